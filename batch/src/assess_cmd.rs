@@ -1,0 +1,85 @@
+//! `onshi assess`: one institution in (JSON), its assessment out.
+
+use anyhow::{Context, Result};
+use onshi_core::{AssessOptions, Institution, InstitutionInput, Lang, RuleSet, assess};
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use crate::Outcome;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  echo '{\"kind\":\"clinic\",\"readers\":1,\"reader_applied_on\":\"R3.2.10\",\"total_cost\":\"279,950円\"}' | onshi assess
+  onshi assess clinic.json --text
+  onshi assess clinic.json --text --lang en
+  onshi assess hospital.json --rules my-rules.toml
+
+Input fields: kind (hospital | clinic | dental_clinic | pharmacy, or 病院 …), readers,
+group_rx_per_month, reader_applied_on, completed_on, applied_on, claimed, institution_code,
+name, and either total_cost (tax included) or line_items: [{category, amount, tax_included}].
+Dates may be 2021-03-31, 2021/3/31, 令和3年3月31日, R3.3.31 …; amounts 1,234,567円, ￥1,234,567 …";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The institution as JSON; standard input when absent or `-`.
+    file: Option<PathBuf>,
+    /// Print for a person (with the trace) instead of JSON.
+    #[arg(long)]
+    text: bool,
+    /// Language of --text.
+    #[arg(long, value_enum, default_value = "ja")]
+    lang: LangArg,
+    /// Use this rule file (TOML) instead of the built-in 2020-11-30 rules.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    Ja,
+    En,
+}
+
+pub fn load_rules(path: Option<&PathBuf>) -> Result<RuleSet> {
+    match path {
+        None => Ok(RuleSet::embedded()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read rule file {}", p.display()))?;
+            Ok(RuleSet::from_toml_str(&text, &p.display().to_string())?)
+        }
+    }
+}
+
+pub fn run(args: &Args) -> Result<Outcome> {
+    let rules = load_rules(args.rules.as_ref())?;
+    let (origin, json) = match args.file.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+        ),
+        None => {
+            let mut s = String::new();
+            io::stdin().read_to_string(&mut s).context("cannot read standard input")?;
+            ("<stdin>".to_owned(), s)
+        }
+    };
+    let input: InstitutionInput = serde_json::from_str(&json)
+        .with_context(|| format!("{origin}: not an institution in JSON"))?;
+    let institution = Institution::from_input(&input, &rules)
+        .with_context(|| format!("{origin}: invalid input"))?;
+    let assessment = assess(&rules, &institution, AssessOptions { trace: true });
+    let mut out = io::stdout().lock();
+    if args.text {
+        let lang = match args.lang {
+            LangArg::Ja => Lang::Ja,
+            LangArg::En => Lang::En,
+        };
+        out.write_all(crate::text::render(&assessment, &rules, lang).as_bytes())?;
+    } else {
+        serde_json::to_writer_pretty(&mut out, &assessment)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,62 @@
+//! `onshi` — the command line of onshi.
+//!
+//! Exit codes: 0 done, 1 done with findings, 2 could not run. Errors are printed with their
+//! cause chain; a closed pipe (`onshi … | head`) is not an error.
+
+mod assess_cmd;
+mod text;
+
+use clap::{Parser, Subcommand};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// onshi — オンライン資格確認 導入補助の計算 (grants for online eligibility verification).
+#[derive(Debug, Parser)]
+#[command(name = "onshi", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess one institution: read it as JSON, print the grant as JSON (or text with --text).
+    #[command(after_help = assess_cmd::EXAMPLES)]
+    Assess(assess_cmd::Args),
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub enum Outcome {
+    Ok,
+    /// Finished, with findings worth a non-zero status.
+    #[allow(dead_code)]
+    Findings,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Assess(args) => assess_cmd::run(&args),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "onshi: error: {e}");
+            for cause in e.chain().skip(1) {
+                let _ = writeln!(err, "  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,1 @@
+//! Benchmarks of onshi (criterion). `cargo bench -p onshi-benches`.

@@ -1,0 +1,322 @@
+//! One institution as people and exports describe it ([`InstitutionInput`], every value as
+//! written) and as the rules read it ([`Institution`], checked and typed).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::model::{Kind, LineItemCategory};
+use crate::money::Yen;
+use crate::parse::{self, InstitutionCode, ParseError};
+use crate::rules::RuleSet;
+
+/// A number or the text of one (`3`, `"３台"`, `"1,234,567円"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Int(i64),
+    Bool(bool),
+    Text(String),
+}
+
+impl Scalar {
+    fn text(&self) -> String {
+        match self {
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Text(s) => s.clone(),
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        matches!(self, Scalar::Text(s) if s.trim().is_empty())
+    }
+}
+
+/// One institution, every value as written (the JSON of `onshi assess`, the page's form, a
+/// batch row). Field names are those of the batch CSV.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_rx_per_month: Option<Scalar>,
+    pub readers: Option<Scalar>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_applied_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_cost: Option<Scalar>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_items: Option<Vec<LineItemInput>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<Scalar>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineItemInput {
+    pub category: String,
+    pub amount: Scalar,
+    pub tax_included: Scalar,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The project cost: one tax-inclusive total, or the quote's line items.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cost {
+    /// 総事業費 (税込) — all of it eligible work.
+    Total(Yen),
+    LineItems(Vec<LineItem>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineItem {
+    pub category: LineItemCategory,
+    pub amount: Yen,
+    /// Whether `amount` already includes consumption tax (税込).
+    pub tax_included: bool,
+}
+
+/// One institution as the rules read it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Institution {
+    pub code: Option<InstitutionCode>,
+    pub kind: Kind,
+    /// Prescriptions a month received by the pharmacy's group (pharmacies only).
+    pub group_rx_per_month: Option<u64>,
+    /// カードリーダー申込台数
+    pub readers: u32,
+    /// 提供申請日 — None: not applied yet, or unknown.
+    pub reader_applied_on: Option<NaiveDate>,
+    /// 事業完了日
+    pub completed_on: Option<NaiveDate>,
+    /// 補助金申請日
+    pub applied_on: Option<NaiveDate>,
+    pub cost: Cost,
+    /// 申請額 — what the institution claimed, when known (for audit).
+    pub claimed: Option<Yen>,
+}
+
+/// A field of the input that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{field}: {value:?}: {message_en} ({message})")]
+pub struct InputError {
+    /// The field, e.g. `readers` or `line_items[2].amount`.
+    pub field: String,
+    pub value: String,
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+}
+
+impl InputError {
+    fn from_parse(field: &str, e: ParseError) -> Self {
+        InputError {
+            field: field.to_owned(),
+            value: e.value,
+            code: e.code,
+            message: e.message,
+            message_en: e.message_en,
+        }
+    }
+
+    fn missing(field: &str) -> Self {
+        InputError {
+            field: field.to_owned(),
+            value: String::new(),
+            code: "missing",
+            message: "必須の項目です".into(),
+            message_en: "this value is required".into(),
+        }
+    }
+}
+
+/// Every field that could not be read (so a form can mark them all at once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+pub struct InputErrors(pub Vec<InputError>);
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collects field errors while reading the rest.
+struct Reader<'r> {
+    rules: &'r RuleSet,
+    errors: Vec<InputError>,
+}
+
+impl Reader<'_> {
+    fn take<T>(&mut self, field: &str, r: Result<T, ParseError>) -> Option<T> {
+        r.map_err(|e| self.errors.push(InputError::from_parse(field, e))).ok()
+    }
+
+    fn date(&mut self, field: &str, v: &Option<String>) -> Option<NaiveDate> {
+        match v.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(s) => self.take(field, parse::parse_date(s)),
+        }
+    }
+
+    fn amount(&mut self, field: &str, v: &Scalar) -> Option<Yen> {
+        let max = self.rules.file().money.max_amount.value;
+        self.take(field, parse::parse_amount(&v.text(), max))
+    }
+
+    fn count(&mut self, field: &str, v: &Scalar) -> Option<u64> {
+        self.take(field, parse::parse_count(&v.text()))
+    }
+}
+
+/// Most card readers anyone applies for; more is a typing error, not a hospital.
+const MAX_READERS: u64 = 1000;
+
+impl Institution {
+    /// Reads and checks an input, reporting every field that is wrong.
+    pub fn from_input(input: &InstitutionInput, rules: &RuleSet) -> Result<Institution, InputErrors> {
+        let mut r = Reader { rules, errors: Vec::new() };
+        let kind = match input.kind.as_deref() {
+            None => {
+                r.errors.push(InputError::missing("kind"));
+                None
+            }
+            Some(k) => r.take("kind", parse::parse_kind(k)),
+        };
+        let code = match input.institution_code.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(c) => r.take("institution_code", parse::parse_institution_code(c, kind, rules)),
+        };
+        let group_rx_per_month = match &input.group_rx_per_month {
+            Some(v) if !v.is_blank() => r.count("group_rx_per_month", v),
+            _ => None,
+        };
+        let readers = match &input.readers {
+            Some(v) if !v.is_blank() => r.count("readers", v).and_then(|n| {
+                if n > MAX_READERS {
+                    r.errors.push(InputError {
+                        field: "readers".into(),
+                        value: n.to_string(),
+                        code: "absurd_count",
+                        message: format!("台数が多すぎます（上限 {MAX_READERS}台）"),
+                        message_en: format!("implausibly many readers (limit {MAX_READERS})"),
+                    });
+                    None
+                } else {
+                    u32::try_from(n).ok()
+                }
+            }),
+            _ => {
+                r.errors.push(InputError::missing("readers"));
+                None
+            }
+        };
+        let reader_applied_on = r.date("reader_applied_on", &input.reader_applied_on);
+        let completed_on = r.date("completed_on", &input.completed_on);
+        let applied_on = r.date("applied_on", &input.applied_on);
+        let total = input.total_cost.as_ref().filter(|v| !v.is_blank());
+        let cost = match (total, &input.line_items) {
+            (Some(_), Some(_)) => {
+                r.errors.push(InputError {
+                    field: "total_cost".into(),
+                    value: String::new(),
+                    code: "cost_twice",
+                    message: "総事業費と明細の両方が入力されています（どちらか一方にしてください）".into(),
+                    message_en: "give either total_cost or line_items, not both".into(),
+                });
+                None
+            }
+            (Some(v), None) => r.amount("total_cost", v).map(Cost::Total),
+            (None, Some(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    let f = |k: &str| format!("line_items[{i}].{k}");
+                    let category = r.take(&f("category"), parse::parse_line_item_category(&it.category));
+                    let amount = r.amount(&f("amount"), &it.amount);
+                    let tax = r.take(&f("tax_included"), parse::parse_bool(&it.tax_included.text()));
+                    if let (Some(category), Some(amount), Some(tax_included)) = (category, amount, tax) {
+                        out.push(LineItem { category, amount, tax_included });
+                    }
+                }
+                Some(Cost::LineItems(out))
+            }
+            (None, None) => {
+                r.errors.push(InputError::missing("total_cost"));
+                None
+            }
+        };
+        let claimed = match &input.claimed {
+            Some(v) if !v.is_blank() => r.amount("claimed", v),
+            _ => None,
+        };
+        match (kind, readers, cost) {
+            (Some(kind), Some(readers), Some(cost)) if r.errors.is_empty() => Ok(Institution {
+                code,
+                kind,
+                group_rx_per_month,
+                readers,
+                reader_applied_on,
+                completed_on,
+                applied_on,
+                cost,
+                claimed,
+            }),
+            _ => Err(InputErrors(r.errors)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<Institution, InputErrors> {
+        let input: InstitutionInput = serde_json::from_str(json).unwrap();
+        Institution::from_input(&input, &RuleSet::embedded())
+    }
+
+    #[test]
+    fn reads_a_clinic_with_surface_forms() {
+        let i = read(r#"{"kind":"医科診療所","readers":"１台","reader_applied_on":"R3.2.10","total_cost":"￥279,950"}"#).unwrap();
+        assert_eq!(i.kind, Kind::Clinic);
+        assert_eq!(i.readers, 1);
+        assert_eq!(i.reader_applied_on, "2021-02-10".parse().ok());
+        assert_eq!(i.cost, Cost::Total(Yen::new(279_950)));
+    }
+
+    #[test]
+    fn reports_every_bad_field() {
+        let e = read(r#"{"kind":"clinic","readers":"two","completed_on":"2021-02-30","line_items":[{"category":"network","amount":"-1","tax_included":true}]}"#).unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["readers", "completed_on", "line_items[0].amount"]);
+        assert!(e.to_string().contains("2021-02-30"));
+    }
+
+    #[test]
+    fn requires_kind_readers_and_cost() {
+        let e = read("{}").unwrap_err();
+        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["kind", "readers", "total_cost"]);
+    }
+
+    #[test]
+    fn refuses_unknown_fields() {
+        assert!(serde_json::from_str::<InstitutionInput>(r#"{"kind":"clinic","reader":1}"#).is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! # onshi-core — the rules of the オンライン資格確認 introduction grant
+//!
+//! 医療情報化支援基金によるオンライン資格確認導入補助の計算規則。
+//!
+//! Pure: no file, network, clock, thread or global state. Callers pass the rule set, the
+//! institution and (for plans) "today"; the core returns data. Money is exact decimal yen.
+//! Every number of the rules is a parameter of a dated [`RuleSet`] with its legal citation, and
+//! every step of an assessment can be explained by a [`Trace`](assess::TraceStep).
+
+pub mod assess;
+pub mod calendar;
+pub mod input;
+pub mod model;
+pub mod money;
+pub mod notice;
+pub mod parse;
+pub mod plan;
+pub mod rules;
+
+pub use assess::{AssessOptions, Assessment, TraceStep, TraceValue, assess};
+pub use calendar::Calendar;
+pub use input::{Cost, InputError, Institution, InstitutionInput, LineItem};
+pub use model::{Category, Kind, Lang, LineItemCategory, Regime};
+pub use money::Yen;
+pub use notice::{Notice, NoticeCode, Severity};
+pub use rules::{RuleError, RuleSet};

@@ -1,0 +1,112 @@
+//! Amounts (`1,234,567`, `1,234,567円`, `￥1,234,567`, full-width digits) and counts.
+
+use super::{ParseError, normalize};
+use crate::money::Yen;
+
+/// Reads an amount of whole yen no larger than `max`.
+pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
+    let t = normalize(text);
+    let body = t
+        .strip_prefix('¥')
+        .or_else(|| t.strip_prefix('\\'))
+        .unwrap_or(&t)
+        .trim();
+    let body = body.strip_suffix('円').unwrap_or(body).trim();
+    if body.is_empty() {
+        return Err(ParseError::new(text, "empty", "金額が空です", "the amount is empty"));
+    }
+    if body.starts_with(['-', '△', '▲']) {
+        return Err(ParseError::new(
+            text,
+            "negative_amount",
+            "金額が負の値です",
+            "the amount is negative",
+        ));
+    }
+    let digits = grouped_digits(body).ok_or_else(|| {
+        let (ja, en) = if body.contains('.') {
+            ("1円未満の端数は入力できません", "amounts are whole yen")
+        } else {
+            ("金額として読めません（例：1,234,567円）", "not an amount (e.g. 1,234,567円)")
+        };
+        ParseError::new(text, "bad_amount", ja, en)
+    })?;
+    let value: u64 = digits.parse().ok().filter(|v| *v <= max).ok_or_else(|| {
+        ParseError::new(
+            text,
+            "absurd_amount",
+            format!("金額が大きすぎます（上限 {}円）", Yen::new(max as i64).grouped()),
+            format!("the amount is implausibly large (limit {} yen)", Yen::new(max as i64).grouped()),
+        )
+    })?;
+    Ok(Yen::new(value as i64))
+}
+
+/// Reads a whole count (`2`, `２台`, `40,000回`).
+pub fn parse_count(text: &str) -> Result<u64, ParseError> {
+    let t = normalize(text);
+    let body = t.trim_end_matches(['台', '回', '枚']).trim();
+    grouped_digits(body)
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| {
+            let (code, ja, en) = if body.starts_with('-') {
+                ("negative_count", "負の数は入力できません", "a count cannot be negative")
+            } else {
+                ("bad_count", "整数で入力してください", "not a whole number")
+            };
+            ParseError::new(text, code, ja, en)
+        })
+}
+
+/// The digits of `1234567` or `1,234,567` (commas only between groups of three).
+fn grouped_digits(s: &str) -> Option<String> {
+    if s.is_empty() || s.len() > 30 {
+        return None;
+    }
+    let groups: Vec<&str> = s.split(',').collect();
+    let ok = groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        && (groups.len() == 1
+            || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)));
+    ok.then(|| groups.concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: u64 = 1_000_000_000;
+
+    #[test]
+    fn reads_surface_forms() {
+        for s in ["1234567", "1,234,567", "1,234,567円", "￥1,234,567", "¥1234567", "１，２３４，５６７円", "\\1,234,567", " 1,234,567 円 "] {
+            assert_eq!(parse_amount(s, MAX).unwrap(), Yen::new(1_234_567), "{s}");
+        }
+        assert_eq!(parse_amount("0", MAX).unwrap(), Yen::ZERO);
+    }
+
+    #[test]
+    fn refuses_bad_amounts_naming_the_value() {
+        for (s, code) in [
+            ("", "empty"),
+            ("-5", "negative_amount"),
+            ("△1,000", "negative_amount"),
+            ("12,34", "bad_amount"),
+            ("1234.5", "bad_amount"),
+            ("abc", "bad_amount"),
+            ("1,000,000,001", "absurd_amount"),
+            ("99999999999999999999999", "absurd_amount"),
+        ] {
+            let e = parse_amount(s, MAX).unwrap_err();
+            assert_eq!(e.code, code, "{s}");
+            assert_eq!(e.value, s);
+        }
+    }
+
+    #[test]
+    fn reads_counts() {
+        assert_eq!(parse_count("３台").unwrap(), 3);
+        assert_eq!(parse_count("40,000").unwrap(), 40_000);
+        assert_eq!(parse_count("-1").unwrap_err().code, "negative_count");
+        assert_eq!(parse_count("two").unwrap_err().code, "bad_count");
+    }
+}

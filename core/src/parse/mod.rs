@@ -1,0 +1,141 @@
+//! Reading what people and exports write: institution codes, amounts, counts, dates, kinds.
+//! Shared by every front end so that the page, the CLI and the batch accept the same things.
+
+mod amount;
+mod code;
+mod date;
+
+pub use amount::{parse_amount, parse_count};
+pub use code::{InstitutionCode, parse_institution_code};
+pub use date::{format_wareki, parse_date};
+
+use crate::model::{Kind, LineItemCategory};
+
+/// A value that could not be read, with the reason in Japanese and English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?}: {message_en}")]
+pub struct ParseError {
+    /// What was written.
+    pub value: String,
+    /// A stable code for the reason (`bad_date`, `negative_amount`, `bad_check_digit`, …).
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(value: &str, code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+        ParseError {
+            value: value.to_owned(),
+            code,
+            message: ja.into(),
+            message_en: en.into(),
+        }
+    }
+}
+
+/// Full-width (全角) ASCII to half-width, ideographic space to space, and the dashes and dots
+/// exports use as separators to ASCII ones. Hand-written because only this narrow mapping is
+/// needed: a full Unicode normaliser would add its tables to the wasm page.
+pub fn normalize(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '\u{FFE5}' | '\u{00A5}' => '¥',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF70}' => '-',
+            '\u{30FB}' | '\u{FF65}' => '・',
+            _ => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// Reads a kind of institution: the English id or the Japanese name.
+pub fn parse_kind(text: &str) -> Result<Kind, ParseError> {
+    let t = normalize(text);
+    Ok(match t.to_ascii_lowercase().as_str() {
+        "hospital" | "病院" => Kind::Hospital,
+        "clinic" | "medical_clinic" | "診療所" | "医科診療所" | "医科" => Kind::Clinic,
+        "dental_clinic" | "dental" | "歯科診療所" | "歯科" => Kind::DentalClinic,
+        "pharmacy" | "薬局" | "保険薬局" => Kind::Pharmacy,
+        _ => {
+            return Err(ParseError::new(
+                text,
+                "unknown_kind",
+                "種別が不明です（病院・医科診療所・歯科診療所・薬局のいずれか）",
+                "unknown kind (hospital, clinic, dental_clinic or pharmacy)",
+            ));
+        }
+    })
+}
+
+/// Reads a line-item category: the English id or the Japanese name.
+pub fn parse_line_item_category(text: &str) -> Result<LineItemCategory, ParseError> {
+    let t = normalize(text);
+    LineItemCategory::ALL
+        .into_iter()
+        .find(|c| {
+            t.eq_ignore_ascii_case(c.id()) || t == c.name(crate::model::Lang::Ja)
+        })
+        .ok_or_else(|| {
+            ParseError::new(
+                text,
+                "unknown_category",
+                "経費の区分が不明です",
+                format!(
+                    "unknown line-item category (one of {})",
+                    LineItemCategory::ALL.map(|c| c.id()).join(", ")
+                ),
+            )
+        })
+}
+
+/// Reads yes/no: `true`/`false`, `yes`/`no`, `1`/`0`, 税込/税抜, はい/いいえ.
+pub fn parse_bool(text: &str) -> Result<bool, ParseError> {
+    let t = normalize(text);
+    match t.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "税込" | "はい" | "○" => Ok(true),
+        "false" | "no" | "n" | "0" | "税抜" | "税別" | "いいえ" | "×" => Ok(false),
+        _ => Err(ParseError::new(
+            text,
+            "bad_bool",
+            "「税込」か「税抜」（true / false）で入力してください",
+            "expected true or false (税込 / 税抜)",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_full_width() {
+        assert_eq!(normalize("　１２３，４５６円　"), "123,456円");
+        assert_eq!(normalize("￥１"), "¥1");
+        assert_eq!(normalize("０１ー０１９８ー０"), "01-0198-0");
+    }
+
+    #[test]
+    fn reads_kinds() {
+        assert_eq!(parse_kind("病院").unwrap(), Kind::Hospital);
+        assert_eq!(parse_kind(" Pharmacy ").unwrap(), Kind::Pharmacy);
+        assert_eq!(parse_kind("歯科診療所").unwrap(), Kind::DentalClinic);
+        assert_eq!(parse_kind("診療所").unwrap(), Kind::Clinic);
+        let e = parse_kind("veterinary").unwrap_err();
+        assert_eq!(e.value, "veterinary");
+        assert_eq!(e.code, "unknown_kind");
+    }
+
+    #[test]
+    fn reads_categories_and_bools() {
+        assert_eq!(parse_line_item_category("network").unwrap(), LineItemCategory::Network);
+        assert_eq!(parse_line_item_category("月額費用").unwrap(), LineItemCategory::Recurring);
+        assert!(parse_line_item_category("lunch").is_err());
+        assert!(parse_bool("税込").unwrap());
+        assert!(!parse_bool("FALSE").unwrap());
+        assert!(parse_bool("maybe").is_err());
+    }
+}

@@ -1,0 +1,367 @@
+//! 準備作業の手引き — the preparation plan (RULES.md §10): from a target start of operation,
+//! the latest date of each step, and a readiness check of the line and the terminal (§11).
+//! "Today" is passed in, never read.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, OutsideCalendar};
+use crate::rules::schema::LineStatus;
+use crate::rules::{Param, RuleSet};
+
+/// What a plan is made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    /// 運用開始日 — the target start of operation.
+    pub start_on: NaiveDate,
+    /// Today, to flag steps already late (the caller's clock, never the core's).
+    #[serde(default)]
+    pub today: Option<NaiveDate>,
+    /// A line id of the rule set's `readiness.lines`.
+    #[serde(default)]
+    pub line: Option<String>,
+    /// A terminal OS id of the rule set's `readiness.terminal_os`.
+    #[serde(default)]
+    pub terminal_os: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanStep {
+    pub step: &'static str,
+    pub label: &'static str,
+    pub label_en: &'static str,
+    /// The latest date for the step (None for steps with no date of their own).
+    pub latest: Option<NaiveDate>,
+    /// True when the date counts business days (weekends and holidays skipped).
+    pub business_days: bool,
+    /// True when `today` is past `latest`.
+    pub late: bool,
+    pub rule: String,
+    pub rule_en: String,
+    pub citation: String,
+    pub citation_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Readiness {
+    pub id: String,
+    pub name: String,
+    /// `supported`, `limited`, `ending`, `not_supported` (lines) or `supported` /
+    /// `not_supported` (terminals).
+    pub status: String,
+    pub ok: bool,
+    pub message: String,
+    pub message_en: String,
+    pub citation: String,
+    pub citation_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub start_on: NaiveDate,
+    /// In date order.
+    pub steps: Vec<PlanStep>,
+    pub warnings: Vec<PlanWarning>,
+    pub line: Option<Readiness>,
+    pub terminal_os: Option<Readiness>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanWarning {
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// A plan that cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Calendar(#[from] OutsideCalendar),
+    #[error("unknown {what} {id:?} (one of {known})")]
+    Unknown { what: &'static str, id: String, known: String },
+}
+
+fn months_before(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(n)).unwrap_or(NaiveDate::MIN)
+}
+
+struct StepDef<'a, T> {
+    step: &'static str,
+    label: (&'static str, &'static str),
+    latest: Option<NaiveDate>,
+    business_days: bool,
+    rule: (String, String),
+    param: &'a Param<T>,
+}
+
+/// Makes the preparation plan for `input.start_on`.
+pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<Plan, PlanError> {
+    let f = rules.file();
+    let p = &f.preparation;
+    let start = input.start_on;
+    let reader_by = months_before(start, p.reader_application_months_before_start.value);
+    let order_by = months_before(start, p.order_months_before_start.value);
+    let setup_by = calendar.business_days_before(start, p.setup_business_days_before_start.value)?;
+    let applications_by =
+        calendar.business_days_before(setup_by, p.applications_business_days_before_setup.value)?;
+    let operations_by =
+        calendar.business_days_before(start, p.operations_business_days_before_start.value)?;
+    let m = p.reader_application_months_before_start.value;
+    let o = p.order_months_before_start.value;
+    let sd = p.setup_business_days_before_start.value;
+    let ad = p.applications_business_days_before_setup.value;
+    let od = p.operations_business_days_before_start.value;
+
+    let mut steps = Vec::with_capacity(9);
+    let mut push = |d: StepDef<'_, u32>| {
+        steps.push(PlanStep {
+            step: d.step,
+            label: d.label.0,
+            label_en: d.label.1,
+            latest: d.latest,
+            business_days: d.business_days,
+            late: matches!((input.today, d.latest), (Some(t), Some(l)) if t > l),
+            rule: d.rule.0,
+            rule_en: d.rule.1,
+            citation: d.param.citation.clone(),
+            citation_en: d.param.citation_en.clone(),
+        })
+    };
+    let months = &p.reader_application_months_before_start;
+    push(StepDef {
+        step: "portal_registration",
+        label: ("ポータルサイトのアカウント登録", "Register on the portal site"),
+        latest: Some(reader_by),
+        business_days: false,
+        rule: ("最初に（カードリーダー申込みの前）".into(), "first (before the card reader application)".into()),
+        param: months,
+    });
+    push(StepDef {
+        step: "reader_application",
+        label: ("顔認証付きカードリーダーの申込み", "Apply for the card reader"),
+        latest: Some(reader_by),
+        business_days: false,
+        rule: (format!("運用開始の{m}か月前まで"), format!("{m} months before the start of operation")),
+        param: months,
+    });
+    push(StepDef {
+        step: "vendor_quote",
+        label: ("システムベンダーへの見積依頼", "Ask the system vendor for a quote"),
+        latest: Some(reader_by),
+        business_days: false,
+        rule: ("カードリーダー申込み後すぐ".into(), "right after the card reader application".into()),
+        param: months,
+    });
+    push(StepDef {
+        step: "order",
+        label: ("システムベンダーへの発注", "Order from the system vendor"),
+        latest: Some(order_by),
+        business_days: false,
+        rule: (format!("運用開始の{o}か月前まで"), format!("{o} month(s) before the start of operation")),
+        param: &p.order_months_before_start,
+    });
+    push(StepDef {
+        step: "usage_and_certificate_application",
+        label: ("利用申請・電子証明書発行申請", "Usage application and certificate application"),
+        latest: Some(applications_by),
+        business_days: true,
+        rule: (format!("機器設定の{ad}営業日前まで"), format!("{ad} business days before equipment set-up")),
+        param: &p.applications_business_days_before_setup,
+    });
+    push(StepDef {
+        step: "equipment_setup",
+        label: ("機器の受取・設定、運用テスト", "Equipment set-up and operation test"),
+        latest: Some(setup_by),
+        business_days: true,
+        rule: (format!("運用開始の{sd}営業日前まで（ベンダー訪問1〜4回）"), format!("{sd} business days before the start (vendor visits 1–4 times)")),
+        param: &p.setup_business_days_before_start,
+    });
+    push(StepDef {
+        step: "operations_preparation",
+        label: ("運用準備（受付の流れ・患者への周知・ポスター掲示）", "Prepare operations (reception workflow, patient notice, poster)"),
+        latest: Some(operations_by),
+        business_days: true,
+        rule: (format!("運用開始の{od}営業日前まで"), format!("{od} business day(s) before the start")),
+        param: &p.operations_business_days_before_start,
+    });
+    let start_param = &p.operations_business_days_before_start;
+    push(StepDef {
+        step: "start_of_operation",
+        label: ("運用開始", "Start of operation"),
+        latest: Some(start),
+        business_days: false,
+        rule: ("目標日".into(), "the target date".into()),
+        param: start_param,
+    });
+    let deadline = &f.deadlines.application_filed_by;
+    steps.push(PlanStep {
+        step: "grant_application",
+        label: "補助金の申請（領収書等を添付）",
+        label_en: "Apply for the grant (with receipts)",
+        latest: Some(deadline.value),
+        business_days: false,
+        late: input.today.is_some_and(|t| t > deadline.value),
+        rule: format!("事業完了後、{}まで", deadline.value),
+        rule_en: format!("after completion, by {}", deadline.value),
+        citation: deadline.citation.clone(),
+        citation_en: deadline.citation_en.clone(),
+    });
+    // Stable: steps on the same date keep the guide's order.
+    steps.sort_by_key(|s| s.latest);
+
+    let mut warnings = Vec::new();
+    if let Some(today) = input.today {
+        for s in steps.iter().filter(|s| s.late) {
+            let l = s.latest.unwrap_or(start);
+            warnings.push(PlanWarning {
+                code: "late",
+                message: format!("「{}」の期限 {l} を過ぎています（今日 {today}）", s.label),
+                message_en: format!("“{}” is late: it was due by {l} (today is {today})", s.label_en),
+            });
+        }
+    }
+    let special = &f.special_regime.reader_applied_by;
+    if reader_by > special.value {
+        warnings.push(PlanWarning {
+            code: "special_regime_needs_earlier_application",
+            message: format!("特例補助を受けるには、カードリーダーを{}までに申し込む必要があります（計画上の期限 {reader_by} より前）", special.value),
+            message_en: format!("For the special regime the reader must be applied for by {} (earlier than the plan's {reader_by})", special.value),
+        });
+    }
+    let project = &f.deadlines.project_completed_by;
+    if start > project.value {
+        warnings.push(PlanWarning {
+            code: "after_project_deadline",
+            message: format!("運用開始 {start} が事業完了の期限 {} より後です。補助を受けられません", project.value),
+            message_en: format!("The start {start} is after the project deadline of {}: no grant would be paid", project.value),
+        });
+    }
+
+    let line = input
+        .line
+        .as_deref()
+        .map(|id| line_readiness(rules, id, start))
+        .transpose()?;
+    let terminal_os = input
+        .terminal_os
+        .as_deref()
+        .map(|id| os_readiness(rules, id))
+        .transpose()?;
+    Ok(Plan { start_on: start, steps, warnings, line, terminal_os })
+}
+
+fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readiness, PlanError> {
+    let lines = &rules.file().readiness.lines;
+    let l = lines.iter().find(|l| l.id == id).ok_or_else(|| PlanError::Unknown {
+        what: "line",
+        id: id.to_owned(),
+        known: lines.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", "),
+    })?;
+    let (status, ok, ja, en) = match (l.status, l.ends_on) {
+        (LineStatus::Supported, _) => ("supported", true, format!("{}はオンライン資格確認に対応しています", l.name), format!("{} supports online verification", l.name_en)),
+        (LineStatus::Limited, _) => ("limited", true, format!("{}は提供エリアが限られます。エリアを確認してください", l.name), format!("{} is offered in a limited area: check yours", l.name_en)),
+        (LineStatus::Ending, Some(end)) if start <= end => ("ending", true, format!("{}は{end}に提供終了です。移行を計画してください", l.name), format!("{} ends on {end}: plan a move", l.name_en)),
+        (LineStatus::Ending, end) => ("ending", false, format!("{}は{}に提供終了のため、運用開始時には使えません", l.name, end.map(|d| d.to_string()).unwrap_or_default()), format!("{} ends on {}, before the start: change lines", l.name_en, end.map(|d| d.to_string()).unwrap_or_default())),
+        (LineStatus::NotSupported, _) => ("not_supported", false, format!("{}は対応していません。光回線への切替えが必要です", l.name), format!("{} is not supported: an optical line is needed", l.name_en)),
+    };
+    Ok(Readiness {
+        id: l.id.clone(),
+        name: l.name.clone(),
+        status: status.into(),
+        ok,
+        message: ja,
+        message_en: en,
+        citation: l.citation.clone(),
+        citation_en: l.citation_en.clone(),
+    })
+}
+
+fn os_readiness(rules: &RuleSet, id: &str) -> Result<Readiness, PlanError> {
+    let list = &rules.file().readiness.terminal_os;
+    let os = list.iter().find(|o| o.id == id).ok_or_else(|| PlanError::Unknown {
+        what: "terminal OS",
+        id: id.to_owned(),
+        known: list.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "),
+    })?;
+    let supported: Vec<&str> = list.iter().filter(|o| o.supported).map(|o| o.name.as_str()).collect();
+    let (ja, en) = if os.supported {
+        (format!("{}は資格確認端末に使えます", os.name), format!("{} can run the verification terminal", os.name))
+    } else {
+        (format!("資格確認端末には {} が必要です", supported.join(" / ")), format!("The verification terminal needs {}", supported.join(" or ")))
+    };
+    Ok(Readiness {
+        id: os.id.clone(),
+        name: os.name.clone(),
+        status: if os.supported { "supported" } else { "not_supported" }.into(),
+        ok: os.supported,
+        message: ja,
+        message_en: en,
+        citation: os.citation.clone(),
+        citation_en: os.citation_en.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn make(start: &str, today: Option<&str>) -> Plan {
+        plan(
+            &RuleSet::embedded(),
+            &Calendar::embedded(),
+            &PlanInput { start_on: d(start), today: today.map(d), line: Some("b_flets".into()), terminal_os: Some("other".into()) },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn steps_are_dated_and_in_order() {
+        let p = make("2021-05-10", None);
+        let date = |id: &str| p.steps.iter().find(|s| s.step == id).unwrap().latest.unwrap();
+        assert_eq!(date("reader_application"), d("2021-01-10"));
+        assert_eq!(date("order"), d("2021-04-10"));
+        // 10 business days before Mon 2021-05-10, skipping Golden Week (4/29, 5/3–5/5).
+        assert_eq!(date("equipment_setup"), d("2021-04-23"));
+        assert_eq!(date("usage_and_certificate_application"), d("2021-04-16"));
+        assert_eq!(date("operations_preparation"), d("2021-05-07"));
+        let dates: Vec<_> = p.steps.iter().map(|s| s.latest).collect();
+        assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(p.steps[0].step, "portal_registration");
+        assert!(p.warnings.iter().all(|w| w.code != "late"));
+    }
+
+    #[test]
+    fn late_steps_are_flagged_against_today() {
+        let p = make("2021-05-10", Some("2021-02-01"));
+        let late: Vec<_> = p.steps.iter().filter(|s| s.late).map(|s| s.step).collect();
+        assert_eq!(late, ["portal_registration", "reader_application", "vendor_quote"]);
+        assert_eq!(p.warnings.iter().filter(|w| w.code == "late").count(), 3);
+    }
+
+    #[test]
+    fn readiness_of_line_and_terminal() {
+        let p = make("2021-05-10", None);
+        let line = p.line.unwrap();
+        assert_eq!((line.status.as_str(), line.ok), ("ending", false));
+        assert!(!p.terminal_os.unwrap().ok);
+        let early = make("2021-01-15", None).line.unwrap();
+        assert!(early.ok);
+    }
+
+    #[test]
+    fn unknown_ids_and_uncovered_dates_are_errors() {
+        let rules = RuleSet::embedded();
+        let cal = Calendar::embedded();
+        let mut input = PlanInput { start_on: d("2021-05-10"), today: None, line: Some("dial-up".into()), terminal_os: None };
+        assert!(matches!(plan(&rules, &cal, &input), Err(PlanError::Unknown { .. })));
+        input.line = None;
+        input.start_on = d("2040-01-01");
+        assert!(matches!(plan(&rules, &cal, &input), Err(PlanError::Calendar(_))));
+    }
+}

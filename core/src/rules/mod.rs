@@ -1,0 +1,155 @@
+//! Dated rule sets as data. The 2020-11-30 rule set is embedded (decoded from the compact form
+//! the build script made of `rules/2020-11-30.toml`); others load from TOML at run time.
+
+pub mod schema;
+
+use crate::model::{Category, LineItemCategory};
+pub use schema::{CategoryRules, Param, Rate, RuleFile, SchemaError};
+
+/// A rule file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    /// Not TOML, or a key unknown, missing or of the wrong type (the message names it).
+    #[error("rule file {origin}: {message}")]
+    Syntax { origin: String, message: String },
+    /// A value that cannot be (the message names the key).
+    #[error("rule file {origin}: {source}")]
+    Invalid {
+        origin: String,
+        #[source]
+        source: SchemaError,
+    },
+}
+
+/// A validated rule set: every parameter of the rules, with its date and citation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSet {
+    file: RuleFile,
+}
+
+const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/rules-2020-11-30.bin"));
+
+impl RuleSet {
+    /// The rules of 2020-11-30 (保連発1130第1号), built in.
+    pub fn embedded() -> RuleSet {
+        let file: RuleFile = postcard::from_bytes(EMBEDDED)
+            // The build script wrote these bytes from a file it had validated.
+            .expect("embedded rule set decodes");
+        RuleSet { file }
+    }
+
+    /// Loads a rule file. `origin` names it in messages (usually its path).
+    #[cfg(feature = "toml")]
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<RuleSet, RuleError> {
+        let file: RuleFile = toml::from_str(text).map_err(|e| RuleError::Syntax {
+            origin: origin.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        RuleSet::from_file(file, origin)
+    }
+
+    /// Validates an already-parsed rule file.
+    pub fn from_file(file: RuleFile, origin: &str) -> Result<RuleSet, RuleError> {
+        use schema::Validate;
+        file.validate().map_err(|source| RuleError::Invalid {
+            origin: origin.to_owned(),
+            source,
+        })?;
+        Ok(RuleSet { file })
+    }
+
+    /// Every parameter, as written in the rule file.
+    pub fn file(&self) -> &RuleFile {
+        &self.file
+    }
+
+    pub fn id(&self) -> &str {
+        &self.file.rule_set.id
+    }
+
+    pub fn category(&self, c: Category) -> &CategoryRules {
+        let cats = &self.file.categories;
+        match c {
+            Category::Hospital => &cats.hospital,
+            Category::LargeChainPharmacy => &cats.large_chain_pharmacy,
+            Category::ClinicOrPharmacy => &cats.clinic_or_pharmacy,
+        }
+    }
+
+    pub fn line_item_eligible(&self, c: LineItemCategory) -> &Param<bool> {
+        let l = &self.file.line_items;
+        match c {
+            LineItemCategory::Terminal => &l.terminal,
+            LineItemCategory::PackageSoftware => &l.package_software,
+            LineItemCategory::Line => &l.line,
+            LineItemCategory::SystemModification => &l.system_modification,
+            LineItemCategory::Network => &l.network,
+            LineItemCategory::Recurring => &l.recurring,
+            LineItemCategory::ExtraReader => &l.extra_reader,
+            LineItemCategory::Customisation => &l.customisation,
+            LineItemCategory::UnrelatedIct => &l.unrelated_ict,
+            LineItemCategory::Other => &l.other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = include_str!("../../rules/2020-11-30.toml");
+
+    #[test]
+    fn embedded_equals_the_toml_file() {
+        let loaded = RuleSet::from_toml_str(FILE, "2020-11-30.toml").unwrap();
+        assert_eq!(loaded, RuleSet::embedded());
+        assert_eq!(loaded.id(), "2020-11-30");
+    }
+
+    #[test]
+    fn unknown_key_is_refused_and_named() {
+        let text = FILE.replace("[large_chain]\n", "[large_chain]\nthreshhold = 1\n");
+        let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("threshhold"), "{err}");
+    }
+
+    #[test]
+    fn missing_key_is_refused_and_named() {
+        let text: String = FILE
+            .lines()
+            .filter(|l| !l.starts_with("rounding_unit"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("rounding_unit"), "{err}");
+    }
+
+    #[test]
+    fn impossible_values_are_refused_and_named() {
+        for (from, to, key) in [
+            ("[2101000, 2002000, 1903000]", "[2101000, 2002000]", "categories.hospital.caps"),
+            ("value = \"3/4\"", "value = \"5/4\"", "categories.clinic_or_pharmacy.standard_rate"),
+            ("value = \"10/100\"", "value = \"1/0\"", "tax_rate"),
+            ("value = 1000,", "value = 0,", "money.rounding_unit"),
+            ("value = \"2023-06-30\"", "value = \"2023-01-31\"", "deadlines.application_filed_by"),
+            ("value = [11, 12, 13, 14]", "value = [11, 48]", "institution_code.legacy_check_prefectures"),
+            ("value = 4, effective_from = \"2020-11-30\", citation = \"財政法", "value = 13, effective_from = \"2020-11-30\", citation = \"財政法", "retention.fiscal_year_start_month"),
+        ] {
+            assert!(FILE.contains(from), "fixture {from}");
+            let text = FILE.replacen(from, to, 1);
+            let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+            assert!(err.contains(key), "{key}: {err}");
+        }
+    }
+
+    #[test]
+    fn parameter_dated_after_its_rule_set_is_refused() {
+        let text = FILE.replacen(
+            "threshold_rx_per_month = { value = 40000, effective_from = \"2020-11-30\"",
+            "threshold_rx_per_month = { value = 40000, effective_from = \"2021-01-01\"",
+            1,
+        );
+        let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("large_chain.threshold_rx_per_month"), "{err}");
+    }
+}

@@ -1,0 +1,499 @@
+//! The shape of a rule file and of the holiday calendar, and the checks that refuse an
+//! impossible one. Shared by the build script (which encodes the embedded files) and the
+//! library (which loads others), so both refuse exactly the same files.
+//!
+//! Every table refuses unknown keys (`deny_unknown_fields`) and every key is required unless
+//! marked otherwise: a misspelt parameter is an error, never a silent default.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// One parameter of a rule: its value, the date it takes effect and its legal reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param<T> {
+    pub value: T,
+    pub effective_from: NaiveDate,
+    /// 根拠 — the legal reference, in Japanese.
+    pub citation: String,
+    /// The same reference, in English.
+    pub citation_en: String,
+    /// True when the seeds are silent and the project chose the value (RULES.md "Decision").
+    #[serde(default)]
+    pub decision: bool,
+}
+
+/// An exact rate written as a fraction, e.g. `"3/4"` (補助率).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub numerator: u32,
+    pub denominator: u32,
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.numerator, self.denominator)
+    }
+}
+
+impl std::str::FromStr for Rate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (n, d) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s:?} is not a fraction like \"3/4\""))?;
+        let numerator = n.trim().parse().map_err(|_| format!("{s:?}: bad numerator"))?;
+        let denominator = d.trim().parse().map_err(|_| format!("{s:?}: bad denominator"))?;
+        if denominator == 0 {
+            return Err(format!("{s:?}: the denominator is zero"));
+        }
+        Ok(Rate {
+            numerator,
+            denominator,
+        })
+    }
+}
+
+impl Serialize for Rate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub rule_set: RuleSetMeta,
+    pub categories: Categories,
+    pub large_chain: LargeChain,
+    pub special_regime: SpecialRegime,
+    pub deadlines: Deadlines,
+    pub money: Money,
+    pub line_items: LineItemEligibility,
+    pub retention: Retention,
+    pub institution_code: InstitutionCodeRules,
+    pub preparation: Preparation,
+    pub readiness: Readiness,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetMeta {
+    pub id: String,
+    pub effective_from: NaiveDate,
+    pub title: String,
+    pub title_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Categories {
+    pub hospital: CategoryRules,
+    pub large_chain_pharmacy: CategoryRules,
+    pub clinic_or_pharmacy: CategoryRules,
+}
+
+/// The rules of one category (区分).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRules {
+    pub name: String,
+    pub name_en: String,
+    /// 無償提供台数 — card readers provided free.
+    pub reader_quota: Param<u32>,
+    /// 補助限度額 — the most project cost that counts, by readers provided (index 0 = 1 reader).
+    pub caps: Param<Vec<u64>>,
+    /// 補助率 — share of the capped cost paid under the standard regime.
+    pub standard_rate: Param<Rate>,
+    /// 別紙特例様式 — the special-regime form, by readers provided.
+    pub special_forms: Param<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LargeChain {
+    /// Group prescriptions a month from which a pharmacy is a 大型チェーン薬局 (inclusive).
+    pub threshold_rx_per_month: Param<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialRegime {
+    /// 特例補助 applies to reader applications submitted on or before this date.
+    pub reader_applied_by: Param<NaiveDate>,
+    /// The form filed when the standard regime applies.
+    pub form_fallback: Param<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadlines {
+    pub project_completed_by: Param<NaiveDate>,
+    pub application_filed_by: Param<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Money {
+    /// The grant is cut down to a multiple of this (1,000円未満切り捨て).
+    pub rounding_unit: Param<u64>,
+    /// 消費税率 — added, floored, to each amount entered without tax.
+    pub tax_rate: Param<Rate>,
+    /// Larger input amounts are refused as implausible.
+    pub max_amount: Param<u64>,
+}
+
+/// Whether each kind of line item is eligible cost (補助対象経費).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineItemEligibility {
+    pub terminal: Param<bool>,
+    pub package_software: Param<bool>,
+    pub line: Param<bool>,
+    pub system_modification: Param<bool>,
+    pub network: Param<bool>,
+    pub recurring: Param<bool>,
+    pub extra_reader: Param<bool>,
+    pub customisation: Param<bool>,
+    pub unrelated_ict: Param<bool>,
+    pub other: Param<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    pub years_after_fiscal_year: Param<u32>,
+    pub fiscal_year_start_month: Param<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionCodeRules {
+    pub legacy_check_prefectures: Param<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preparation {
+    pub reader_application_months_before_start: Param<u32>,
+    pub order_months_before_start: Param<u32>,
+    pub applications_business_days_before_setup: Param<u32>,
+    pub setup_business_days_before_start: Param<u32>,
+    pub operations_business_days_before_start: Param<u32>,
+}
+
+/// Lines and terminals that online verification runs on (RULES.md §11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Readiness {
+    pub lines: Vec<LineRule>,
+    pub terminal_os: Vec<OsRule>,
+}
+
+/// Whether a kind of line carries online verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineStatus {
+    Supported,
+    /// Supported where offered (e.g. 光クロス, limited area).
+    Limited,
+    /// Supported until `ends_on`.
+    Ending,
+    NotSupported,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineRule {
+    pub id: String,
+    pub name: String,
+    pub name_en: String,
+    pub status: LineStatus,
+    #[serde(default)]
+    pub ends_on: Option<NaiveDate>,
+    pub citation: String,
+    pub citation_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OsRule {
+    pub id: String,
+    pub name: String,
+    pub supported: bool,
+    pub citation: String,
+    pub citation_en: String,
+}
+
+/// The holiday calendar file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarFile {
+    pub calendar: CalendarData,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarData {
+    pub covers_from: NaiveDate,
+    pub covers_to: NaiveDate,
+    pub citation: String,
+    pub citation_en: String,
+    pub holidays: Vec<Holiday>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    pub date: NaiveDate,
+    pub name: String,
+}
+
+/// An impossible value in a rule or calendar file, naming its key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{key}`: {message}")]
+pub struct SchemaError {
+    pub key: String,
+    pub message: String,
+}
+
+pub trait Validate {
+    fn validate(&self) -> Result<(), SchemaError>;
+}
+
+fn check(ok: bool, key: &str, message: impl FnOnce() -> String) -> Result<(), SchemaError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(SchemaError {
+            key: key.to_owned(),
+            message: message(),
+        })
+    }
+}
+
+impl<T> Param<T> {
+    fn check_dated(&self, key: &str, rule_set_from: NaiveDate) -> Result<(), SchemaError> {
+        check(self.effective_from <= rule_set_from, key, || {
+            format!(
+                "takes effect on {} after the rule set's own date {rule_set_from}",
+                self.effective_from
+            )
+        })?;
+        check(!self.citation.trim().is_empty(), key, || {
+            "has no citation".into()
+        })?;
+        check(!self.citation_en.trim().is_empty(), key, || {
+            "has no English citation".into()
+        })
+    }
+}
+
+fn check_rate(p: &Param<Rate>, key: &str, at_most_one: bool) -> Result<(), SchemaError> {
+    let r = p.value;
+    check(r.denominator > 0, key, || format!("{r}: zero denominator"))?;
+    if at_most_one {
+        check(r.numerator > 0 && r.numerator <= r.denominator, key, || {
+            format!("{r} is not a rate between 0 (exclusive) and 1")
+        })
+    } else {
+        check(r.numerator < r.denominator, key, || {
+            format!("{r} is not a rate below 1")
+        })
+    }
+}
+
+impl Validate for RuleFile {
+    fn validate(&self) -> Result<(), SchemaError> {
+        let from = self.rule_set.effective_from;
+        check(!self.rule_set.id.trim().is_empty(), "rule_set.id", || {
+            "is empty".into()
+        })?;
+        for (name, c) in [
+            ("hospital", &self.categories.hospital),
+            ("large_chain_pharmacy", &self.categories.large_chain_pharmacy),
+            ("clinic_or_pharmacy", &self.categories.clinic_or_pharmacy),
+        ] {
+            let key = |k: &str| format!("categories.{name}.{k}");
+            let quota = c.reader_quota.value;
+            c.reader_quota.check_dated(&key("reader_quota"), from)?;
+            check((1..=20).contains(&quota), &key("reader_quota"), || {
+                format!("{quota} is not between 1 and 20")
+            })?;
+            c.caps.check_dated(&key("caps"), from)?;
+            check(c.caps.value.len() == quota as usize, &key("caps"), || {
+                format!(
+                    "has {} values; expected one per reader up to the quota of {quota}",
+                    c.caps.value.len()
+                )
+            })?;
+            check(c.caps.value.iter().all(|&v| v > 0), &key("caps"), || {
+                "a cap must be more than 0 yen".into()
+            })?;
+            c.standard_rate.check_dated(&key("standard_rate"), from)?;
+            check_rate(&c.standard_rate, &key("standard_rate"), true)?;
+            c.special_forms.check_dated(&key("special_forms"), from)?;
+            check(
+                c.special_forms.value.len() == quota as usize,
+                &key("special_forms"),
+                || {
+                    format!(
+                        "has {} forms; expected one per reader up to the quota of {quota}",
+                        c.special_forms.value.len()
+                    )
+                },
+            )?;
+            check(!c.name.trim().is_empty(), &key("name"), || "is empty".into())?;
+        }
+        let t = &self.large_chain.threshold_rx_per_month;
+        t.check_dated("large_chain.threshold_rx_per_month", from)?;
+        check(t.value > 0, "large_chain.threshold_rx_per_month", || {
+            "must be more than 0".into()
+        })?;
+        self.special_regime
+            .reader_applied_by
+            .check_dated("special_regime.reader_applied_by", from)?;
+        self.special_regime
+            .form_fallback
+            .check_dated("special_regime.form_fallback", from)?;
+        let d = &self.deadlines;
+        d.project_completed_by
+            .check_dated("deadlines.project_completed_by", from)?;
+        d.application_filed_by
+            .check_dated("deadlines.application_filed_by", from)?;
+        check(
+            d.project_completed_by.value <= d.application_filed_by.value,
+            "deadlines.application_filed_by",
+            || {
+                format!(
+                    "{} is before the project deadline {}",
+                    d.application_filed_by.value, d.project_completed_by.value
+                )
+            },
+        )?;
+        let m = &self.money;
+        m.rounding_unit.check_dated("money.rounding_unit", from)?;
+        check(m.rounding_unit.value >= 1, "money.rounding_unit", || {
+            "must be at least 1 yen".into()
+        })?;
+        m.tax_rate.check_dated("money.tax_rate", from)?;
+        check_rate(&m.tax_rate, "money.tax_rate", false)?;
+        m.max_amount.check_dated("money.max_amount", from)?;
+        check(m.max_amount.value >= 1, "money.max_amount", || {
+            "must be at least 1 yen".into()
+        })?;
+        let l = &self.line_items;
+        for (k, p) in [
+            ("terminal", &l.terminal),
+            ("package_software", &l.package_software),
+            ("line", &l.line),
+            ("system_modification", &l.system_modification),
+            ("network", &l.network),
+            ("recurring", &l.recurring),
+            ("extra_reader", &l.extra_reader),
+            ("customisation", &l.customisation),
+            ("unrelated_ict", &l.unrelated_ict),
+            ("other", &l.other),
+        ] {
+            p.check_dated(&format!("line_items.{k}"), from)?;
+        }
+        let r = &self.retention;
+        r.years_after_fiscal_year
+            .check_dated("retention.years_after_fiscal_year", from)?;
+        check(
+            r.years_after_fiscal_year.value <= 100,
+            "retention.years_after_fiscal_year",
+            || format!("{} years is not plausible", r.years_after_fiscal_year.value),
+        )?;
+        r.fiscal_year_start_month
+            .check_dated("retention.fiscal_year_start_month", from)?;
+        check(
+            (1..=12).contains(&r.fiscal_year_start_month.value),
+            "retention.fiscal_year_start_month",
+            || format!("{} is not a month", r.fiscal_year_start_month.value),
+        )?;
+        let c = &self.institution_code.legacy_check_prefectures;
+        c.check_dated("institution_code.legacy_check_prefectures", from)?;
+        check(
+            c.value.iter().all(|p| (1..=47).contains(p)),
+            "institution_code.legacy_check_prefectures",
+            || "a prefecture code must be between 1 and 47".into(),
+        )?;
+        for (i, l) in self.readiness.lines.iter().enumerate() {
+            let key = format!("readiness.lines[{i}]");
+            check(!l.id.is_empty(), &key, || "has an empty id".into())?;
+            check(
+                (l.status == LineStatus::Ending) == l.ends_on.is_some(),
+                &key,
+                || format!("{}: `ends_on` is given exactly when the status is `ending`", l.id),
+            )?;
+            check(
+                self.readiness.lines[..i].iter().all(|o| o.id != l.id),
+                &key,
+                || format!("{}: the id is used twice", l.id),
+            )?;
+        }
+        let p = &self.preparation;
+        for (k, v, max) in [
+            (
+                "reader_application_months_before_start",
+                &p.reader_application_months_before_start,
+                24,
+            ),
+            ("order_months_before_start", &p.order_months_before_start, 24),
+            (
+                "applications_business_days_before_setup",
+                &p.applications_business_days_before_setup,
+                250,
+            ),
+            (
+                "setup_business_days_before_start",
+                &p.setup_business_days_before_start,
+                250,
+            ),
+            (
+                "operations_business_days_before_start",
+                &p.operations_business_days_before_start,
+                250,
+            ),
+        ] {
+            let key = format!("preparation.{k}");
+            v.check_dated(&key, from)?;
+            check(v.value <= max, &key, || {
+                format!("{} is more than {max}", v.value)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Validate for CalendarFile {
+    fn validate(&self) -> Result<(), SchemaError> {
+        let c = &self.calendar;
+        check(c.covers_from <= c.covers_to, "calendar.covers_to", || {
+            format!("{} is before covers_from {}", c.covers_to, c.covers_from)
+        })?;
+        for (i, h) in c.holidays.iter().enumerate() {
+            let key = format!("calendar.holidays[{i}]");
+            check(
+                (c.covers_from..=c.covers_to).contains(&h.date),
+                &key,
+                || format!("{} is outside the years the calendar covers", h.date),
+            )?;
+            if i > 0 {
+                check(c.holidays[i - 1].date < h.date, &key, || {
+                    format!("{} is not after the holiday before it", h.date)
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
