@@ -327,8 +327,8 @@ mod tests {
         assert_eq!(date("reader_application"), d("2021-01-10"));
         assert_eq!(date("order"), d("2021-04-10"));
         // 10 business days before Mon 2021-05-10, skipping Golden Week (4/29, 5/3–5/5).
-        assert_eq!(date("equipment_setup"), d("2021-04-23"));
-        assert_eq!(date("usage_and_certificate_application"), d("2021-04-16"));
+        assert_eq!(date("equipment_setup"), d("2021-04-20"));
+        assert_eq!(date("usage_and_certificate_application"), d("2021-04-13"));
         assert_eq!(date("operations_preparation"), d("2021-05-07"));
         let dates: Vec<_> = p.steps.iter().map(|s| s.latest).collect();
         assert!(dates.windows(2).all(|w| w[0] <= w[1]));

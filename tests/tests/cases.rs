@@ -1,0 +1,32 @@
+//! Runs every data-file case of `tests/cases/` through the native core.
+
+use onshi_core::RuleSet;
+use onshi_tests::{check, load_cases, run_native};
+
+#[test]
+fn every_case_holds() {
+    let rules = RuleSet::embedded();
+    let cases = load_cases();
+    assert!(cases.len() >= 30, "the cases went missing: {}", cases.len());
+    let mut failures = Vec::new();
+    for (name, case) in &cases {
+        let input = serde_json::to_value(&case.input).expect("a table is JSON");
+        let output = run_native(&input, &rules);
+        let problems = check(&case.expected, &output);
+        if !problems.is_empty() {
+            failures.push(format!("{name} ({}):\n    {}", case.description, problems.join("\n    ")));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn the_checker_can_fail() {
+    let rules = RuleSet::embedded();
+    let (_, case) = load_cases().into_iter().find(|(n, _)| n == "special_cap_clinic").unwrap();
+    let input = serde_json::to_value(&case.input).unwrap();
+    let mut output = run_native(&input, &rules);
+    assert!(check(&case.expected, &output).is_empty());
+    output["grant"] = serde_json::json!(428_000);
+    assert_eq!(check(&case.expected, &output).len(), 1);
+}
