@@ -60,7 +60,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
         ),
         None => {
             let mut s = String::new();
-            io::stdin().read_to_string(&mut s).context("cannot read standard input")?;
+            io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read standard input")?;
             ("<stdin>".to_owned(), s)
         }
     };

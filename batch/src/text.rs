@@ -19,37 +19,75 @@ pub fn render(a: &Assessment, rules: &RuleSet, lang: Lang) -> String {
         let _ = writeln!(s, "{label}: {value}");
     };
     let cat = rules.category(a.category);
-    line(l("区分", "Category"), if ja { cat.name.clone() } else { cat.name_en.clone() });
+    line(
+        l("区分", "Category"),
+        if ja {
+            cat.name.clone()
+        } else {
+            cat.name_en.clone()
+        },
+    );
     line(
         l("カードリーダー", "Card readers"),
         if ja {
-            format!("申込 {}台 / 無償提供 {}台", a.readers_applied, a.readers_provided)
+            format!(
+                "申込 {}台 / 無償提供 {}台",
+                a.readers_applied, a.readers_provided
+            )
         } else {
-            format!("{} applied for, {} provided free", a.readers_applied, a.readers_provided)
+            format!(
+                "{} applied for, {} provided free",
+                a.readers_applied, a.readers_provided
+            )
         },
     );
     line(l("補助限度額", "Cap"), yen(a.cap, lang));
-    line(l("補助対象経費", "Eligible cost"), yen(a.eligible_cost, lang));
+    line(
+        l("補助対象経費", "Eligible cost"),
+        yen(a.eligible_cost, lang),
+    );
     if a.ineligible_cost > Yen::ZERO {
-        line(l("対象外の経費", "Not eligible"), yen(a.ineligible_cost, lang));
+        line(
+            l("対象外の経費", "Not eligible"),
+            yen(a.ineligible_cost, lang),
+        );
     }
-    line(l("通常の補助", "Standard regime"), yen(a.standard_grant, lang));
+    line(
+        l("通常の補助", "Standard regime"),
+        yen(a.standard_grant, lang),
+    );
     line(
         l("特例補助", "Special regime"),
-        a.special_grant.map_or_else(|| l("対象外", "does not apply").to_owned(), |g| yen(g, lang)),
+        a.special_grant.map_or_else(
+            || l("対象外", "does not apply").to_owned(),
+            |g| yen(g, lang),
+        ),
     );
     line(l("適用", "Applied"), a.regime.name(lang).to_owned());
     line(l("交付額", "Grant"), yen(a.grant, lang));
     line(l("自己負担", "Self-paid"), yen(a.self_pay, lang));
-    line(l("申請様式", "Form"), a.form.clone().unwrap_or_else(|| "—".into()));
+    line(
+        l("申請様式", "Form"),
+        a.form.clone().unwrap_or_else(|| "—".into()),
+    );
     if let Some(d) = a.retention_until {
         line(l("帳簿の保存期限", "Keep books until"), d.to_string());
     }
     if a.estimate {
-        line(l("注意", "Note"), l("日付が未入力のため見込みの額です", "a date is missing: this is an estimate").to_owned());
+        line(
+            l("注意", "Note"),
+            l(
+                "日付が未入力のため見込みの額です",
+                "a date is missing: this is an estimate",
+            )
+            .to_owned(),
+        );
     }
     if a.regime == Regime::Ineligible {
-        line(l("結果", "Result"), l("補助の対象外です", "no grant").to_owned());
+        line(
+            l("結果", "Result"),
+            l("補助の対象外です", "no grant").to_owned(),
+        );
     }
     if !a.notices.is_empty() {
         let _ = writeln!(s, "\n{}", l("お知らせ", "Notices"));

@@ -5,7 +5,12 @@ use onshi_core::{AssessOptions, Cost, Institution, Kind, RuleSet, Yen, assess};
 use std::hint::black_box;
 
 fn corpus() -> Vec<Institution> {
-    let kinds = [Kind::Hospital, Kind::Clinic, Kind::DentalClinic, Kind::Pharmacy];
+    let kinds = [
+        Kind::Hospital,
+        Kind::Clinic,
+        Kind::DentalClinic,
+        Kind::Pharmacy,
+    ];
     (0..1000u32)
         .map(|i| Institution {
             code: None,

@@ -135,7 +135,8 @@ fn en(y: Yen) -> String {
     format!("¥{}", y.grouped())
 }
 
-/// Builds trace steps only when asked for; the closures cost nothing otherwise.
+/// Builds trace steps only when asked for; the closures cost nothing otherwise. Every step
+/// names the rule parameter it rests on, so every step carries a legal citation.
 struct Tracer {
     steps: Option<Vec<TraceStep>>,
 }
@@ -150,25 +151,6 @@ struct Step {
 }
 
 impl Tracer {
-    fn add(&mut self, s: impl FnOnce() -> Step) {
-        if let Some(steps) = &mut self.steps {
-            let s = s();
-            steps.push(TraceStep {
-                step: s.step,
-                label: s.label.0,
-                label_en: s.label.1,
-                before: s.before,
-                after: s.after,
-                parameter: None,
-                parameter_value: None,
-                citation: String::new(),
-                citation_en: String::new(),
-                detail: s.detail.0,
-                detail_en: s.detail.1,
-            });
-        }
-    }
-
     /// A step that uses a rule parameter: the citation comes from it.
     fn add_param<T>(
         &mut self,
@@ -194,6 +176,10 @@ impl Tracer {
             });
         }
     }
+}
+
+fn cat_key_of(c: Category, k: &str) -> String {
+    format!("categories.{}.{k}", c.id())
 }
 
 fn date_or_unknown(d: Option<NaiveDate>) -> TraceValue {
@@ -243,8 +229,18 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                         before: Some(TraceValue::Kind(inst.kind)),
                         after: TraceValue::Category(category),
                         detail: (
-                            format!("処方箋受付 月{rx}回 {} {}回 → {}", if large { "≥" } else { "<" }, threshold.value, cat.name),
-                            format!("{rx} prescriptions a month {} {} → {}", if large { "≥" } else { "<" }, threshold.value, cat.name_en),
+                            format!(
+                                "処方箋受付 月{rx}回 {} {}回 → {}",
+                                if large { "≥" } else { "<" },
+                                threshold.value,
+                                cat.name
+                            ),
+                            format!(
+                                "{rx} prescriptions a month {} {} → {}",
+                                if large { "≥" } else { "<" },
+                                threshold.value,
+                                cat.name_en
+                            ),
                         ),
                     },
                 );
@@ -275,22 +271,27 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             }
         }
     } else {
-        t.add(|| Step {
-            step: "category",
-            label: ("区分", "Category"),
-            before: Some(TraceValue::Kind(inst.kind)),
-            after: TraceValue::Category(category),
-            detail: (
-                format!("{} → {}", inst.kind.name(Lang::Ja), cat.name),
-                format!("{} → {}", inst.kind.name(Lang::En), cat.name_en),
-            ),
-        });
+        t.add_param(
+            || cat_key_of(category, "caps"),
+            &cat.caps,
+            |_| TraceValue::Category(category),
+            || Step {
+                step: "category",
+                label: ("区分", "Category"),
+                before: Some(TraceValue::Kind(inst.kind)),
+                after: TraceValue::Category(category),
+                detail: (
+                    format!("{} → {}", inst.kind.name(Lang::Ja), cat.name),
+                    format!("{} → {}", inst.kind.name(Lang::En), cat.name_en),
+                ),
+            },
+        );
     }
 
     // 2. Readers provided: min(applied, quota).
     let quota = cat.reader_quota.value;
     let provided = inst.readers.min(quota);
-    let cat_key = |k: &str| format!("categories.{}.{k}", category.id());
+    let cat_key = |k: &str| cat_key_of(category, k);
     t.add_param(
         || cat_key("reader_quota"),
         &cat.reader_quota,
@@ -301,7 +302,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             before: Some(TraceValue::Count(u64::from(inst.readers))),
             after: TraceValue::Count(u64::from(provided)),
             detail: (
-                format!("min(申込 {}台, 上限 {quota}台) = {provided}台", inst.readers),
+                format!(
+                    "min(申込 {}台, 上限 {quota}台) = {provided}台",
+                    inst.readers
+                ),
                 format!("min({} applied, quota {quota}) = {provided}", inst.readers),
             ),
         },
@@ -329,8 +333,18 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             before: Some(TraceValue::Count(u64::from(provided.max(1)))),
             after: TraceValue::Yen(cap),
             detail: (
-                format!("{}・カードリーダー{}台 → {}", cat.name, provided.max(1), ja(cap)),
-                format!("{}, {} reader(s) → {}", cat.name_en, provided.max(1), en(cap)),
+                format!(
+                    "{}・カードリーダー{}台 → {}",
+                    cat.name,
+                    provided.max(1),
+                    ja(cap)
+                ),
+                format!(
+                    "{}, {} reader(s) → {}",
+                    cat.name_en,
+                    provided.max(1),
+                    en(cap)
+                ),
             ),
         },
     );
@@ -339,16 +353,21 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
     let tax = &f.money.tax_rate;
     let (eligible, ineligible) = match &inst.cost {
         Cost::Total(total) => {
-            t.add(|| Step {
-                step: "eligible_cost",
-                label: ("補助対象経費", "Eligible cost"),
-                before: None,
-                after: TraceValue::Yen(*total),
-                detail: (
-                    format!("総事業費（税込）{}", ja(*total)),
-                    format!("total project cost (tax included) {}", en(*total)),
-                ),
-            });
+            t.add_param(
+                || "money.tax_rate".into(),
+                tax,
+                |v| TraceValue::Rate(*v),
+                || Step {
+                    step: "eligible_cost",
+                    label: ("補助対象経費", "Eligible cost"),
+                    before: None,
+                    after: TraceValue::Yen(*total),
+                    detail: (
+                        format!("総事業費（税込）{}", ja(*total)),
+                        format!("total project cost (tax included) {}", en(*total)),
+                    ),
+                },
+            );
             (*total, Yen::ZERO)
         }
         Cost::LineItems(items) => {
@@ -369,8 +388,20 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                             before: Some(TraceValue::Yen(item.amount)),
                             after: TraceValue::Yen(item.amount + added),
                             detail: (
-                                format!("明細{}（{}）税抜 {} + 消費税 {}（1円未満切り捨て）", i + 1, item.category.name(Lang::Ja), ja(item.amount), ja(added)),
-                                format!("item {} ({}) {} before tax + tax {} (floored to the yen)", i + 1, item.category.name(Lang::En), en(item.amount), en(added)),
+                                format!(
+                                    "明細{}（{}）税抜 {} + 消費税 {}（1円未満切り捨て）",
+                                    i + 1,
+                                    item.category.name(Lang::Ja),
+                                    ja(item.amount),
+                                    ja(added)
+                                ),
+                                format!(
+                                    "item {} ({}) {} before tax + tax {} (floored to the yen)",
+                                    i + 1,
+                                    item.category.name(Lang::En),
+                                    en(item.amount),
+                                    en(added)
+                                ),
                             ),
                         },
                     );
@@ -392,22 +423,55 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                         before: Some(TraceValue::Yen(with_tax)),
                         after: TraceValue::Flag(rule.value),
                         detail: (
-                            format!("明細{}（{}）{}：{}", i + 1, item.category.name(Lang::Ja), ja(with_tax), if rule.value { "補助対象" } else { "補助対象外" }),
-                            format!("item {} ({}) {}: {}", i + 1, item.category.name(Lang::En), en(with_tax), if rule.value { "eligible" } else { "not eligible" }),
+                            format!(
+                                "明細{}（{}）{}：{}",
+                                i + 1,
+                                item.category.name(Lang::Ja),
+                                ja(with_tax),
+                                if rule.value {
+                                    "補助対象"
+                                } else {
+                                    "補助対象外"
+                                }
+                            ),
+                            format!(
+                                "item {} ({}) {}: {}",
+                                i + 1,
+                                item.category.name(Lang::En),
+                                en(with_tax),
+                                if rule.value {
+                                    "eligible"
+                                } else {
+                                    "not eligible"
+                                }
+                            ),
                         ),
                     },
                 );
             }
-            t.add(|| Step {
-                step: "eligible_cost",
-                label: ("補助対象経費", "Eligible cost"),
-                before: None,
-                after: TraceValue::Yen(eligible),
-                detail: (
-                    format!("補助対象の明細の合計（税込）{}、対象外 {}", ja(eligible), ja(ineligible)),
-                    format!("sum of eligible items (tax included) {}; not eligible {}", en(eligible), en(ineligible)),
-                ),
-            });
+            t.add_param(
+                || "money.tax_rate".into(),
+                tax,
+                |v| TraceValue::Rate(*v),
+                || Step {
+                    step: "eligible_cost",
+                    label: ("補助対象経費", "Eligible cost"),
+                    before: None,
+                    after: TraceValue::Yen(eligible),
+                    detail: (
+                        format!(
+                            "補助対象の明細の合計（税込）{}、対象外 {}",
+                            ja(eligible),
+                            ja(ineligible)
+                        ),
+                        format!(
+                            "sum of eligible items (tax included) {}; not eligible {}",
+                            en(eligible),
+                            en(ineligible)
+                        ),
+                    ),
+                },
+            );
             if ineligible > Yen::ZERO {
                 notices.push(Notice::new(
                     NoticeCode::IneligibleCostExcluded,
@@ -423,22 +487,35 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
 
     // 5. The cost that counts: min(eligible cost, cap).
     let capped = eligible.min(cap);
-    t.add(|| Step {
-        step: "capped_cost",
-        label: ("補助の基準額", "Cost that counts"),
-        before: Some(TraceValue::Yen(eligible)),
-        after: TraceValue::Yen(capped),
-        detail: (
-            format!("min({}, {}) = {}", ja(eligible), ja(cap), ja(capped)),
-            format!("min({}, {}) = {}", en(eligible), en(cap), en(capped)),
-        ),
-    });
+    t.add_param(
+        || cat_key("caps"),
+        &cat.caps,
+        |_| TraceValue::Yen(cap),
+        || Step {
+            step: "capped_cost",
+            label: ("補助の基準額", "Cost that counts"),
+            before: Some(TraceValue::Yen(eligible)),
+            after: TraceValue::Yen(capped),
+            detail: (
+                format!("min({}, {}) = {}", ja(eligible), ja(cap), ja(capped)),
+                format!("min({}, {}) = {}", en(eligible), en(cap), en(capped)),
+            ),
+        },
+    );
     if eligible > cap {
         notices.push(Notice::new(
             NoticeCode::CostAboveCap,
             Severity::Info,
-            format!("補助対象経費が補助限度額 {} を超えています。超えた {} は自己負担です", ja(cap), ja(eligible - cap)),
-            format!("The eligible cost is above the cap of {}; the {} above it is self-paid", en(cap), en(eligible - cap)),
+            format!(
+                "補助対象経費が補助限度額 {} を超えています。超えた {} は自己負担です",
+                ja(cap),
+                ja(eligible - cap)
+            ),
+            format!(
+                "The eligible cost is above the cap of {}; the {} above it is self-paid",
+                en(cap),
+                en(eligible - cap)
+            ),
         ));
     }
 
@@ -457,8 +534,18 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             before: Some(TraceValue::Yen(capped)),
             after: TraceValue::Yen(standard_raw),
             detail: (
-                format!("{} × {} = {}", ja(capped), rate.value, standard_raw.decimal().normalize()),
-                format!("{} × {} = {}", en(capped), rate.value, standard_raw.decimal().normalize()),
+                format!(
+                    "{} × {} = {}",
+                    ja(capped),
+                    rate.value,
+                    standard_raw.decimal().normalize()
+                ),
+                format!(
+                    "{} × {} = {}",
+                    en(capped),
+                    rate.value,
+                    standard_raw.decimal().normalize()
+                ),
             ),
         },
     );
@@ -473,7 +560,11 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             after: TraceValue::Yen(standard),
             detail: (
                 format!("{}円未満切り捨て → {}", unit.value, ja(standard)),
-                format!("cut down to a multiple of {} yen → {}", unit.value, en(standard)),
+                format!(
+                    "cut down to a multiple of {} yen → {}",
+                    unit.value,
+                    en(standard)
+                ),
             ),
         },
     );
@@ -493,8 +584,16 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             after: TraceValue::Flag(special_ok),
             detail: match inst.reader_applied_on {
                 Some(d) => (
-                    format!("提供申請日 {d} {} {}", if d <= by.value { "≤" } else { ">" }, by.value),
-                    format!("reader applied on {d} {} {}", if d <= by.value { "≤" } else { ">" }, by.value),
+                    format!(
+                        "提供申請日 {d} {} {}",
+                        if d <= by.value { "≤" } else { ">" },
+                        by.value
+                    ),
+                    format!(
+                        "reader applied on {d} {} {}",
+                        if d <= by.value { "≤" } else { ">" },
+                        by.value
+                    ),
                 ),
                 None => (
                     "提供申請日が未入力（未申請）".into(),
@@ -514,8 +613,18 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 before: Some(TraceValue::Yen(capped)),
                 after: TraceValue::Yen(special_amount),
                 detail: (
-                    format!("{}（全額、{}円未満切り捨て）→ {}", ja(capped), unit.value, ja(special_amount)),
-                    format!("{} in full, cut down to a multiple of {} yen → {}", en(capped), unit.value, en(special_amount)),
+                    format!(
+                        "{}（全額、{}円未満切り捨て）→ {}",
+                        ja(capped),
+                        unit.value,
+                        ja(special_amount)
+                    ),
+                    format!(
+                        "{} in full, cut down to a multiple of {} yen → {}",
+                        en(capped),
+                        unit.value,
+                        en(special_amount)
+                    ),
                 ),
             },
         );
@@ -541,7 +650,8 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
 
     // 8. Refusals: no reader; deadlines (inclusive). Unknown dates make an estimate.
     let mut refused = false;
-    if inst.readers == 0 {
+    let reader_rule = &f.eligibility.reader_required;
+    if inst.readers == 0 && reader_rule.value {
         refused = true;
         notices.push(Notice::new(
             NoticeCode::NoReader,
@@ -549,16 +659,21 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             "顔認証付きカードリーダーを申し込まない場合、費用は全て補助の対象外です".into(),
             "Without a card reader application, none of the cost is eligible for the grant".into(),
         ));
-        t.add(|| Step {
-            step: "no_reader",
-            label: ("カードリーダーの申込み", "Card reader applied for"),
-            before: Some(TraceValue::Count(0)),
-            after: TraceValue::Flag(false),
-            detail: (
-                "カードリーダーの申込みがないため補助なし（003）".into(),
-                "no card reader applied for, so no grant (003)".into(),
-            ),
-        });
+        t.add_param(
+            || "eligibility.reader_required".into(),
+            reader_rule,
+            |v| TraceValue::Flag(*v),
+            || Step {
+                step: "no_reader",
+                label: ("カードリーダーの申込み", "Card reader applied for"),
+                before: Some(TraceValue::Count(0)),
+                after: TraceValue::Flag(false),
+                detail: (
+                    "カードリーダーの申込みがないため補助なし（003）".into(),
+                    "no card reader applied for, so no grant (003)".into(),
+                ),
+            },
+        );
     }
     let d = &f.deadlines;
     for (step, date, param, key, code_passed, code_unknown, what) in [
@@ -569,7 +684,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             "deadlines.project_completed_by",
             NoticeCode::ProjectDeadlinePassed,
             NoticeCode::CompletionDateUnknown,
-            (("事業完了日", "事業の完了"), ("Completed on", "project completion")),
+            (
+                ("事業完了日", "事業の完了"),
+                ("Completed on", "project completion"),
+            ),
         ),
         (
             "application_deadline",
@@ -578,7 +696,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             "deadlines.application_filed_by",
             NoticeCode::ApplicationDeadlinePassed,
             NoticeCode::ApplicationDateUnknown,
-            (("補助金申請日", "補助金の申請"), ("Grant applied on", "grant application")),
+            (
+                ("補助金申請日", "補助金の申請"),
+                ("Grant applied on", "grant application"),
+            ),
         ),
     ] {
         let ok = date.is_none_or(|x| x <= param.value);
@@ -588,8 +709,14 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 notices.push(Notice::new(
                     code_passed,
                     Severity::Refusal,
-                    format!("{}（{x}）が期限 {} を過ぎているため、補助は受けられません", what.0.0, param.value),
-                    format!("The {} ({x}) is after the deadline of {}, so no grant is paid", what.1.1, param.value),
+                    format!(
+                        "{}（{x}）が期限 {} を過ぎているため、補助は受けられません",
+                        what.0.0, param.value
+                    ),
+                    format!(
+                        "The {} ({x}) is after the deadline of {}, so no grant is paid",
+                        what.1.1, param.value
+                    ),
                 ));
             }
             Some(_) => {}
@@ -598,8 +725,14 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 notices.push(Notice::new(
                     code_unknown,
                     Severity::Info,
-                    format!("{}が未入力のため見込みの額です（期限 {}）", what.0.0, param.value),
-                    format!("The {} date is not given, so this is an estimate (deadline {})", what.1.1, param.value),
+                    format!(
+                        "{}が未入力のため見込みの額です（期限 {}）",
+                        what.0.0, param.value
+                    ),
+                    format!(
+                        "The {} date is not given, so this is an estimate (deadline {})",
+                        what.1.1, param.value
+                    ),
                 ));
             }
         }
@@ -615,7 +748,11 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 detail: match date {
                     Some(x) => (
                         format!("{x} {} 期限 {}", if ok { "≤" } else { ">" }, param.value),
-                        format!("{x} {} deadline {}", if ok { "≤" } else { ">" }, param.value),
+                        format!(
+                            "{x} {} deadline {}",
+                            if ok { "≤" } else { ">" },
+                            param.value
+                        ),
                     ),
                     None => (
                         format!("未入力（期限 {}）", param.value),
@@ -639,7 +776,8 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         notices.push(Notice::new(
             NoticeCode::LegacyCheckDigit,
             Severity::Warning,
-            "医療機関コードは旧方式（6桁）の検証番号でのみ一致しました。コードを確認してください".into(),
+            "医療機関コードは旧方式（6桁）の検証番号でのみ一致しました。コードを確認してください"
+                .into(),
             "The institution code passes only the legacy 6-digit check; please confirm it".into(),
         ));
     }
@@ -657,34 +795,64 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         Regime::Standard => standard,
         Regime::Ineligible => Yen::ZERO,
     };
-    t.add(|| Step {
-        step: "regime",
-        label: ("適用する補助", "Regime applied"),
-        before: None,
-        after: TraceValue::Regime(regime),
-        detail: match regime {
-            Regime::Special => (
-                format!("特例 {} ≥ 通常 {} → 特例補助", ja(special_amount), ja(standard)),
-                format!("special {} ≥ standard {} → special regime", en(special_amount), en(standard)),
-            ),
-            Regime::Standard => (
-                format!("特例の対象外 → 通常の補助 {}", ja(standard)),
-                format!("special regime does not apply → standard {}", en(standard)),
-            ),
-            Regime::Ineligible => ("補助の対象外".into(), "no grant".into()),
+    t.add_param(
+        || "special_regime.reader_applied_by".into(),
+        by,
+        |v| TraceValue::Date(*v),
+        || Step {
+            step: "regime",
+            label: ("適用する補助", "Regime applied"),
+            before: None,
+            after: TraceValue::Regime(regime),
+            detail: match regime {
+                Regime::Special => (
+                    format!(
+                        "特例 {} ≥ 通常 {} → 特例補助",
+                        ja(special_amount),
+                        ja(standard)
+                    ),
+                    format!(
+                        "special {} ≥ standard {} → special regime",
+                        en(special_amount),
+                        en(standard)
+                    ),
+                ),
+                Regime::Standard => (
+                    format!("特例の対象外 → 通常の補助 {}", ja(standard)),
+                    format!("special regime does not apply → standard {}", en(standard)),
+                ),
+                Regime::Ineligible => ("補助の対象外".into(), "no grant".into()),
+            },
         },
-    });
+    );
     let self_pay = total_cost - grant;
-    t.add(|| Step {
-        step: "grant",
-        label: ("交付額", "Grant"),
-        before: None,
-        after: TraceValue::Yen(grant),
-        detail: (
-            format!("交付額 {}、自己負担 {} − {} = {}", ja(grant), ja(total_cost), ja(grant), ja(self_pay)),
-            format!("grant {}; self-paid {} − {} = {}", en(grant), en(total_cost), en(grant), en(self_pay)),
-        ),
-    });
+    t.add_param(
+        || "money.rounding_unit".into(),
+        unit,
+        |v| TraceValue::Yen(Yen::new(*v as i64)),
+        || Step {
+            step: "grant",
+            label: ("交付額", "Grant"),
+            before: None,
+            after: TraceValue::Yen(grant),
+            detail: (
+                format!(
+                    "交付額 {}、自己負担 {} − {} = {}",
+                    ja(grant),
+                    ja(total_cost),
+                    ja(grant),
+                    ja(self_pay)
+                ),
+                format!(
+                    "grant {}; self-paid {} − {} = {}",
+                    en(grant),
+                    en(total_cost),
+                    en(grant),
+                    en(self_pay)
+                ),
+            ),
+        },
+    );
 
     // 10. The form to file.
     let form = match regime {
@@ -700,7 +868,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                     label: ("申請様式", "Application form"),
                     before: None,
                     after: TraceValue::Text(form.clone()),
-                    detail: (format!("{}・{}台 → {form}", cat.name, provided), format!("{}, {} reader(s) → {form}", cat.name_en, provided)),
+                    detail: (
+                        format!("{}・{}台 → {form}", cat.name, provided),
+                        format!("{}, {} reader(s) → {form}", cat.name_en, provided),
+                    ),
                 },
             );
             Some(form)
@@ -716,7 +887,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                     label: ("申請様式", "Application form"),
                     before: None,
                     after: TraceValue::Text(p.value.clone()),
-                    detail: (format!("通常の補助 → {}", p.value), format!("standard regime → {}", p.value)),
+                    detail: (
+                        format!("通常の補助 → {}", p.value),
+                        format!("standard regime → {}", p.value),
+                    ),
                 },
             );
             Some(p.value.clone())
@@ -728,9 +902,14 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
     let retention_until = inst.completed_on.and_then(|c| {
         let r = &f.retention;
         let start = r.fiscal_year_start_month.value;
-        let fy = if c.month() >= start { c.year() } else { c.year() - 1 };
-        let until = NaiveDate::from_ymd_opt(fy + 1 + r.years_after_fiscal_year.value as i32, start, 1)?
-            .pred_opt()?;
+        let fy = if c.month() >= start {
+            c.year()
+        } else {
+            c.year() - 1
+        };
+        let until =
+            NaiveDate::from_ymd_opt(fy + 1 + r.years_after_fiscal_year.value as i32, start, 1)?
+                .pred_opt()?;
         t.add_param(
             || "retention.years_after_fiscal_year".into(),
             &r.years_after_fiscal_year,
@@ -741,8 +920,14 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 before: Some(TraceValue::Date(c)),
                 after: TraceValue::Date(until),
                 detail: (
-                    format!("{c} 完了 → {fy}年度末の翌日から{}年 → {until}まで", r.years_after_fiscal_year.value),
-                    format!("completed {c} → fiscal {fy} + {} years → until {until}", r.years_after_fiscal_year.value),
+                    format!(
+                        "{c} 完了 → {fy}年度末の翌日から{}年 → {until}まで",
+                        r.years_after_fiscal_year.value
+                    ),
+                    format!(
+                        "completed {c} → fiscal {fy} + {} years → until {until}",
+                        r.years_after_fiscal_year.value
+                    ),
                 ),
             },
         );
@@ -756,8 +941,18 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         notices.push(Notice::new(
             NoticeCode::ClaimDiffers,
             Severity::Warning,
-            format!("申請額 {} は再計算した交付額 {} と {} 異なります", ja(claimed), ja(grant), ja(diff)),
-            format!("The claimed {} differs from the recomputed grant {} by {}", en(claimed), en(grant), en(diff)),
+            format!(
+                "申請額 {} は再計算した交付額 {} と {} 異なります",
+                ja(claimed),
+                ja(grant),
+                ja(diff)
+            ),
+            format!(
+                "The claimed {} differs from the recomputed grant {} by {}",
+                en(claimed),
+                en(grant),
+                en(diff)
+            ),
         ));
     }
 

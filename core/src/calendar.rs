@@ -24,9 +24,10 @@ pub struct Calendar {
 
 impl Calendar {
     pub fn embedded() -> Calendar {
-        let file: CalendarFile =
-            postcard::from_bytes(EMBEDDED).expect("embedded calendar decodes");
-        Calendar { data: file.calendar }
+        let file: CalendarFile = postcard::from_bytes(EMBEDDED).expect("embedded calendar decodes");
+        Calendar {
+            data: file.calendar,
+        }
     }
 
     pub fn data(&self) -> &CalendarData {
@@ -61,7 +62,11 @@ impl Calendar {
 
     /// The business day `n` business days before `date` (for n = 0: `date` itself if it is a
     /// business day, else the business day before it).
-    pub fn business_days_before(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, OutsideCalendar> {
+    pub fn business_days_before(
+        &self,
+        date: NaiveDate,
+        n: u32,
+    ) -> Result<NaiveDate, OutsideCalendar> {
         let mut d = date;
         let mut left = n;
         while !self.is_business_day(d)? {
@@ -129,14 +134,23 @@ mod tests {
     fn counts_business_days_over_holidays() {
         let cal = Calendar::embedded();
         // 2021-05-06 (Thu) minus 1 business day skips Golden Week to 2021-04-30 (Fri).
-        assert_eq!(cal.business_days_before(d("2021-05-06"), 1).unwrap(), d("2021-04-30"));
+        assert_eq!(
+            cal.business_days_before(d("2021-05-06"), 1).unwrap(),
+            d("2021-04-30")
+        );
         // Olympic moves of 2021: 7-22 and 7-23 are holidays.
         assert!(!cal.is_business_day(d("2021-07-22")).unwrap());
         assert!(!cal.is_business_day(d("2021-08-09")).unwrap());
         assert!(cal.is_business_day(d("2021-07-19")).unwrap());
         // A Saturday start goes back to Friday.
-        assert_eq!(cal.business_days_before(d("2021-03-06"), 0).unwrap(), d("2021-03-05"));
-        assert_eq!(cal.business_days_before(d("2021-03-08"), 5).unwrap(), d("2021-03-01"));
+        assert_eq!(
+            cal.business_days_before(d("2021-03-06"), 0).unwrap(),
+            d("2021-03-05")
+        );
+        assert_eq!(
+            cal.business_days_before(d("2021-03-08"), 5).unwrap(),
+            d("2021-03-01")
+        );
     }
 
     #[test]

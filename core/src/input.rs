@@ -165,7 +165,8 @@ struct Reader<'r> {
 
 impl Reader<'_> {
     fn take<T>(&mut self, field: &str, r: Result<T, ParseError>) -> Option<T> {
-        r.map_err(|e| self.errors.push(InputError::from_parse(field, e))).ok()
+        r.map_err(|e| self.errors.push(InputError::from_parse(field, e)))
+            .ok()
     }
 
     fn date(&mut self, field: &str, v: &Option<String>) -> Option<NaiveDate> {
@@ -190,8 +191,14 @@ const MAX_READERS: u64 = 1000;
 
 impl Institution {
     /// Reads and checks an input, reporting every field that is wrong.
-    pub fn from_input(input: &InstitutionInput, rules: &RuleSet) -> Result<Institution, InputErrors> {
-        let mut r = Reader { rules, errors: Vec::new() };
+    pub fn from_input(
+        input: &InstitutionInput,
+        rules: &RuleSet,
+    ) -> Result<Institution, InputErrors> {
+        let mut r = Reader {
+            rules,
+            errors: Vec::new(),
+        };
         let kind = match input.kind.as_deref() {
             None => {
                 r.errors.push(InputError::missing("kind"));
@@ -201,7 +208,10 @@ impl Institution {
         };
         let code = match input.institution_code.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(c) => r.take("institution_code", parse::parse_institution_code(c, kind, rules)),
+            Some(c) => r.take(
+                "institution_code",
+                parse::parse_institution_code(c, kind, rules),
+            ),
         };
         let group_rx_per_month = match &input.group_rx_per_month {
             Some(v) if !v.is_blank() => r.count("group_rx_per_month", v),
@@ -237,7 +247,8 @@ impl Institution {
                     field: "total_cost".into(),
                     value: String::new(),
                     code: "cost_twice",
-                    message: "総事業費と明細の両方が入力されています（どちらか一方にしてください）".into(),
+                    message: "総事業費と明細の両方が入力されています（どちらか一方にしてください）"
+                        .into(),
                     message_en: "give either total_cost or line_items, not both".into(),
                 });
                 None
@@ -247,11 +258,23 @@ impl Institution {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, it) in items.iter().enumerate() {
                     let f = |k: &str| format!("line_items[{i}].{k}");
-                    let category = r.take(&f("category"), parse::parse_line_item_category(&it.category));
+                    let category = r.take(
+                        &f("category"),
+                        parse::parse_line_item_category(&it.category),
+                    );
                     let amount = r.amount(&f("amount"), &it.amount);
-                    let tax = r.take(&f("tax_included"), parse::parse_bool(&it.tax_included.text()));
-                    if let (Some(category), Some(amount), Some(tax_included)) = (category, amount, tax) {
-                        out.push(LineItem { category, amount, tax_included });
+                    let tax = r.take(
+                        &f("tax_included"),
+                        parse::parse_bool(&it.tax_included.text()),
+                    );
+                    if let (Some(category), Some(amount), Some(tax_included)) =
+                        (category, amount, tax)
+                    {
+                        out.push(LineItem {
+                            category,
+                            amount,
+                            tax_included,
+                        });
                     }
                 }
                 Some(Cost::LineItems(out))
@@ -317,6 +340,8 @@ mod tests {
 
     #[test]
     fn refuses_unknown_fields() {
-        assert!(serde_json::from_str::<InstitutionInput>(r#"{"kind":"clinic","reader":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<InstitutionInput>(r#"{"kind":"clinic","reader":1}"#).is_err()
+        );
     }
 }

@@ -27,7 +27,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Hospital, Kind::Clinic, Kind::DentalClinic, Kind::Pharmacy];
+    pub const ALL: [Kind; 4] = [
+        Kind::Hospital,
+        Kind::Clinic,
+        Kind::DentalClinic,
+        Kind::Pharmacy,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {

@@ -58,7 +58,12 @@ pub struct Notice {
 
 impl Notice {
     pub(crate) fn new(code: NoticeCode, severity: Severity, ja: String, en: String) -> Notice {
-        Notice { code, severity, message: ja, message_en: en }
+        Notice {
+            code,
+            severity,
+            message: ja,
+            message_en: en,
+        }
     }
 
     pub fn message(&self, lang: crate::Lang) -> &str {

@@ -80,11 +80,16 @@ pub enum PlanError {
     #[error(transparent)]
     Calendar(#[from] OutsideCalendar),
     #[error("unknown {what} {id:?} (one of {known})")]
-    Unknown { what: &'static str, id: String, known: String },
+    Unknown {
+        what: &'static str,
+        id: String,
+        known: String,
+    },
 }
 
 fn months_before(d: NaiveDate, n: u32) -> NaiveDate {
-    d.checked_sub_months(Months::new(n)).unwrap_or(NaiveDate::MIN)
+    d.checked_sub_months(Months::new(n))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 struct StepDef<'a, T> {
@@ -103,7 +108,8 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
     let start = input.start_on;
     let reader_by = months_before(start, p.reader_application_months_before_start.value);
     let order_by = months_before(start, p.order_months_before_start.value);
-    let setup_by = calendar.business_days_before(start, p.setup_business_days_before_start.value)?;
+    let setup_by =
+        calendar.business_days_before(start, p.setup_business_days_before_start.value)?;
     let applications_by =
         calendar.business_days_before(setup_by, p.applications_business_days_before_setup.value)?;
     let operations_by =
@@ -132,26 +138,44 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
     let months = &p.reader_application_months_before_start;
     push(StepDef {
         step: "portal_registration",
-        label: ("ポータルサイトのアカウント登録", "Register on the portal site"),
+        label: (
+            "ポータルサイトのアカウント登録",
+            "Register on the portal site",
+        ),
         latest: Some(reader_by),
         business_days: false,
-        rule: ("最初に（カードリーダー申込みの前）".into(), "first (before the card reader application)".into()),
+        rule: (
+            "最初に（カードリーダー申込みの前）".into(),
+            "first (before the card reader application)".into(),
+        ),
         param: months,
     });
     push(StepDef {
         step: "reader_application",
-        label: ("顔認証付きカードリーダーの申込み", "Apply for the card reader"),
+        label: (
+            "顔認証付きカードリーダーの申込み",
+            "Apply for the card reader",
+        ),
         latest: Some(reader_by),
         business_days: false,
-        rule: (format!("運用開始の{m}か月前まで"), format!("{m} months before the start of operation")),
+        rule: (
+            format!("運用開始の{m}か月前まで"),
+            format!("{m} months before the start of operation"),
+        ),
         param: months,
     });
     push(StepDef {
         step: "vendor_quote",
-        label: ("システムベンダーへの見積依頼", "Ask the system vendor for a quote"),
+        label: (
+            "システムベンダーへの見積依頼",
+            "Ask the system vendor for a quote",
+        ),
         latest: Some(reader_by),
         business_days: false,
-        rule: ("カードリーダー申込み後すぐ".into(), "right after the card reader application".into()),
+        rule: (
+            "カードリーダー申込み後すぐ".into(),
+            "right after the card reader application".into(),
+        ),
         param: months,
     });
     push(StepDef {
@@ -159,31 +183,52 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
         label: ("システムベンダーへの発注", "Order from the system vendor"),
         latest: Some(order_by),
         business_days: false,
-        rule: (format!("運用開始の{o}か月前まで"), format!("{o} month(s) before the start of operation")),
+        rule: (
+            format!("運用開始の{o}か月前まで"),
+            format!("{o} month(s) before the start of operation"),
+        ),
         param: &p.order_months_before_start,
     });
     push(StepDef {
         step: "usage_and_certificate_application",
-        label: ("利用申請・電子証明書発行申請", "Usage application and certificate application"),
+        label: (
+            "利用申請・電子証明書発行申請",
+            "Usage application and certificate application",
+        ),
         latest: Some(applications_by),
         business_days: true,
-        rule: (format!("機器設定の{ad}営業日前まで"), format!("{ad} business days before equipment set-up")),
+        rule: (
+            format!("機器設定の{ad}営業日前まで"),
+            format!("{ad} business days before equipment set-up"),
+        ),
         param: &p.applications_business_days_before_setup,
     });
     push(StepDef {
         step: "equipment_setup",
-        label: ("機器の受取・設定、運用テスト", "Equipment set-up and operation test"),
+        label: (
+            "機器の受取・設定、運用テスト",
+            "Equipment set-up and operation test",
+        ),
         latest: Some(setup_by),
         business_days: true,
-        rule: (format!("運用開始の{sd}営業日前まで（ベンダー訪問1〜4回）"), format!("{sd} business days before the start (vendor visits 1–4 times)")),
+        rule: (
+            format!("運用開始の{sd}営業日前まで（ベンダー訪問1〜4回）"),
+            format!("{sd} business days before the start (vendor visits 1–4 times)"),
+        ),
         param: &p.setup_business_days_before_start,
     });
     push(StepDef {
         step: "operations_preparation",
-        label: ("運用準備（受付の流れ・患者への周知・ポスター掲示）", "Prepare operations (reception workflow, patient notice, poster)"),
+        label: (
+            "運用準備（受付の流れ・患者への周知・ポスター掲示）",
+            "Prepare operations (reception workflow, patient notice, poster)",
+        ),
         latest: Some(operations_by),
         business_days: true,
-        rule: (format!("運用開始の{od}営業日前まで"), format!("{od} business day(s) before the start")),
+        rule: (
+            format!("運用開始の{od}営業日前まで"),
+            format!("{od} business day(s) before the start"),
+        ),
         param: &p.operations_business_days_before_start,
     });
     let start_param = &p.operations_business_days_before_start;
@@ -218,7 +263,10 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
             warnings.push(PlanWarning {
                 code: "late",
                 message: format!("「{}」の期限 {l} を過ぎています（今日 {today}）", s.label),
-                message_en: format!("“{}” is late: it was due by {l} (today is {today})", s.label_en),
+                message_en: format!(
+                    "“{}” is late: it was due by {l} (today is {today})",
+                    s.label_en
+                ),
             });
         }
     }
@@ -234,8 +282,14 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
     if start > project.value {
         warnings.push(PlanWarning {
             code: "after_project_deadline",
-            message: format!("運用開始 {start} が事業完了の期限 {} より後です。補助を受けられません", project.value),
-            message_en: format!("The start {start} is after the project deadline of {}: no grant would be paid", project.value),
+            message: format!(
+                "運用開始 {start} が事業完了の期限 {} より後です。補助を受けられません",
+                project.value
+            ),
+            message_en: format!(
+                "The start {start} is after the project deadline of {}: no grant would be paid",
+                project.value
+            ),
         });
     }
 
@@ -249,22 +303,71 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
         .as_deref()
         .map(|id| os_readiness(rules, id))
         .transpose()?;
-    Ok(Plan { start_on: start, steps, warnings, line, terminal_os })
+    Ok(Plan {
+        start_on: start,
+        steps,
+        warnings,
+        line,
+        terminal_os,
+    })
 }
 
 fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readiness, PlanError> {
     let lines = &rules.file().readiness.lines;
-    let l = lines.iter().find(|l| l.id == id).ok_or_else(|| PlanError::Unknown {
-        what: "line",
-        id: id.to_owned(),
-        known: lines.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", "),
-    })?;
+    let l = lines
+        .iter()
+        .find(|l| l.id == id)
+        .ok_or_else(|| PlanError::Unknown {
+            what: "line",
+            id: id.to_owned(),
+            known: lines
+                .iter()
+                .map(|l| l.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
     let (status, ok, ja, en) = match (l.status, l.ends_on) {
-        (LineStatus::Supported, _) => ("supported", true, format!("{}はオンライン資格確認に対応しています", l.name), format!("{} supports online verification", l.name_en)),
-        (LineStatus::Limited, _) => ("limited", true, format!("{}は提供エリアが限られます。エリアを確認してください", l.name), format!("{} is offered in a limited area: check yours", l.name_en)),
-        (LineStatus::Ending, Some(end)) if start <= end => ("ending", true, format!("{}は{end}に提供終了です。移行を計画してください", l.name), format!("{} ends on {end}: plan a move", l.name_en)),
-        (LineStatus::Ending, end) => ("ending", false, format!("{}は{}に提供終了のため、運用開始時には使えません", l.name, end.map(|d| d.to_string()).unwrap_or_default()), format!("{} ends on {}, before the start: change lines", l.name_en, end.map(|d| d.to_string()).unwrap_or_default())),
-        (LineStatus::NotSupported, _) => ("not_supported", false, format!("{}は対応していません。光回線への切替えが必要です", l.name), format!("{} is not supported: an optical line is needed", l.name_en)),
+        (LineStatus::Supported, _) => (
+            "supported",
+            true,
+            format!("{}はオンライン資格確認に対応しています", l.name),
+            format!("{} supports online verification", l.name_en),
+        ),
+        (LineStatus::Limited, _) => (
+            "limited",
+            true,
+            format!(
+                "{}は提供エリアが限られます。エリアを確認してください",
+                l.name
+            ),
+            format!("{} is offered in a limited area: check yours", l.name_en),
+        ),
+        (LineStatus::Ending, Some(end)) if start <= end => (
+            "ending",
+            true,
+            format!("{}は{end}に提供終了です。移行を計画してください", l.name),
+            format!("{} ends on {end}: plan a move", l.name_en),
+        ),
+        (LineStatus::Ending, end) => (
+            "ending",
+            false,
+            format!(
+                "{}は{}に提供終了のため、運用開始時には使えません",
+                l.name,
+                end.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            format!(
+                "{} ends on {}, before the start: change lines",
+                l.name_en,
+                end.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ),
+        (LineStatus::NotSupported, _) => (
+            "not_supported",
+            false,
+            format!("{}は対応していません。光回線への切替えが必要です", l.name),
+            format!("{} is not supported: an optical line is needed", l.name_en),
+        ),
     };
     Ok(Readiness {
         id: l.id.clone(),
@@ -280,21 +383,43 @@ fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readine
 
 fn os_readiness(rules: &RuleSet, id: &str) -> Result<Readiness, PlanError> {
     let list = &rules.file().readiness.terminal_os;
-    let os = list.iter().find(|o| o.id == id).ok_or_else(|| PlanError::Unknown {
-        what: "terminal OS",
-        id: id.to_owned(),
-        known: list.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().join(", "),
-    })?;
-    let supported: Vec<&str> = list.iter().filter(|o| o.supported).map(|o| o.name.as_str()).collect();
+    let os = list
+        .iter()
+        .find(|o| o.id == id)
+        .ok_or_else(|| PlanError::Unknown {
+            what: "terminal OS",
+            id: id.to_owned(),
+            known: list
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    let supported: Vec<&str> = list
+        .iter()
+        .filter(|o| o.supported)
+        .map(|o| o.name.as_str())
+        .collect();
     let (ja, en) = if os.supported {
-        (format!("{}は資格確認端末に使えます", os.name), format!("{} can run the verification terminal", os.name))
+        (
+            format!("{}は資格確認端末に使えます", os.name),
+            format!("{} can run the verification terminal", os.name),
+        )
     } else {
-        (format!("資格確認端末には {} が必要です", supported.join(" / ")), format!("The verification terminal needs {}", supported.join(" or ")))
+        (
+            format!("資格確認端末には {} が必要です", supported.join(" / ")),
+            format!("The verification terminal needs {}", supported.join(" or ")),
+        )
     };
     Ok(Readiness {
         id: os.id.clone(),
         name: os.name.clone(),
-        status: if os.supported { "supported" } else { "not_supported" }.into(),
+        status: if os.supported {
+            "supported"
+        } else {
+            "not_supported"
+        }
+        .into(),
         ok: os.supported,
         message: ja,
         message_en: en,
@@ -315,7 +440,12 @@ mod tests {
         plan(
             &RuleSet::embedded(),
             &Calendar::embedded(),
-            &PlanInput { start_on: d(start), today: today.map(d), line: Some("b_flets".into()), terminal_os: Some("other".into()) },
+            &PlanInput {
+                start_on: d(start),
+                today: today.map(d),
+                line: Some("b_flets".into()),
+                terminal_os: Some("other".into()),
+            },
         )
         .unwrap()
     }
@@ -323,7 +453,14 @@ mod tests {
     #[test]
     fn steps_are_dated_and_in_order() {
         let p = make("2021-05-10", None);
-        let date = |id: &str| p.steps.iter().find(|s| s.step == id).unwrap().latest.unwrap();
+        let date = |id: &str| {
+            p.steps
+                .iter()
+                .find(|s| s.step == id)
+                .unwrap()
+                .latest
+                .unwrap()
+        };
         assert_eq!(date("reader_application"), d("2021-01-10"));
         assert_eq!(date("order"), d("2021-04-10"));
         // 10 business days before Mon 2021-05-10, skipping Golden Week (4/29, 5/3–5/5).
@@ -340,7 +477,10 @@ mod tests {
     fn late_steps_are_flagged_against_today() {
         let p = make("2021-05-10", Some("2021-02-01"));
         let late: Vec<_> = p.steps.iter().filter(|s| s.late).map(|s| s.step).collect();
-        assert_eq!(late, ["portal_registration", "reader_application", "vendor_quote"]);
+        assert_eq!(
+            late,
+            ["portal_registration", "reader_application", "vendor_quote"]
+        );
         assert_eq!(p.warnings.iter().filter(|w| w.code == "late").count(), 3);
     }
 
@@ -358,10 +498,21 @@ mod tests {
     fn unknown_ids_and_uncovered_dates_are_errors() {
         let rules = RuleSet::embedded();
         let cal = Calendar::embedded();
-        let mut input = PlanInput { start_on: d("2021-05-10"), today: None, line: Some("dial-up".into()), terminal_os: None };
-        assert!(matches!(plan(&rules, &cal, &input), Err(PlanError::Unknown { .. })));
+        let mut input = PlanInput {
+            start_on: d("2021-05-10"),
+            today: None,
+            line: Some("dial-up".into()),
+            terminal_os: None,
+        };
+        assert!(matches!(
+            plan(&rules, &cal, &input),
+            Err(PlanError::Unknown { .. })
+        ));
         input.line = None;
         input.start_on = d("2040-01-01");
-        assert!(matches!(plan(&rules, &cal, &input), Err(PlanError::Calendar(_))));
+        assert!(matches!(
+            plan(&rules, &cal, &input),
+            Err(PlanError::Calendar(_))
+        ));
     }
 }

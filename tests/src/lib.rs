@@ -35,9 +35,14 @@ pub fn load_cases() -> Vec<(String, Case)> {
     paths
         .into_iter()
         .map(|p| {
-            let name = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            let name = p
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             let text = std::fs::read_to_string(&p).expect("readable case");
-            let case: Case = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let case: Case =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (name, case)
         })
         .collect()
@@ -52,7 +57,9 @@ pub fn run_native(input: &Value, rules: &RuleSet) -> Value {
     match Institution::from_input(&input, rules) {
         Ok(inst) => serde_json::to_value(assess(rules, &inst, AssessOptions { trace: true }))
             .expect("an assessment is JSON"),
-        Err(errors) => serde_json::json!({ "error_fields": errors.0.iter().map(|e| e.field.clone()).collect::<Vec<_>>() }),
+        Err(errors) => {
+            serde_json::json!({ "error_fields": errors.0.iter().map(|e| e.field.clone()).collect::<Vec<_>>() })
+        }
     }
 }
 
@@ -63,14 +70,24 @@ pub fn check(expected: &toml::Table, output: &Value) -> Vec<String> {
     for (key, want) in expected.as_object().into_iter().flatten() {
         match key.as_str() {
             "null" => {
-                for k in want.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                for k in want
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
                     if !output.get(k).is_some_and(Value::is_null) {
                         problems.push(format!("{k}: expected null, got {:?}", output.get(k)));
                     }
                 }
             }
             "notices" => {
-                let want: BTreeSet<&str> = want.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                let want: BTreeSet<&str> = want
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
                 let got: BTreeSet<&str> = output["notices"]
                     .as_array()
                     .into_iter()

@@ -12,18 +12,44 @@ fn every_case_holds() {
     for (name, case) in &cases {
         let input = serde_json::to_value(&case.input).expect("a table is JSON");
         let output = run_native(&input, &rules);
-        let problems = check(&case.expected, &output);
+        let mut problems = check(&case.expected, &output);
+        for step in output["trace"].as_array().into_iter().flatten() {
+            for k in [
+                "citation",
+                "citation_en",
+                "parameter",
+                "detail",
+                "detail_en",
+            ] {
+                if step[k].as_str().is_none_or(str::is_empty) {
+                    problems.push(format!("trace step {} has no {k}", step["step"]));
+                }
+            }
+        }
         if !problems.is_empty() {
-            failures.push(format!("{name} ({}):\n    {}", case.description, problems.join("\n    ")));
+            failures.push(format!(
+                "{name} ({}):\n    {}",
+                case.description,
+                problems.join("\n    ")
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn the_checker_can_fail() {
     let rules = RuleSet::embedded();
-    let (_, case) = load_cases().into_iter().find(|(n, _)| n == "special_cap_clinic").unwrap();
+    let (_, case) = load_cases()
+        .into_iter()
+        .find(|(n, _)| n == "special_cap_clinic")
+        .unwrap();
     let input = serde_json::to_value(&case.input).unwrap();
     let mut output = run_native(&input, &rules);
     assert!(check(&case.expected, &output).is_empty());

@@ -13,7 +13,12 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
         .trim();
     let body = body.strip_suffix('円').unwrap_or(body).trim();
     if body.is_empty() {
-        return Err(ParseError::new(text, "empty", "金額が空です", "the amount is empty"));
+        return Err(ParseError::new(
+            text,
+            "empty",
+            "金額が空です",
+            "the amount is empty",
+        ));
     }
     if body.starts_with(['-', '△', '▲']) {
         return Err(ParseError::new(
@@ -27,7 +32,10 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
         let (ja, en) = if body.contains('.') {
             ("1円未満の端数は入力できません", "amounts are whole yen")
         } else {
-            ("金額として読めません（例：1,234,567円）", "not an amount (e.g. 1,234,567円)")
+            (
+                "金額として読めません（例：1,234,567円）",
+                "not an amount (e.g. 1,234,567円)",
+            )
         };
         ParseError::new(text, "bad_amount", ja, en)
     })?;
@@ -35,8 +43,14 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
         ParseError::new(
             text,
             "absurd_amount",
-            format!("金額が大きすぎます（上限 {}円）", Yen::new(max as i64).grouped()),
-            format!("the amount is implausibly large (limit {} yen)", Yen::new(max as i64).grouped()),
+            format!(
+                "金額が大きすぎます（上限 {}円）",
+                Yen::new(max as i64).grouped()
+            ),
+            format!(
+                "the amount is implausibly large (limit {} yen)",
+                Yen::new(max as i64).grouped()
+            ),
         )
     })?;
     Ok(Yen::new(value as i64))
@@ -50,7 +64,11 @@ pub fn parse_count(text: &str) -> Result<u64, ParseError> {
         .and_then(|d| d.parse().ok())
         .ok_or_else(|| {
             let (code, ja, en) = if body.starts_with('-') {
-                ("negative_count", "負の数は入力できません", "a count cannot be negative")
+                (
+                    "negative_count",
+                    "負の数は入力できません",
+                    "a count cannot be negative",
+                )
             } else {
                 ("bad_count", "整数で入力してください", "not a whole number")
             };
@@ -64,7 +82,9 @@ fn grouped_digits(s: &str) -> Option<String> {
         return None;
     }
     let groups: Vec<&str> = s.split(',').collect();
-    let ok = groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+    let ok = groups
+        .iter()
+        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
         && (groups.len() == 1
             || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)));
     ok.then(|| groups.concat())
@@ -78,7 +98,16 @@ mod tests {
 
     #[test]
     fn reads_surface_forms() {
-        for s in ["1234567", "1,234,567", "1,234,567円", "￥1,234,567", "¥1234567", "１，２３４，５６７円", "\\1,234,567", " 1,234,567 円 "] {
+        for s in [
+            "1234567",
+            "1,234,567",
+            "1,234,567円",
+            "￥1,234,567",
+            "¥1234567",
+            "１，２３４，５６７円",
+            "\\1,234,567",
+            " 1,234,567 円 ",
+        ] {
             assert_eq!(parse_amount(s, MAX).unwrap(), Yen::new(1_234_567), "{s}");
         }
         assert_eq!(parse_amount("0", MAX).unwrap(), Yen::ZERO);

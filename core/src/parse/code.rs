@@ -34,7 +34,14 @@ impl InstitutionCode {
     /// Written with separators as exports do: `34,1,07,1236,2`.
     pub fn formatted(&self) -> String {
         let s = self.to_string();
-        format!("{},{},{},{},{}", &s[0..2], &s[2..3], &s[3..5], &s[5..9], &s[9..10])
+        format!(
+            "{},{},{},{},{}",
+            &s[0..2],
+            &s[2..3],
+            &s[3..5],
+            &s[5..9],
+            &s[9..10]
+        )
     }
 }
 
@@ -118,17 +125,26 @@ pub fn parse_institution_code(
             return Err(ParseError::new(
                 text,
                 "kind_mismatch",
-                format!("点数表番号 {schedule} は種別「{}」と合いません", kind.name(crate::model::Lang::Ja)),
+                format!(
+                    "点数表番号 {schedule} は種別「{}」と合いません",
+                    kind.name(crate::model::Lang::Ja)
+                ),
                 format!("fee-schedule digit {schedule} does not fit the kind {kind}"),
             ));
         }
     }
     if luhn_ok(&digits) {
-        return Ok(InstitutionCode { digits, legacy_check: false });
+        return Ok(InstitutionCode {
+            digits,
+            legacy_check: false,
+        });
     }
     let legacy = &rules.file().institution_code.legacy_check_prefectures.value;
     if legacy.contains(&pref) && luhn_ok(&digits[3..10]) {
-        return Ok(InstitutionCode { digits, legacy_check: true });
+        return Ok(InstitutionCode {
+            digits,
+            legacy_check: true,
+        });
     }
     let expected = (0..10u8)
         .find(|c| {
@@ -140,7 +156,10 @@ pub fn parse_institution_code(
     Err(ParseError::new(
         text,
         "bad_check_digit",
-        format!("検証番号が合いません（{} ではなく {expected} のはずです）", digits[9]),
+        format!(
+            "検証番号が合いません（{} ではなく {expected} のはずです）",
+            digits[9]
+        ),
         format!("the check digit is {} but should be {expected}", digits[9]),
     ))
 }
@@ -179,8 +198,20 @@ mod tests {
     #[test]
     fn separators_and_full_width_are_normalized() {
         let rules = RuleSet::embedded();
-        for s in ["34,1,07,1236,2", "34-107-1236-2", "３４１０７１２３６２", "34・1・07・1236・2", " 3410712362 "] {
-            assert_eq!(parse_institution_code(s, Some(Kind::Hospital), &rules).unwrap().to_string(), "3410712362", "{s}");
+        for s in [
+            "34,1,07,1236,2",
+            "34-107-1236-2",
+            "３４１０７１２３６２",
+            "34・1・07・1236・2",
+            " 3410712362 ",
+        ] {
+            assert_eq!(
+                parse_institution_code(s, Some(Kind::Hospital), &rules)
+                    .unwrap()
+                    .to_string(),
+                "3410712362",
+                "{s}"
+            );
         }
     }
 
@@ -220,6 +251,11 @@ mod tests {
         let c = parse_institution_code(&tokyo, None, &rules).unwrap();
         assert!(c.legacy_check());
         let osaka = with("271");
-        assert_eq!(parse_institution_code(&osaka, None, &rules).unwrap_err().code, "bad_check_digit");
+        assert_eq!(
+            parse_institution_code(&osaka, None, &rules)
+                .unwrap_err()
+                .code,
+            "bad_check_digit"
+        );
     }
 }

@@ -14,9 +14,24 @@ struct Era {
 }
 
 const ERAS: [Era; 3] = [
-    Era { names: &["令和", "令", "R"], name: "令和", start: (2019, 5, 1), end: None },
-    Era { names: &["平成", "平", "H"], name: "平成", start: (1989, 1, 8), end: Some((2019, 4, 30)) },
-    Era { names: &["昭和", "昭", "S"], name: "昭和", start: (1926, 12, 25), end: Some((1989, 1, 7)) },
+    Era {
+        names: &["令和", "令", "R"],
+        name: "令和",
+        start: (2019, 5, 1),
+        end: None,
+    },
+    Era {
+        names: &["平成", "平", "H"],
+        name: "平成",
+        start: (1989, 1, 8),
+        end: Some((2019, 4, 30)),
+    },
+    Era {
+        names: &["昭和", "昭", "S"],
+        name: "昭和",
+        start: (1926, 12, 25),
+        end: Some((1989, 1, 7)),
+    },
 ];
 
 fn ymd((y, m, d): (i32, u32, u32)) -> NaiveDate {
@@ -45,7 +60,9 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, ParseError> {
         None => (None, upper.as_str()),
     };
     let rest = match era {
-        Some(_) => rest.strip_prefix("元").map_or_else(|| rest.to_owned(), |r| format!("1{r}")),
+        Some(_) => rest
+            .strip_prefix("元")
+            .map_or_else(|| rest.to_owned(), |r| format!("1{r}")),
         None => rest.to_owned(),
     };
     let mut parts: Vec<u32> = Vec::with_capacity(3);
@@ -119,7 +136,11 @@ pub fn format_wareki(date: NaiveDate) -> String {
     for e in &ERAS {
         if date >= ymd(e.start) && e.end.is_none_or(|end| date <= ymd(end)) {
             let y = date.year() - e.start.0 + 1;
-            let y = if y == 1 { "元".to_owned() } else { y.to_string() };
+            let y = if y == 1 {
+                "元".to_owned()
+            } else {
+                y.to_string()
+            };
             return format!("{}{y}年{}月{}日", e.name, date.month(), date.day());
         }
     }

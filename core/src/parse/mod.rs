@@ -24,7 +24,12 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    pub(crate) fn new(value: &str, code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        value: &str,
+        code: &'static str,
+        ja: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         ParseError {
             value: value.to_owned(),
             code,
@@ -76,9 +81,7 @@ pub fn parse_line_item_category(text: &str) -> Result<LineItemCategory, ParseErr
     let t = normalize(text);
     LineItemCategory::ALL
         .into_iter()
-        .find(|c| {
-            t.eq_ignore_ascii_case(c.id()) || t == c.name(crate::model::Lang::Ja)
-        })
+        .find(|c| t.eq_ignore_ascii_case(c.id()) || t == c.name(crate::model::Lang::Ja))
         .ok_or_else(|| {
             ParseError::new(
                 text,
@@ -131,8 +134,14 @@ mod tests {
 
     #[test]
     fn reads_categories_and_bools() {
-        assert_eq!(parse_line_item_category("network").unwrap(), LineItemCategory::Network);
-        assert_eq!(parse_line_item_category("月額費用").unwrap(), LineItemCategory::Recurring);
+        assert_eq!(
+            parse_line_item_category("network").unwrap(),
+            LineItemCategory::Network
+        );
+        assert_eq!(
+            parse_line_item_category("月額費用").unwrap(),
+            LineItemCategory::Recurring
+        );
         assert!(parse_line_item_category("lunch").is_err());
         assert!(parse_bool("税込").unwrap());
         assert!(!parse_bool("FALSE").unwrap());

@@ -109,7 +109,9 @@ mod tests {
     #[test]
     fn unknown_key_is_refused_and_named() {
         let text = FILE.replace("[large_chain]\n", "[large_chain]\nthreshhold = 1\n");
-        let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+        let err = RuleSet::from_toml_str(&text, "x.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("threshhold"), "{err}");
     }
 
@@ -120,24 +122,48 @@ mod tests {
             .filter(|l| !l.starts_with("rounding_unit"))
             .collect::<Vec<_>>()
             .join("\n");
-        let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+        let err = RuleSet::from_toml_str(&text, "x.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("rounding_unit"), "{err}");
     }
 
     #[test]
     fn impossible_values_are_refused_and_named() {
         for (from, to, key) in [
-            ("[2101000, 2002000, 1903000]", "[2101000, 2002000]", "categories.hospital.caps"),
-            ("value = \"3/4\"", "value = \"5/4\"", "categories.clinic_or_pharmacy.standard_rate"),
+            (
+                "[2101000, 2002000, 1903000]",
+                "[2101000, 2002000]",
+                "categories.hospital.caps",
+            ),
+            (
+                "value = \"3/4\"",
+                "value = \"5/4\"",
+                "categories.clinic_or_pharmacy.standard_rate",
+            ),
             ("value = \"10/100\"", "value = \"1/0\"", "tax_rate"),
             ("value = 1000,", "value = 0,", "money.rounding_unit"),
-            ("value = \"2023-06-30\"", "value = \"2023-01-31\"", "deadlines.application_filed_by"),
-            ("value = [11, 12, 13, 14]", "value = [11, 48]", "institution_code.legacy_check_prefectures"),
-            ("value = 4, effective_from = \"2020-11-30\", citation = \"財政法", "value = 13, effective_from = \"2020-11-30\", citation = \"財政法", "retention.fiscal_year_start_month"),
+            (
+                "value = \"2023-06-30\"",
+                "value = \"2023-01-31\"",
+                "deadlines.application_filed_by",
+            ),
+            (
+                "value = [11, 12, 13, 14]",
+                "value = [11, 48]",
+                "institution_code.legacy_check_prefectures",
+            ),
+            (
+                "value = 4, effective_from = \"2020-11-30\", citation = \"財政法",
+                "value = 13, effective_from = \"2020-11-30\", citation = \"財政法",
+                "retention.fiscal_year_start_month",
+            ),
         ] {
             assert!(FILE.contains(from), "fixture {from}");
             let text = FILE.replacen(from, to, 1);
-            let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+            let err = RuleSet::from_toml_str(&text, "x.toml")
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(key), "{key}: {err}");
         }
     }
@@ -149,7 +175,9 @@ mod tests {
             "threshold_rx_per_month = { value = 40000, effective_from = \"2021-01-01\"",
             1,
         );
-        let err = RuleSet::from_toml_str(&text, "x.toml").unwrap_err().to_string();
+        let err = RuleSet::from_toml_str(&text, "x.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("large_chain.threshold_rx_per_month"), "{err}");
     }
 }

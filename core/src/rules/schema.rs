@@ -43,8 +43,14 @@ impl std::str::FromStr for Rate {
         let (n, d) = s
             .split_once('/')
             .ok_or_else(|| format!("{s:?} is not a fraction like \"3/4\""))?;
-        let numerator = n.trim().parse().map_err(|_| format!("{s:?}: bad numerator"))?;
-        let denominator = d.trim().parse().map_err(|_| format!("{s:?}: bad denominator"))?;
+        let numerator = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: bad numerator"))?;
+        let denominator = d
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: bad denominator"))?;
         if denominator == 0 {
             return Err(format!("{s:?}: the denominator is zero"));
         }
@@ -74,6 +80,7 @@ pub struct RuleFile {
     pub rule_set: RuleSetMeta,
     pub categories: Categories,
     pub large_chain: LargeChain,
+    pub eligibility: Eligibility,
     pub special_regime: SpecialRegime,
     pub deadlines: Deadlines,
     pub money: Money,
@@ -122,6 +129,13 @@ pub struct CategoryRules {
 pub struct LargeChain {
     /// Group prescriptions a month from which a pharmacy is a 大型チェーン薬局 (inclusive).
     pub threshold_rx_per_month: Param<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    /// No card reader applied for, no grant at all (003).
+    pub reader_required: Param<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -319,7 +333,10 @@ impl Validate for RuleFile {
         })?;
         for (name, c) in [
             ("hospital", &self.categories.hospital),
-            ("large_chain_pharmacy", &self.categories.large_chain_pharmacy),
+            (
+                "large_chain_pharmacy",
+                &self.categories.large_chain_pharmacy,
+            ),
             ("clinic_or_pharmacy", &self.categories.clinic_or_pharmacy),
         ] {
             let key = |k: &str| format!("categories.{name}.{k}");
@@ -351,13 +368,18 @@ impl Validate for RuleFile {
                     )
                 },
             )?;
-            check(!c.name.trim().is_empty(), &key("name"), || "is empty".into())?;
+            check(!c.name.trim().is_empty(), &key("name"), || {
+                "is empty".into()
+            })?;
         }
         let t = &self.large_chain.threshold_rx_per_month;
         t.check_dated("large_chain.threshold_rx_per_month", from)?;
         check(t.value > 0, "large_chain.threshold_rx_per_month", || {
             "must be more than 0".into()
         })?;
+        self.eligibility
+            .reader_required
+            .check_dated("eligibility.reader_required", from)?;
         self.special_regime
             .reader_applied_by
             .check_dated("special_regime.reader_applied_by", from)?;
@@ -433,7 +455,12 @@ impl Validate for RuleFile {
             check(
                 (l.status == LineStatus::Ending) == l.ends_on.is_some(),
                 &key,
-                || format!("{}: `ends_on` is given exactly when the status is `ending`", l.id),
+                || {
+                    format!(
+                        "{}: `ends_on` is given exactly when the status is `ending`",
+                        l.id
+                    )
+                },
             )?;
             check(
                 self.readiness.lines[..i].iter().all(|o| o.id != l.id),
@@ -448,7 +475,11 @@ impl Validate for RuleFile {
                 &p.reader_application_months_before_start,
                 24,
             ),
-            ("order_months_before_start", &p.order_months_before_start, 24),
+            (
+                "order_months_before_start",
+                &p.order_months_before_start,
+                24,
+            ),
             (
                 "applications_business_days_before_setup",
                 &p.applications_business_days_before_setup,

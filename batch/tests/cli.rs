@@ -1,0 +1,121 @@
+//! `onshi assess` as a user runs it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn onshi(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("onshi runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const CLINIC: &str =
+    r#"{"kind":"clinic","readers":1,"reader_applied_on":"R3.2.10","total_cost":"279,950円"}"#;
+
+#[test]
+fn assess_prints_json_with_whole_yen_numbers() {
+    let out = onshi(&["assess"], CLINIC);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["category"], "clinic_or_pharmacy");
+    assert_eq!(v["regime"], "special");
+    assert_eq!(v["grant"], 279_000);
+    assert_eq!(v["standard_grant"], 209_000);
+    assert_eq!(v["cap"], 429_000);
+    assert_eq!(v["form"], "別紙特例様式5");
+    assert!(v["notices"].is_array());
+    let trace = v["trace"].as_array().unwrap();
+    assert!(
+        trace
+            .iter()
+            .any(|s| s["parameter"] == "categories.clinic_or_pharmacy.caps"
+                && s["citation"].as_str().unwrap().contains("附則第1"))
+    );
+}
+
+#[test]
+fn assess_reads_a_file_argument() {
+    let dir = std::env::temp_dir().join(format!("onshi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("clinic.json");
+    std::fs::write(&path, CLINIC).unwrap();
+    let out = onshi(&["assess", path.to_str().unwrap()], "");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grant"], 279_000);
+}
+
+#[test]
+fn text_in_japanese_and_english() {
+    let ja = String::from_utf8(onshi(&["assess", "--text"], CLINIC).stdout).unwrap();
+    assert!(ja.contains("交付額: 279,000円"), "{ja}");
+    assert!(ja.contains("計算の根拠"));
+    assert!(ja.contains("実施要領 附則第1 2"));
+    let en =
+        String::from_utf8(onshi(&["assess", "--text", "--lang", "en"], CLINIC).stdout).unwrap();
+    assert!(en.contains("Grant: ¥279,000"), "{en}");
+    assert!(en.contains("Why (trace)"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message_naming_the_value() {
+    let out = onshi(
+        &["assess"],
+        r#"{"kind":"clinic","readers":1,"total_cost":"12,34"}"#,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("total_cost") && err.contains("12,34"), "{err}");
+    let out = onshi(&["assess"], "{not json");
+    assert_eq!(out.status.code(), Some(2));
+    let out = onshi(&["assess"], r#"{"kind":"clinic","readerz":1}"#);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("readerz"));
+}
+
+#[test]
+fn another_rule_file_changes_the_result() {
+    let rules = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/rules/2020-11-30.toml"
+    ))
+    .unwrap();
+    let later = rules.replacen(
+        "reader_applied_by = { value = \"2021-03-31\"",
+        "reader_applied_by = { value = \"2021-09-30\"",
+        1,
+    );
+    assert_ne!(rules, later);
+    let dir = std::env::temp_dir().join(format!("onshi-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("later.toml");
+    std::fs::write(&path, later).unwrap();
+    let input =
+        r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-05-10","total_cost":279950}"#;
+    let base: serde_json::Value =
+        serde_json::from_slice(&onshi(&["assess"], input).stdout).unwrap();
+    assert_eq!(base["grant"], 209_000);
+    let out = onshi(&["assess", "--rules", path.to_str().unwrap()], input);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grant"], 279_000);
+
+    std::fs::write(&path, rules.replace("[money]\n", "[money]\nrounding = 1\n")).unwrap();
+    let out = onshi(&["assess", "--rules", path.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("rounding"));
+}
