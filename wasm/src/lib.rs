@@ -1,4 +1,146 @@
-//! The core compiled to WebAssembly for the public page (issue 3 builds this out). It only
-//! translates: no rule is written here.
+//! The core compiled to WebAssembly for the public page. It only translates: plain JS objects
+//! in through serde, the core's results out as serde structs, errors as JS `Error`s carrying
+//! the core's message. No rule is written here.
 
-pub use onshi_core::RuleSet;
+use onshi_core::input::InputError;
+use onshi_core::plan::{self, PlanInput};
+use onshi_core::{AssessOptions, Calendar, Institution, InstitutionInput, RuleSet, parse};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** One institution, every value as a person types it (numbers or text such as "279,950円"). */
+export interface InstitutionInput {
+  institution_code?: string; name?: string;
+  kind: "hospital" | "clinic" | "dental_clinic" | "pharmacy" | string;
+  group_rx_per_month?: number | string; readers: number | string;
+  reader_applied_on?: string; completed_on?: string; applied_on?: string;
+  total_cost?: number | string;
+  line_items?: { category: string; amount: number | string; tax_included: boolean | string; description?: string }[];
+  claimed?: number | string;
+}
+export interface Notice { code: string; severity: "info" | "warning" | "refusal"; message: string; message_en: string }
+export type TraceValue = { type: "yen" | "count"; value: number } | { type: "date" | "kind" | "category" | "regime" | "rate" | "text"; value: string } | { type: "flag"; value: boolean } | { type: "unknown" };
+export interface TraceStep {
+  step: string; label: string; label_en: string; before: TraceValue | null; after: TraceValue;
+  parameter: string | null; parameter_value: TraceValue | null;
+  citation: string; citation_en: string; detail: string; detail_en: string;
+}
+/** Amounts are whole yen. */
+export interface Assessment {
+  rule_set: string; kind: string; category: "hospital" | "large_chain_pharmacy" | "clinic_or_pharmacy";
+  readers_applied: number; readers_provided: number; cap: number; standard_rate: string;
+  eligible_cost: number; ineligible_cost: number; total_cost: number;
+  standard_grant: number; special_grant: number | null; regime: "special" | "standard" | "ineligible";
+  grant: number; self_pay: number; form: string | null; retention_until: string | null;
+  claimed: number | null; claim_difference: number | null; estimate: boolean;
+  notices: Notice[]; trace: TraceStep[];
+}
+export interface FieldError { field: string; value: string; code: string; message: string; message_en: string }
+export interface PlanInput { start_on: string; today?: string; line?: string; terminal_os?: string }
+export interface PlanStep { step: string; label: string; label_en: string; latest: string | null; business_days: boolean; late: boolean; rule: string; rule_en: string; citation: string; citation_en: string }
+export interface Readiness { id: string; name: string; status: string; ok: boolean; message: string; message_en: string; citation: string; citation_en: string }
+export interface Plan { start_on: string; steps: PlanStep[]; warnings: { code: string; message: string; message_en: string }[]; line: Readiness | null; terminal_os: Readiness | null }
+export interface CheckedCode { code: string; formatted: string; prefecture: number; fee_schedule: number; legacy_check: boolean }
+"#;
+
+thread_local! {
+    // Decoded once per page: the rule set and calendar are immutable data.
+    static RULES: RuleSet = RuleSet::embedded();
+    static CALENDAR: Calendar = Calendar::embedded();
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn read(input: JsValue) -> Result<Result<Institution, Vec<InputError>>, JsError> {
+    let input: InstitutionInput = from_js(input)?;
+    Ok(RULES.with(|r| Institution::from_input(&input, r).map_err(|e| e.0)))
+}
+
+/// Assesses one institution (the same fields and output as `onshi assess`).
+#[wasm_bindgen(unchecked_return_type = "Assessment")]
+pub fn assess(
+    #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
+    trace: Option<bool>,
+) -> Result<JsValue, JsError> {
+    let inst =
+        read(input)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))?;
+    let opts = AssessOptions {
+        trace: trace.unwrap_or(true),
+    };
+    RULES.with(|r| to_js(&onshi_core::assess(r, &inst, opts)))
+}
+
+/// Every field of the input that cannot be read (empty when all are fine), for showing errors
+/// next to their fields.
+#[wasm_bindgen(js_name = inputErrors, unchecked_return_type = "FieldError[]")]
+pub fn input_errors(
+    #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
+) -> Result<JsValue, JsError> {
+    to_js(&read(input)?.err().unwrap_or_default())
+}
+
+/// The preparation plan for a target start of operation.
+#[wasm_bindgen(js_name = planPreparation, unchecked_return_type = "Plan")]
+pub fn plan_preparation(
+    #[wasm_bindgen(unchecked_param_type = "PlanInput")] input: JsValue,
+) -> Result<JsValue, JsError> {
+    let input: PlanInput = from_js(input)?;
+    let plan = RULES
+        .with(|r| CALENDAR.with(|c| plan::plan(r, c, &input)))
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    to_js(&plan)
+}
+
+#[derive(Serialize)]
+struct CheckedCode {
+    code: String,
+    formatted: String,
+    prefecture: u8,
+    fee_schedule: u8,
+    legacy_check: bool,
+}
+
+/// Checks an institution code (separators and full-width digits allowed); `kind`, when given,
+/// must agree with its 点数表 digit.
+#[wasm_bindgen(js_name = checkInstitutionCode, unchecked_return_type = "CheckedCode")]
+pub fn check_institution_code(text: &str, kind: Option<String>) -> Result<JsValue, JsError> {
+    let kind = kind
+        .filter(|k| !k.is_empty())
+        .map(|k| parse::parse_kind(&k))
+        .transpose()
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    let code = RULES
+        .with(|r| parse::parse_institution_code(text, kind, r))
+        .map_err(|e| JsError::new(&format!("{} ({})", e, e.message)))?;
+    to_js(&CheckedCode {
+        code: code.to_string(),
+        formatted: code.formatted(),
+        prefecture: code.prefecture(),
+        fee_schedule: code.fee_schedule(),
+        legacy_check: code.legacy_check(),
+    })
+}
+
+/// Reads a date in any accepted form (ISO, slash, 和暦) and returns it as `YYYY-MM-DD`.
+#[wasm_bindgen(js_name = parseDate)]
+pub fn parse_date(text: &str) -> Result<String, JsError> {
+    parse::parse_date(text)
+        .map(|d| d.to_string())
+        .map_err(|e| JsError::new(&e.message))
+}
+
+/// Every parameter of the embedded rule set, with dates and citations, for display.
+#[wasm_bindgen(js_name = ruleSet)]
+pub fn rule_set() -> Result<JsValue, JsError> {
+    RULES.with(|r| to_js(r.file()))
+}

@@ -1,7 +1,10 @@
 //! `cargo xtask` — project tasks beyond plain cargo.
 //!
-//! - `cargo xtask run`  — the main job (for now: `onshi assess` on a worked example).
-//! - `cargo xtask test` — every test: fmt, clippy, the wasm32 build of the core, all tests.
+//! - `cargo xtask run`  — the main job: `onshi assess` on a worked example, then the page is
+//!   built and served on 127.0.0.1.
+//! - `cargo xtask test` — every test: fmt, clippy, the wasm32 build, all Rust tests, the data
+//!   cases through the wasm build in Node, and the page in headless Chromium.
+//! - `cargo xtask web`  — build the page into `<target>/web` and report its sizes.
 //!
 //! Each task installs what it needs that a fresh machine with only the Rust toolchain lacks.
 
@@ -24,9 +27,10 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => main_job(),
         Some("test") => test(),
+        Some("web") => build_web().map(|_| ()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test>\n  run   the main job\n  test  every test (what CI runs)"
+                "usage: cargo xtask <run|test|web>\n  run   the main job\n  test  every test (what CI runs)\n  web   build the page into <target>/web"
             );
             std::process::exit(2);
         }
@@ -122,7 +126,28 @@ fn test() -> Result<()> {
             "wasm32-unknown-unknown",
         ]),
     )?;
-    let (passed, failed) = cargo_test()?;
+    let (mut passed, mut failed) = cargo_test()?;
+    let web = build_web()?;
+    let native = target_dir().join("web-test/native-cases.json");
+    std::fs::create_dir_all(native.parent().expect("has a parent"))?;
+    step(
+        "native outputs of the data cases",
+        cargo()
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "onshi-tests",
+                "--bin",
+                "native-cases",
+                "--",
+            ])
+            .arg(&native),
+    )?;
+    ensure_chromium()?;
+    let (p, f) = node_tests(&web, &native)?;
+    passed += p;
+    failed += f;
     // One closing line for every runner's results together.
     println!("\ntests: {passed} passed, {failed} failed");
     if failed > 0 || passed == 0 {
@@ -164,6 +189,186 @@ fn cargo_test() -> Result<(u64, u64)> {
     Ok((passed, failed))
 }
 
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// The wasm-bindgen version the workspace pins (`wasm-bindgen = "=X"`): the CLI must match it.
+fn wasm_bindgen_version() -> Result<String> {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("wasm-bindgen = \"="))
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .context("Cargo.toml does not pin wasm-bindgen with `=`")
+}
+
+fn ensure_wasm_bindgen(version: &str) -> Result<PathBuf> {
+    let have = output(Command::new("wasm-bindgen").arg("--version"));
+    if have.split_whitespace().nth(1) == Some(version) {
+        return Ok(PathBuf::from("wasm-bindgen"));
+    }
+    // Not --locked: the registry mirror may lag the CLI's own lock file.
+    step(
+        &format!("install wasm-bindgen-cli {version}"),
+        Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", version]),
+    )?;
+    Ok(PathBuf::from("wasm-bindgen"))
+}
+
+fn ensure_chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() {
+        return Ok(());
+    }
+    step("apt-get update", Command::new("apt-get").arg("update"))?;
+    step(
+        "install Chromium (Debian)",
+        Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]),
+    )
+}
+
+fn ensure_npm(web_src: &Path) -> Result<()> {
+    if web_src.join("node_modules/.package-lock.json").exists() {
+        return Ok(());
+    }
+    step(
+        "npm ci (web)",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(web_src),
+    )
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?.len())
+}
+
+/// Builds the page into `<target>/web`: the wasm core through wasm-bindgen (and wasm-opt when
+/// present), the page's files, and the design tokens. Prints the sizes.
+fn build_web() -> Result<PathBuf> {
+    ensure_toolchain()?;
+    let version = wasm_bindgen_version()?;
+    let bindgen = ensure_wasm_bindgen(&version)?;
+    let web_src = root().join("web");
+    ensure_npm(&web_src)?;
+    step(
+        "build the wasm core",
+        cargo().args([
+            "build",
+            "-p",
+            "onshi-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "release-wasm",
+        ]),
+    )?;
+    let out = target_dir().join("web");
+    let pkg = out.join("pkg");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(&pkg)?;
+    let wasm = target_dir().join("wasm32-unknown-unknown/release-wasm/onshi_wasm.wasm");
+    step(
+        "wasm-bindgen --target web",
+        Command::new(bindgen)
+            .args(["--target", "web", "--out-dir"])
+            .arg(&pkg)
+            .arg(&wasm),
+    )?;
+    let bg = pkg.join("onshi_wasm_bg.wasm");
+    // binaryen from npm: Debian's wasm-opt (version 108) breaks wasm-bindgen's externref table.
+    let wasm_opt = web_src.join("node_modules/.bin/wasm-opt");
+    if wasm_opt.exists() {
+        step(
+            "wasm-opt -Oz",
+            Command::new(&wasm_opt)
+                .args(["-Oz", "-o"])
+                .arg(&bg)
+                .arg(&bg),
+        )?;
+    } else {
+        eprintln!("(wasm-opt not found in web/node_modules: the page is built unoptimised)");
+    }
+    for f in ["index.html", "app.js", "style.css", "sw.js"] {
+        std::fs::copy(web_src.join(f), out.join(f)).with_context(|| format!("copy web/{f}"))?;
+    }
+    std::fs::copy(
+        web_src.join("node_modules/@digital-go-jp/design-tokens/dist/tokens.css"),
+        out.join("tokens.css"),
+    )
+    .context("copy the design tokens")?;
+    let mut total = (0, 0);
+    eprintln!("\npage sizes (raw / gzip -9):");
+    for f in [
+        "pkg/onshi_wasm_bg.wasm",
+        "pkg/onshi_wasm.js",
+        "app.js",
+        "index.html",
+        "style.css",
+        "tokens.css",
+    ] {
+        let bytes = std::fs::read(out.join(f))?;
+        let gz = gzip_len(&bytes)?;
+        eprintln!("  {f:<24} {:>8} B {:>8} B", bytes.len(), gz);
+        if f.ends_with(".wasm") || f.ends_with(".js") {
+            total = (total.0 + bytes.len(), total.1 + gz);
+        }
+    }
+    eprintln!(
+        "  {:<24} {:>8} B {:>8} B  (goal: 150 KB gzip)",
+        "wasm + js", total.0, total.1
+    );
+    Ok(out)
+}
+
+/// The Node suites: the data cases through the wasm build, and the page in Chromium.
+fn node_tests(web: &Path, native: &Path) -> Result<(u64, u64)> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("\n==> node --test (wasm cases, browser)");
+    let mut child = Command::new("node")
+        .args(["--test", "--test-reporter=tap", "tests/"])
+        .current_dir(root().join("web"))
+        .env("ONSHI_WEB_DIR", web)
+        .env("ONSHI_NATIVE_CASES", native)
+        .env("ONSHI_ARTEFACTS", target_dir().join("web-test"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot start node")?;
+    let (mut passed, mut failed) = (0, 0);
+    for line in BufReader::new(child.stdout.take().context("no stdout")?).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(n) = line.strip_prefix("# pass ") {
+            passed += n.trim().parse::<u64>().unwrap_or(0);
+        } else if let Some(n) = line.strip_prefix("# fail ") {
+            failed += n.trim().parse::<u64>().unwrap_or(0);
+        }
+    }
+    if !child.wait()?.success() {
+        failed = failed.max(1);
+    }
+    Ok((passed, failed))
+}
+
+fn serve(web: &Path) -> Result<()> {
+    step(
+        "serve the page on http://127.0.0.1:8080/ (Ctrl-C to stop)",
+        Command::new("node")
+            .arg(root().join("web/serve.mjs"))
+            .arg(web)
+            .arg("8080"),
+    )
+}
+
 fn main_job() -> Result<()> {
     let example = root().join("batch/examples/clinic-start-pack.json");
     step(
@@ -189,5 +394,6 @@ fn main_job() -> Result<()> {
                 .arg(&example),
         )?;
     }
-    Ok(())
+    let web = build_web()?;
+    serve(&web)
 }

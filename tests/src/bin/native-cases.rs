@@ -1,0 +1,16 @@
+//! Writes the native outputs of every data-file case as one JSON object (case name → output),
+//! so the wasm build can be checked against them byte for byte in Node.
+
+fn main() {
+    let rules = onshi_core::RuleSet::embedded();
+    let mut out = serde_json::Map::new();
+    for (name, case) in onshi_tests::load_cases() {
+        let input = serde_json::to_value(&case.input).expect("a table is JSON");
+        out.insert(name, serde_json::json!({ "input": input, "output": onshi_tests::run_native(&input, &rules) }));
+    }
+    let text = serde_json::to_string_pretty(&out).expect("JSON");
+    match std::env::args().nth(1) {
+        Some(path) => std::fs::write(&path, text).unwrap_or_else(|e| panic!("{path}: {e}")),
+        None => println!("{text}"),
+    }
+}

@@ -1,0 +1,59 @@
+// The core's data-file cases (tests/cases/*.toml), run a second time through the wasm build:
+// every output must equal the native one, and the case's expectations must hold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse } from 'smol-toml';
+
+const web = process.env.ONSHI_WEB_DIR;
+const nativePath = process.env.ONSHI_NATIVE_CASES;
+if (!web || !nativePath) throw new Error('run through `cargo xtask test` (ONSHI_WEB_DIR and ONSHI_NATIVE_CASES)');
+const wasm = await import(pathToFileURL(join(web, 'pkg/onshi_wasm.js')).href);
+wasm.initSync({ module: readFileSync(join(web, 'pkg/onshi_wasm_bg.wasm')) });
+const native = JSON.parse(readFileSync(nativePath, 'utf8'));
+const casesDir = new URL('../../tests/cases/', import.meta.url);
+const files = readdirSync(casesDir).filter((f) => f.endsWith('.toml')).sort();
+
+function runWasm(input) {
+  const errors = wasm.inputErrors(input);
+  if (errors.length) return { error_fields: errors.map((e) => e.field) };
+  return wasm.assess(input, true);
+}
+
+test('every case file is covered by both builds', () => {
+  assert.ok(files.length >= 30, `${files.length} cases`);
+  assert.deepEqual(files.map((f) => f.slice(0, -5)), Object.keys(native).sort());
+});
+
+for (const file of files) {
+  const name = file.slice(0, -5);
+  test(`case ${name}: wasm equals native`, () => {
+    const c = parse(readFileSync(new URL(file, casesDir), 'utf8'));
+    const out = runWasm(c.input);
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(out)), native[name].output);
+    for (const [k, v] of Object.entries(c.expected)) {
+      if (k === 'notices') assert.deepEqual(out.notices.map((n) => n.code).sort(), [...v].sort());
+      else if (k === 'null') v.forEach((f) => assert.equal(out[f], null, f));
+      else assert.deepEqual(out[k], v, k);
+    }
+  });
+}
+
+test('errors surface as JS Errors carrying the core message', () => {
+  assert.throws(() => wasm.assess({ kind: 'clinic', readers: 'two', total_cost: 1 }, false), (e) => e instanceof Error && /readers/.test(e.message) && /two/.test(e.message));
+  assert.throws(() => wasm.checkInstitutionCode('3410712363'), /check digit/);
+  assert.equal(wasm.checkInstitutionCode('３４-107-1236-2', 'hospital').code, '3410712362');
+  assert.equal(wasm.parseDate('令和元年5月1日'), '2019-05-01');
+  assert.throws(() => wasm.parseDate('2021-02-30'), Error);
+  assert.equal(wasm.ruleSet().large_chain.threshold_rx_per_month.value, 40000);
+});
+
+test('the plan through wasm', () => {
+  const plan = wasm.planPreparation({ start_on: '2021-05-10', today: '2021-02-01', line: 'isdn' });
+  const dates = plan.steps.map((s) => s.latest);
+  assert.deepEqual(dates, [...dates].sort());
+  assert.equal(plan.line.ok, false);
+  assert.ok(plan.steps.some((s) => s.late));
+});
