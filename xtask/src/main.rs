@@ -220,14 +220,22 @@ fn ensure_wasm_bindgen(version: &str) -> Result<PathBuf> {
     Ok(PathBuf::from("wasm-bindgen"))
 }
 
+/// Debian's Chromium, and a Japanese font so that screenshots show the text.
 fn ensure_chromium() -> Result<()> {
-    if Path::new("/usr/bin/chromium").exists() {
+    let font = Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
+    if Path::new("/usr/bin/chromium").exists() && font.exists() {
         return Ok(());
     }
     step("apt-get update", Command::new("apt-get").arg("update"))?;
     step(
-        "install Chromium (Debian)",
-        Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]),
+        "install Chromium and a Japanese font (Debian)",
+        Command::new("apt-get").args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-noto-cjk",
+        ]),
     )
 }
 
