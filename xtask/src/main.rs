@@ -156,37 +156,51 @@ fn test() -> Result<()> {
     Ok(())
 }
 
-/// Runs `cargo test --workspace`, echoing its output, and adds up its result lines.
-fn cargo_test() -> Result<(u64, u64)> {
+/// Runs a test runner, echoing its output, and adds up the (passed, failed) counts that
+/// `count` reads off its lines. A runner that fails counts at least one failure.
+fn run_counting(
+    name: &str,
+    cmd: &mut Command,
+    count: impl Fn(&str) -> (u64, u64),
+) -> Result<(u64, u64)> {
     use std::io::{BufRead, BufReader};
-    eprintln!("\n==> tests");
-    let mut child = cargo()
-        .args(["test", "--workspace"])
+    eprintln!("\n==> {name}");
+    let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .context("cannot start cargo test")?;
+        .with_context(|| format!("cannot start {name}"))?;
     let (mut passed, mut failed) = (0, 0);
     for line in BufReader::new(child.stdout.take().context("no stdout")?).lines() {
         let line = line?;
         println!("{line}");
-        if let Some(rest) = line.strip_prefix("test result: ") {
-            for part in rest.split([';', '.']) {
-                let mut words = part.split_whitespace();
-                if let (Some(n), Some(what)) = (words.next(), words.next()) {
-                    match (n.parse::<u64>(), what) {
-                        (Ok(n), "passed") => passed += n,
-                        (Ok(n), "failed") => failed += n,
-                        _ => {}
-                    }
-                }
-            }
-        }
+        let (p, f) = count(&line);
+        passed += p;
+        failed += f;
     }
-    let status = child.wait()?;
-    if !status.success() {
+    if !child.wait()?.success() {
         failed = failed.max(1);
     }
     Ok((passed, failed))
+}
+
+/// `cargo test --workspace`: counts from its `test result:` lines.
+fn cargo_test() -> Result<(u64, u64)> {
+    run_counting("tests", cargo().args(["test", "--workspace"]), |line| {
+        let (mut p, mut f) = (0, 0);
+        for part in line
+            .strip_prefix("test result: ")
+            .unwrap_or_default()
+            .split([';', '.'])
+        {
+            let mut words = part.split_whitespace();
+            match (words.next().map(str::parse::<u64>), words.next()) {
+                (Some(Ok(n)), Some("passed")) => p += n,
+                (Some(Ok(n)), Some("failed")) => f += n,
+                _ => {}
+            }
+        }
+        (p, f)
+    })
 }
 
 fn target_dir() -> PathBuf {
@@ -338,33 +352,22 @@ fn build_web() -> Result<PathBuf> {
     Ok(out)
 }
 
-/// The Node suites: the data cases through the wasm build, and the page in Chromium.
+/// The Node suites: the data cases through the wasm build, and the page in Chromium (TAP's
+/// `# pass N` / `# fail N` lines).
 fn node_tests(web: &Path, native: &Path) -> Result<(u64, u64)> {
-    use std::io::{BufRead, BufReader};
-    eprintln!("\n==> node --test (wasm cases, browser)");
-    let mut child = Command::new("node")
-        .args(["--test", "--test-reporter=tap", "tests/"])
+    let mut cmd = Command::new("node");
+    cmd.args(["--test", "--test-reporter=tap", "tests/"])
         .current_dir(root().join("web"))
         .env("ONSHI_WEB_DIR", web)
         .env("ONSHI_NATIVE_CASES", native)
-        .env("ONSHI_ARTEFACTS", target_dir().join("web-test"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .context("cannot start node")?;
-    let (mut passed, mut failed) = (0, 0);
-    for line in BufReader::new(child.stdout.take().context("no stdout")?).lines() {
-        let line = line?;
-        println!("{line}");
-        if let Some(n) = line.strip_prefix("# pass ") {
-            passed += n.trim().parse::<u64>().unwrap_or(0);
-        } else if let Some(n) = line.strip_prefix("# fail ") {
-            failed += n.trim().parse::<u64>().unwrap_or(0);
-        }
-    }
-    if !child.wait()?.success() {
-        failed = failed.max(1);
-    }
-    Ok((passed, failed))
+        .env("ONSHI_ARTEFACTS", target_dir().join("web-test"));
+    run_counting("node --test (wasm cases, browser)", &mut cmd, |line| {
+        let n = |prefix| {
+            line.strip_prefix(prefix)
+                .and_then(|n| n.trim().parse().ok())
+        };
+        (n("# pass ").unwrap_or(0), n("# fail ").unwrap_or(0))
+    })
 }
 
 fn serve(web: &Path) -> Result<()> {
