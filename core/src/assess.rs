@@ -197,54 +197,21 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
 
     // 1. Category (区分).
     let threshold = &f.large_chain.threshold_rx_per_month;
-    let category = match inst.kind {
-        Kind::Hospital => Category::Hospital,
-        Kind::Clinic | Kind::DentalClinic => Category::ClinicOrPharmacy,
-        Kind::Pharmacy => match inst.group_rx_per_month {
-            Some(rx) if rx >= threshold.value => Category::LargeChainPharmacy,
-            Some(_) => Category::ClinicOrPharmacy,
-            None => Category::ClinicOrPharmacy,
-        },
+    let category = match (inst.kind, inst.group_rx_per_month) {
+        (Kind::Hospital, _) => Category::Hospital,
+        (Kind::Pharmacy, Some(rx)) if rx >= threshold.value => Category::LargeChainPharmacy,
+        _ => Category::ClinicOrPharmacy,
     };
     let cat = rules.category(category);
     if inst.kind == Kind::Pharmacy {
         match inst.group_rx_per_month {
-            Some(rx) => {
-                let large = rx >= threshold.value;
-                if large {
-                    notices.push(Notice::new(
-                        NoticeCode::LargeChainThreshold,
-                        Severity::Info,
-                        format!("グループの処方箋受付が月{rx}回で{}回以上のため、大型チェーン薬局として計算しました", threshold.value),
-                        format!("The group receives {rx} prescriptions a month, at least {}, so the pharmacy counts as a large chain pharmacy", threshold.value),
-                    ));
-                }
-                t.add_param(
-                    || "large_chain.threshold_rx_per_month".into(),
-                    threshold,
-                    |v| TraceValue::Count(*v),
-                    || Step {
-                        step: "category",
-                        label: ("区分", "Category"),
-                        before: Some(TraceValue::Kind(inst.kind)),
-                        after: TraceValue::Category(category),
-                        detail: (
-                            format!(
-                                "処方箋受付 月{rx}回 {} {}回 → {}",
-                                if large { "≥" } else { "<" },
-                                threshold.value,
-                                cat.name
-                            ),
-                            format!(
-                                "{rx} prescriptions a month {} {} → {}",
-                                if large { "≥" } else { "<" },
-                                threshold.value,
-                                cat.name_en
-                            ),
-                        ),
-                    },
-                );
-            }
+            Some(rx) if category == Category::LargeChainPharmacy => notices.push(Notice::new(
+                NoticeCode::LargeChainThreshold,
+                Severity::Info,
+                format!("グループの処方箋受付が月{rx}回で{}回以上のため、大型チェーン薬局として計算しました", threshold.value),
+                format!("The group receives {rx} prescriptions a month, at least {}, so the pharmacy counts as a large chain pharmacy", threshold.value),
+            )),
+            Some(_) => {}
             None => {
                 estimate = true;
                 notices.push(Notice::new(
@@ -253,23 +220,38 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                     format!("グループの処方箋受付回数が未入力のため、大型チェーン薬局以外として計算しました（月{}回以上なら大型チェーン薬局です）", threshold.value),
                     format!("The group's monthly prescriptions are not given, so the pharmacy is treated as not a large chain (a large chain receives {} or more a month)", threshold.value),
                 ));
-                t.add_param(
-                    || "large_chain.threshold_rx_per_month".into(),
-                    threshold,
-                    |v| TraceValue::Count(*v),
-                    || Step {
-                        step: "category",
-                        label: ("区分", "Category"),
-                        before: Some(TraceValue::Kind(inst.kind)),
-                        after: TraceValue::Category(category),
-                        detail: (
-                            format!("処方箋受付回数が不明 → {}", cat.name),
-                            format!("prescriptions a month unknown → {}", cat.name_en),
-                        ),
-                    },
-                );
             }
         }
+        t.add_param(
+            || "large_chain.threshold_rx_per_month".into(),
+            threshold,
+            |v| TraceValue::Count(*v),
+            || Step {
+                step: "category",
+                label: ("区分", "Category"),
+                before: Some(TraceValue::Kind(inst.kind)),
+                after: TraceValue::Category(category),
+                detail: match inst.group_rx_per_month {
+                    Some(rx) => {
+                        let cmp = if rx >= threshold.value { "≥" } else { "<" };
+                        (
+                            format!(
+                                "処方箋受付 月{rx}回 {cmp} {}回 → {}",
+                                threshold.value, cat.name
+                            ),
+                            format!(
+                                "{rx} prescriptions a month {cmp} {} → {}",
+                                threshold.value, cat.name_en
+                            ),
+                        )
+                    }
+                    None => (
+                        format!("処方箋受付回数が不明 → {}", cat.name),
+                        format!("prescriptions a month unknown → {}", cat.name_en),
+                    ),
+                },
+            },
+        );
     } else {
         t.add_param(
             || cat_key_of(category, "caps"),

@@ -312,22 +312,26 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
     })
 }
 
-fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readiness, PlanError> {
-    let lines = &rules.file().readiness.lines;
-    let l = lines
-        .iter()
-        .find(|l| l.id == id)
+/// The entry of a readiness list with this id, or an error listing the known ids.
+fn find<'a, T>(
+    list: &'a [T],
+    id: &str,
+    what: &'static str,
+    id_of: impl Fn(&T) -> &str,
+) -> Result<&'a T, PlanError> {
+    list.iter()
+        .find(|x| id_of(x) == id)
         .ok_or_else(|| PlanError::Unknown {
-            what: "line",
+            what,
             id: id.to_owned(),
-            known: lines
-                .iter()
-                .map(|l| l.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+            known: list.iter().map(&id_of).collect::<Vec<_>>().join(", "),
+        })
+}
+
+fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readiness, PlanError> {
+    let l = find(&rules.file().readiness.lines, id, "line", |l| &l.id)?;
     let (status, ok, ja, en) = match (l.status, l.ends_on) {
-        (LineStatus::Supported, _) => (
+        (LineStatus::Supported, _) | (LineStatus::Ending, None) => (
             "supported",
             true,
             format!("{}はオンライン資格確認に対応しています", l.name),
@@ -348,18 +352,17 @@ fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readine
             format!("{}は{end}に提供終了です。移行を計画してください", l.name),
             format!("{} ends on {end}: plan a move", l.name_en),
         ),
-        (LineStatus::Ending, end) => (
+        // Validation gives every `ending` line its date.
+        (LineStatus::Ending, Some(end)) => (
             "ending",
             false,
             format!(
-                "{}は{}に提供終了のため、運用開始時には使えません",
-                l.name,
-                end.map(|d| d.to_string()).unwrap_or_default()
+                "{}は{end}に提供終了のため、運用開始時には使えません",
+                l.name
             ),
             format!(
-                "{} ends on {}, before the start: change lines",
-                l.name_en,
-                end.map(|d| d.to_string()).unwrap_or_default()
+                "{} ends on {end}, before the start: change lines",
+                l.name_en
             ),
         ),
         (LineStatus::NotSupported, _) => (
@@ -383,18 +386,7 @@ fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readine
 
 fn os_readiness(rules: &RuleSet, id: &str) -> Result<Readiness, PlanError> {
     let list = &rules.file().readiness.terminal_os;
-    let os = list
-        .iter()
-        .find(|o| o.id == id)
-        .ok_or_else(|| PlanError::Unknown {
-            what: "terminal OS",
-            id: id.to_owned(),
-            known: list
-                .iter()
-                .map(|o| o.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+    let os = find(list, id, "terminal OS", |o| &o.id)?;
     let supported: Vec<&str> = list
         .iter()
         .filter(|o| o.supported)
