@@ -24,6 +24,12 @@ fn main() {
 
 fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(
+        args.first().map(String::as_str),
+        Some("run" | "test" | "web")
+    ) {
+        ensure_toolchain()?;
+    }
     match args.first().map(String::as_str) {
         Some("run") => main_job(),
         Some("test") => test(),
@@ -92,7 +98,6 @@ fn ensure_toolchain() -> Result<()> {
 }
 
 fn test() -> Result<()> {
-    ensure_toolchain()?;
     step("format", cargo().args(["fmt", "--all", "--check"]))?;
     step(
         "clippy",
@@ -275,7 +280,6 @@ fn gzip_len(bytes: &[u8]) -> Result<usize> {
 /// Builds the page into `<target>/web`: the wasm core through wasm-bindgen (and wasm-opt when
 /// present), the page's files, and the design tokens. Prints the sizes.
 fn build_web() -> Result<PathBuf> {
-    ensure_toolchain()?;
     let version = wasm_bindgen_version()?;
     let bindgen = ensure_wasm_bindgen(&version)?;
     let web_src = root().join("web");
