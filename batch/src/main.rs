@@ -4,6 +4,8 @@
 //! cause chain; a closed pipe (`onshi … | head`) is not an error.
 
 mod assess_cmd;
+mod batch;
+mod generate;
 mod text;
 
 use clap::{Parser, Subcommand};
@@ -23,14 +25,20 @@ enum Command {
     /// Assess one institution: read it as JSON, print the grant as JSON (or text with --text).
     #[command(after_help = assess_cmd::EXAMPLES)]
     Assess(assess_cmd::Args),
+    /// Recompute the grants of every institution in a CSV export: grants, rejects, summary,
+    /// audit and an HTML report.
+    #[command(after_help = batch::EXAMPLES)]
+    Batch(batch::Args),
+    /// Write a synthetic export shaped like the national population.
+    #[command(after_help = generate::EXAMPLES)]
+    Gen(generate::Args),
 }
 
 /// How a run ended.
 #[derive(Debug)]
 pub enum Outcome {
     Ok,
-    /// Finished, with findings worth a non-zero status.
-    #[allow(dead_code)]
+    /// Finished, with findings worth a non-zero status (rows rejected).
     Findings,
 }
 
@@ -38,6 +46,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Assess(args) => assess_cmd::run(&args),
+        Command::Batch(args) => batch::run(&args),
+        Command::Gen(args) => generate::run(&args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@
 //! every step of an assessment can be explained by a [`Trace`](assess::TraceStep).
 
 pub mod assess;
+pub mod audit;
 pub mod calendar;
 pub mod input;
 pub mod model;
@@ -18,9 +19,10 @@ pub mod plan;
 pub mod rules;
 
 pub use assess::{AssessOptions, Assessment, TraceStep, TraceValue, assess};
+pub use audit::{Finding, audit};
 pub use calendar::Calendar;
 pub use input::{Cost, InputError, Institution, InstitutionInput, LineItem};
-pub use model::{Category, Kind, Lang, LineItemCategory, Regime};
+pub use model::{Category, Kind, Lang, LineItemCategory, Regime, prefecture_name};
 pub use money::Yen;
 pub use notice::{Notice, NoticeCode, Severity};
 pub use rules::{RuleError, RuleSet};

@@ -225,3 +225,77 @@ impl LineItemCategory {
         }
     }
 }
+
+/// 都道府県 (JIS X 0401), Japanese and English names, indexed by code − 1.
+const PREFECTURES: [(&str, &str); 47] = [
+    ("北海道", "Hokkaido"),
+    ("青森県", "Aomori"),
+    ("岩手県", "Iwate"),
+    ("宮城県", "Miyagi"),
+    ("秋田県", "Akita"),
+    ("山形県", "Yamagata"),
+    ("福島県", "Fukushima"),
+    ("茨城県", "Ibaraki"),
+    ("栃木県", "Tochigi"),
+    ("群馬県", "Gunma"),
+    ("埼玉県", "Saitama"),
+    ("千葉県", "Chiba"),
+    ("東京都", "Tokyo"),
+    ("神奈川県", "Kanagawa"),
+    ("新潟県", "Niigata"),
+    ("富山県", "Toyama"),
+    ("石川県", "Ishikawa"),
+    ("福井県", "Fukui"),
+    ("山梨県", "Yamanashi"),
+    ("長野県", "Nagano"),
+    ("岐阜県", "Gifu"),
+    ("静岡県", "Shizuoka"),
+    ("愛知県", "Aichi"),
+    ("三重県", "Mie"),
+    ("滋賀県", "Shiga"),
+    ("京都府", "Kyoto"),
+    ("大阪府", "Osaka"),
+    ("兵庫県", "Hyogo"),
+    ("奈良県", "Nara"),
+    ("和歌山県", "Wakayama"),
+    ("鳥取県", "Tottori"),
+    ("島根県", "Shimane"),
+    ("岡山県", "Okayama"),
+    ("広島県", "Hiroshima"),
+    ("山口県", "Yamaguchi"),
+    ("徳島県", "Tokushima"),
+    ("香川県", "Kagawa"),
+    ("愛媛県", "Ehime"),
+    ("高知県", "Kochi"),
+    ("福岡県", "Fukuoka"),
+    ("佐賀県", "Saga"),
+    ("長崎県", "Nagasaki"),
+    ("熊本県", "Kumamoto"),
+    ("大分県", "Oita"),
+    ("宮崎県", "Miyazaki"),
+    ("鹿児島県", "Kagoshima"),
+    ("沖縄県", "Okinawa"),
+];
+
+/// The name of prefecture `code` (都道府県番号 1–47), None outside that range.
+pub fn prefecture_name(code: u8, lang: Lang) -> Option<&'static str> {
+    let (ja, en) = PREFECTURES.get(usize::from(code).checked_sub(1)?)?;
+    Some(match lang {
+        Lang::Ja => ja,
+        Lang::En => en,
+    })
+}
+
+#[cfg(test)]
+mod prefecture_tests {
+    use super::*;
+
+    #[test]
+    fn prefecture_names_follow_jis_x_0401() {
+        assert_eq!(prefecture_name(1, Lang::Ja), Some("北海道"));
+        assert_eq!(prefecture_name(13, Lang::Ja), Some("東京都"));
+        assert_eq!(prefecture_name(47, Lang::En), Some("Okinawa"));
+        assert_eq!(prefecture_name(0, Lang::Ja), None);
+        assert_eq!(prefecture_name(48, Lang::Ja), None);
+    }
+}

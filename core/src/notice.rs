@@ -48,6 +48,29 @@ pub enum NoticeCode {
     ClaimDiffers,
 }
 
+impl NoticeCode {
+    /// The stable id, as in JSON (`no_reader`, `claim_differs`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            NoticeCode::NoReader => "no_reader",
+            NoticeCode::ReadersBeyondQuota => "readers_beyond_quota",
+            NoticeCode::SpecialDeadlinePassed => "special_deadline_passed",
+            NoticeCode::ReaderDateUnknown => "reader_date_unknown",
+            NoticeCode::ProjectDeadlinePassed => "project_deadline_passed",
+            NoticeCode::ApplicationDeadlinePassed => "application_deadline_passed",
+            NoticeCode::CompletionDateUnknown => "completion_date_unknown",
+            NoticeCode::ApplicationDateUnknown => "application_date_unknown",
+            NoticeCode::LargeChainThreshold => "large_chain_threshold",
+            NoticeCode::GroupRxUnknown => "group_rx_unknown",
+            NoticeCode::CostAboveCap => "cost_above_cap",
+            NoticeCode::IneligibleCostExcluded => "ineligible_cost_excluded",
+            NoticeCode::AppliedBeforeCompletion => "applied_before_completion",
+            NoticeCode::LegacyCheckDigit => "legacy_check_digit",
+            NoticeCode::ClaimDiffers => "claim_differs",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Notice {
     pub code: NoticeCode,
@@ -70,6 +93,34 @@ impl Notice {
         match lang {
             crate::Lang::Ja => &self.message,
             crate::Lang::En => &self.message_en,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_the_json_names() {
+        for c in [
+            NoticeCode::NoReader,
+            NoticeCode::ReadersBeyondQuota,
+            NoticeCode::SpecialDeadlinePassed,
+            NoticeCode::ReaderDateUnknown,
+            NoticeCode::ProjectDeadlinePassed,
+            NoticeCode::ApplicationDeadlinePassed,
+            NoticeCode::CompletionDateUnknown,
+            NoticeCode::ApplicationDateUnknown,
+            NoticeCode::LargeChainThreshold,
+            NoticeCode::GroupRxUnknown,
+            NoticeCode::CostAboveCap,
+            NoticeCode::IneligibleCostExcluded,
+            NoticeCode::AppliedBeforeCompletion,
+            NoticeCode::LegacyCheckDigit,
+            NoticeCode::ClaimDiffers,
+        ] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.id());
         }
     }
 }

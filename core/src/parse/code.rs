@@ -17,6 +17,31 @@ pub struct InstitutionCode {
 }
 
 impl InstitutionCode {
+    /// The code with its check digit computed (9-digit Luhn, RULES.md §8): prefecture 1–47,
+    /// 点数表 1/3/4, 郡市区 0–99, number 0–9999. None when a part is out of range.
+    pub fn new(prefecture: u8, fee_schedule: u8, district: u8, number: u16) -> Option<Self> {
+        if !(1..=47).contains(&prefecture)
+            || ![1, 3, 4].contains(&fee_schedule)
+            || district > 99
+            || number > 9999
+        {
+            return None;
+        }
+        let mut digits = [0u8; 10];
+        let head = format!("{prefecture:02}{fee_schedule}{district:02}{number:04}");
+        for (d, c) in digits.iter_mut().zip(head.bytes()) {
+            *d = c - b'0';
+        }
+        digits[9] = (0..10u8).find(|c| {
+            digits[9] = *c;
+            luhn_ok(&digits)
+        })?;
+        Some(InstitutionCode {
+            digits,
+            legacy_check: false,
+        })
+    }
+
     /// 都道府県番号 — JIS X 0401, 1 to 47.
     pub fn prefecture(&self) -> u8 {
         self.digits[0] * 10 + self.digits[1]
@@ -169,6 +194,23 @@ mod tests {
     use super::*;
 
     const KNOWN: [&str; 4] = ["3410712362", "0110113719", "0110112489", "0140342262"];
+
+    #[test]
+    fn new_computes_the_check_digit_of_known_codes() {
+        for k in KNOWN {
+            let d: Vec<u16> = k.bytes().map(|b| u16::from(b - b'0')).collect();
+            let code = InstitutionCode::new(
+                (d[0] * 10 + d[1]) as u8,
+                d[2] as u8,
+                (d[3] * 10 + d[4]) as u8,
+                d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8],
+            )
+            .unwrap();
+            assert_eq!(code.to_string(), k);
+        }
+        assert!(InstitutionCode::new(48, 1, 0, 0).is_none());
+        assert!(InstitutionCode::new(13, 2, 0, 0).is_none());
+    }
 
     #[test]
     fn known_codes_pass_and_every_one_digit_change_fails() {

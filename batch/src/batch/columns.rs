@@ -1,0 +1,199 @@
+//! The columns of the input files: canonical names and their Japanese aliases.
+
+use anyhow::{Result, bail};
+use onshi_core::parse::normalize;
+
+/// A column of the institutions file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    InstitutionCode,
+    Name,
+    Kind,
+    GroupRxPerMonth,
+    Readers,
+    ReaderAppliedOn,
+    CompletedOn,
+    AppliedOn,
+    TotalCost,
+    Claimed,
+}
+
+/// A column of the line-items file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemCol {
+    InstitutionCode,
+    Category,
+    Amount,
+    TaxIncluded,
+    Description,
+}
+
+/// (column, canonical name, Japanese aliases). The first alias is the one `onshi gen` writes.
+pub const INSTITUTION_COLUMNS: [(Col, &str, &[&str]); 10] = [
+    (
+        Col::InstitutionCode,
+        "institution_code",
+        &["医療機関等コード", "医療機関コード", "薬局コード"],
+    ),
+    (Col::Name, "name", &["名称", "医療機関名", "医療機関等名称"]),
+    (Col::Kind, "kind", &["種別"]),
+    (
+        Col::GroupRxPerMonth,
+        "group_rx_per_month",
+        &["グループ処方箋受付回数"],
+    ),
+    (Col::Readers, "readers", &["カードリーダー申込台数"]),
+    (
+        Col::ReaderAppliedOn,
+        "reader_applied_on",
+        &["カードリーダー提供申請日", "提供申請日"],
+    ),
+    (Col::CompletedOn, "completed_on", &["事業完了日"]),
+    (Col::AppliedOn, "applied_on", &["補助金申請日"]),
+    (Col::TotalCost, "total_cost", &["総事業費"]),
+    (Col::Claimed, "claimed", &["申請額"]),
+];
+
+pub const ITEM_COLUMNS: [(ItemCol, &str, &[&str]); 5] = [
+    (
+        ItemCol::InstitutionCode,
+        "institution_code",
+        &["医療機関等コード", "医療機関コード", "薬局コード"],
+    ),
+    (ItemCol::Category, "category", &["区分", "経費区分"]),
+    (ItemCol::Amount, "amount", &["金額"]),
+    (ItemCol::TaxIncluded, "tax_included", &["税込"]),
+    (ItemCol::Description, "description", &["内容", "摘要"]),
+];
+
+/// Where each known column is in a file's header, and the header's own spelling of it.
+#[derive(Debug, Clone)]
+pub struct Header<C> {
+    /// (column, index in the record, the header text as written).
+    pub found: Vec<(C, usize, String)>,
+    /// Header cells that name no known column (ignored).
+    pub extra: Vec<String>,
+}
+
+impl<C: Copy + PartialEq> Header<C> {
+    /// Matches header cells to columns (case, width and surrounding spaces do not matter).
+    /// A column given twice, or a required one missing, is an error naming `file`.
+    pub fn read<'a>(
+        file: &str,
+        cells: impl IntoIterator<Item = &'a str>,
+        table: &[(C, &'static str, &'static [&'static str])],
+        required: &[C],
+    ) -> Result<Header<C>> {
+        let mut found: Vec<(C, usize, String)> = Vec::new();
+        let mut extra = Vec::new();
+        for (i, cell) in cells.into_iter().enumerate() {
+            // Both sides normalised alike (normalize also maps the long vowel mark ー).
+            let norm = |s: &str| normalize(s).to_ascii_lowercase();
+            let key = norm(cell);
+            let hit = table.iter().find(|(_, canon, aliases)| {
+                key == *canon || aliases.iter().any(|a| norm(a) == key)
+            });
+            match hit {
+                Some((c, canon, _)) => {
+                    if let Some((_, j, first)) = found.iter().find(|(f, _, _)| f == c) {
+                        bail!(
+                            "{file}: line 1: columns {} ({first:?}) and {} ({cell:?}) both give {canon}",
+                            j + 1,
+                            i + 1
+                        );
+                    }
+                    found.push((*c, i, cell.to_owned()));
+                }
+                None => extra.push(cell.to_owned()),
+            }
+        }
+        let missing: Vec<String> = table
+            .iter()
+            .filter(|(c, _, _)| required.contains(c) && !found.iter().any(|(f, _, _)| f == c))
+            .map(|(_, canon, aliases)| format!("{canon} ({})", aliases[0]))
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "{file}: line 1: the header lacks the required column{} {}",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", ")
+            );
+        }
+        Ok(Header { found, extra })
+    }
+
+    /// Index in the record of `c`, if the file has it.
+    pub fn index(&self, c: C) -> Option<usize> {
+        self.found
+            .iter()
+            .find(|(f, _, _)| *f == c)
+            .map(|(_, i, _)| *i)
+    }
+
+    /// The header's spelling of `c` (for messages), else `canon`.
+    pub fn label(&self, c: C) -> Option<&str> {
+        self.found
+            .iter()
+            .find(|(f, _, _)| *f == c)
+            .map(|(_, _, s)| s.as_str())
+    }
+}
+
+/// The canonical name of an institutions column.
+pub fn canonical(c: Col) -> &'static str {
+    INSTITUTION_COLUMNS
+        .iter()
+        .find(|(f, _, _)| *f == c)
+        .map_or("", |(_, canon, _)| canon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_and_japanese_names_in_any_order() {
+        let h = Header::read(
+            "a.csv",
+            [
+                "種別",
+                " Institution_Code ",
+                "備考",
+                "カードリーダー申込台数",
+                "総事業費",
+            ],
+            &INSTITUTION_COLUMNS,
+            &[
+                Col::InstitutionCode,
+                Col::Kind,
+                Col::Readers,
+                Col::TotalCost,
+            ],
+        )
+        .unwrap();
+        assert_eq!(h.index(Col::Kind), Some(0));
+        assert_eq!(h.index(Col::InstitutionCode), Some(1));
+        assert_eq!(h.index(Col::Readers), Some(3));
+        assert_eq!(h.index(Col::Name), None);
+        assert_eq!(h.extra, ["備考"]);
+        assert_eq!(h.label(Col::Kind), Some("種別"));
+    }
+
+    #[test]
+    fn missing_and_doubled_columns_are_errors() {
+        let e = Header::read(
+            "a.csv",
+            ["種別", "readers"],
+            &INSTITUTION_COLUMNS,
+            &[Col::InstitutionCode, Col::Kind],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("institution_code (医療機関等コード)"),
+            "{e}"
+        );
+        let e = Header::read("a.csv", ["kind", "種別"], &INSTITUTION_COLUMNS, &[]).unwrap_err();
+        assert!(e.to_string().contains("both give kind"), "{e}");
+    }
+}

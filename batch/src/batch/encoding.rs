@@ -1,0 +1,302 @@
+//! Text encodings of the exports: UTF-8 (with or without BOM) and CP932 (Shift_JIS as Excel
+//! writes it). Decoding is strict — a byte that is not text in the chosen encoding stops the
+//! run with its offset, because a replaced character could silently change a code or amount.
+
+use encoding_rs::{Decoder, DecoderResult, Encoding as RsEncoding, SHIFT_JIS, UTF_8};
+use std::fmt;
+use std::io::{self, Read};
+
+/// An encoding of an input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// Windows-31J / CP932, the Shift_JIS of Excel on Japanese Windows.
+    #[value(
+        name = "cp932",
+        alias = "shift_jis",
+        alias = "sjis",
+        alias = "windows-31j"
+    )]
+    Cp932,
+}
+
+impl Encoding {
+    fn rs(self) -> &'static RsEncoding {
+        match self {
+            Encoding::Utf8 => UTF_8,
+            // encoding_rs's Shift_JIS is the WHATWG one, i.e. Windows-31J (CP932).
+            Encoding::Cp932 => SHIFT_JIS,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Cp932 => "CP932",
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How many bytes [`detect`] looks at.
+pub const SAMPLE: usize = 1 << 16;
+
+/// Guesses the encoding from the start of a file: a BOM or valid UTF-8 means UTF-8, else text
+/// that decodes as CP932 means CP932. None: neither.
+pub fn detect(sample: &[u8]) -> Option<Encoding> {
+    if sample.starts_with(b"\xEF\xBB\xBF") {
+        return Some(Encoding::Utf8);
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => return Some(Encoding::Utf8),
+        // A character cut at the end of the sample is not an error.
+        Err(e) if e.error_len().is_none() => return Some(Encoding::Utf8),
+        Err(_) => {}
+    }
+    let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(sample.len() * 3 / 2 + 16);
+    let (result, _) = decoder.decode_to_string_without_replacement(sample, &mut out, false);
+    match result {
+        DecoderResult::Malformed(..) => None,
+        DecoderResult::InputEmpty | DecoderResult::OutputFull => Some(Encoding::Cp932),
+    }
+}
+
+/// A byte that is not text in the file's encoding.
+#[derive(Debug, thiserror::Error)]
+#[error("byte {offset} (line {line}) is not valid {encoding}")]
+pub struct DecodeError {
+    pub encoding: Encoding,
+    /// Offset of the first bad byte from the start of the file.
+    pub offset: u64,
+    /// 1-based line of the decoded text where it stands.
+    pub line: u64,
+}
+
+/// Reads UTF-8 out of a reader of `encoding` (a BOM is dropped), failing on malformed input.
+pub struct DecodingReader<R> {
+    inner: R,
+    encoding: Encoding,
+    decoder: Decoder,
+    input: Box<[u8]>,
+    in_pos: usize,
+    in_len: usize,
+    output: Box<[u8]>,
+    out_pos: usize,
+    out_len: usize,
+    /// Bytes of the source consumed by the decoder.
+    consumed: u64,
+    newlines: u64,
+    /// A CR that ended the last block: dropped if the next block starts with LF.
+    pending_cr: bool,
+    eof: bool,
+    done: bool,
+}
+
+impl<R: Read> DecodingReader<R> {
+    pub fn new(inner: R, encoding: Encoding) -> Self {
+        const BUF: usize = 1 << 16;
+        DecodingReader {
+            inner,
+            encoding,
+            decoder: encoding.rs().new_decoder_with_bom_removal(),
+            input: vec![0; BUF].into_boxed_slice(),
+            in_pos: 0,
+            in_len: 0,
+            // CP932 needs at most 3 UTF-8 bytes per 2 input bytes; keep room for that.
+            output: vec![0; BUF * 2 + 16].into_boxed_slice(),
+            out_pos: 0,
+            out_len: 0,
+            consumed: 0,
+            newlines: 0,
+            pending_cr: false,
+            eof: false,
+            done: false,
+        }
+    }
+
+    /// Bytes of the file decoded so far (for progress).
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        if self.in_pos == self.in_len && !self.eof {
+            let n = self.inner.read(&mut self.input)?;
+            self.in_pos = 0;
+            self.in_len = n;
+            self.eof = n == 0;
+        }
+        // Byte 0 is kept free for a CR held back from the previous block.
+        let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+            &self.input[self.in_pos..self.in_len],
+            &mut self.output[1..],
+            self.eof,
+        );
+        self.in_pos += read;
+        self.consumed += read as u64;
+        let emit_cr = self.pending_cr
+            && ((written > 0 && self.output[1] != b'\n') || (written == 0 && self.eof));
+        let start = if emit_cr {
+            self.output[0] = b'\r';
+            0
+        } else {
+            1
+        };
+        if written > 0 || self.eof {
+            self.pending_cr = false;
+        }
+        self.out_len = crlf_to_lf(&mut self.output[..1 + written], start);
+        if self.out_len > start && self.output[self.out_len - 1] == b'\r' && !self.eof {
+            self.out_len -= 1;
+            self.pending_cr = true;
+        }
+        self.out_pos = start;
+        self.newlines += self.output[start..self.out_len]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        match result {
+            DecoderResult::InputEmpty if self.eof => self.done = true,
+            DecoderResult::InputEmpty | DecoderResult::OutputFull => {}
+            DecoderResult::Malformed(bad, extra) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    DecodeError {
+                        encoding: self.encoding,
+                        offset: self.consumed - u64::from(bad) - u64::from(extra),
+                        line: self.newlines + 1,
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Turns CRLF into LF in `buf[start..]` in place (Excel writes CRLF; the CSV reader counts
+/// lines right only with LF). Returns the new end.
+fn crlf_to_lf(buf: &mut [u8], start: usize) -> usize {
+    let mut w = start;
+    let mut r = start;
+    while r < buf.len() {
+        let b = buf[r];
+        if !(b == b'\r' && buf.get(r + 1) == Some(&b'\n')) {
+            buf[w] = b;
+            w += 1;
+        }
+        r += 1;
+    }
+    w
+}
+
+impl<R: Read> Read for DecodingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_pos == self.out_len {
+            if self.done {
+                return Ok(0);
+            }
+            self.fill()?;
+        }
+        let n = buf.len().min(self.out_len - self.out_pos);
+        buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+/// Encodes UTF-8 text as `encoding` (for `onshi gen`); None when a character has no CP932 form.
+pub fn encode(text: &str, encoding: Encoding) -> Option<Vec<u8>> {
+    match encoding {
+        Encoding::Utf8 => Some(text.as_bytes().to_vec()),
+        Encoding::Cp932 => {
+            let mut encoder = SHIFT_JIS.new_encoder();
+            let mut out = Vec::with_capacity(text.len());
+            let mut rest = text;
+            loop {
+                out.reserve(rest.len() + 16);
+                let (result, read) =
+                    encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut out, true);
+                rest = &rest[read..];
+                match result {
+                    encoding_rs::EncoderResult::InputEmpty => return Some(out),
+                    encoding_rs::EncoderResult::OutputFull => continue,
+                    encoding_rs::EncoderResult::Unmappable(_) => return None,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(bytes: &[u8], enc: Encoding) -> io::Result<String> {
+        let mut s = String::new();
+        // Tiny reads exercise characters split between buffers.
+        let mut r = DecodingReader::new(bytes, enc);
+        r.read_to_string(&mut s)?;
+        Ok(s)
+    }
+
+    #[test]
+    fn detects_utf8_bom_and_cp932() {
+        let text = "医療機関等コード,名称\n13,1234,5,山田医院\n";
+        assert_eq!(detect(text.as_bytes()), Some(Encoding::Utf8));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        assert_eq!(detect(&bom), Some(Encoding::Utf8));
+        let sjis = encode(text, Encoding::Cp932).unwrap();
+        assert_eq!(detect(&sjis), Some(Encoding::Cp932));
+        assert_eq!(detect(b"\x80\x80\xFF\xFF"), None);
+        // A UTF-8 character cut by the end of the sample.
+        let cut = &text.as_bytes()[..2];
+        assert_eq!(detect(cut), Some(Encoding::Utf8));
+    }
+
+    #[test]
+    fn decodes_and_drops_the_bom() {
+        let text = "種別,総事業費\n病院,￥1,234円\n①②髙﨑\n";
+        let sjis = encode(text, Encoding::Cp932).unwrap();
+        assert_eq!(decode(&sjis, Encoding::Cp932).unwrap(), text);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        assert_eq!(decode(&bom, Encoding::Utf8).unwrap(), text);
+    }
+
+    #[test]
+    fn a_bad_byte_is_an_error_with_its_offset_and_line() {
+        let mut bytes = "a,b\nc,d\n".as_bytes().to_vec();
+        bytes.push(0xFF);
+        let e = decode(&bytes, Encoding::Utf8).unwrap_err();
+        let d = e.get_ref().unwrap().downcast_ref::<DecodeError>().unwrap();
+        assert_eq!((d.offset, d.line), (8, 3));
+    }
+
+    #[test]
+    fn crlf_becomes_lf_even_across_blocks() {
+        // A CRLF split at the 64 KiB block boundary, and a lone CR kept.
+        let mut text = "x".repeat((1 << 16) - 1);
+        text.push_str("\r\nA\rB\r\n");
+        let out = decode(text.as_bytes(), Encoding::Utf8).unwrap();
+        assert_eq!(&out[out.len() - 5..], "\nA\rB\n");
+        assert_eq!(out.len(), text.len() - 2);
+        let sjis = encode("a,b\r\n\"c\r\nd\",e\r\n", Encoding::Cp932).unwrap();
+        assert_eq!(decode(&sjis, Encoding::Cp932).unwrap(), "a,b\n\"c\nd\",e\n");
+    }
+
+    #[test]
+    fn long_input_crosses_buffers() {
+        let text = "医療機関,あいう\n".repeat(20_000);
+        let sjis = encode(&text, Encoding::Cp932).unwrap();
+        assert_eq!(decode(&sjis, Encoding::Cp932).unwrap(), text);
+    }
+}

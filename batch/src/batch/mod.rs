@@ -1,0 +1,425 @@
+//! `onshi batch`: recompute the grants of every institution in an export.
+//!
+//! Reads and validates (every row ends in `grants` or `rejects`), fans the rows out with rayon
+//! to the core, aggregates with polars, writes CSV, Parquet and a self-contained HTML report.
+//! No rule is written here: amounts, regimes and audit findings all come from `onshi-core`.
+
+mod columns;
+pub mod encoding;
+mod items;
+mod output;
+mod report;
+mod rows;
+mod source;
+
+use anyhow::{Context, Result};
+use csv::StringRecord;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use onshi_core::InputError;
+use onshi_core::parse::{InstitutionCode, ParseError};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+
+use crate::Outcome;
+use crate::assess_cmd::load_rules;
+use columns::{Col, Header, INSTITUTION_COLUMNS};
+use encoding::Encoding;
+use items::LineItems;
+use output::Outputs;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  onshi gen --count 228000 --seed 1 --out national.csv
+  onshi batch --institutions national.csv --out out/
+  onshi batch --institutions 医療機関.csv --line-items 明細.csv --out out/ --threads 2
+  onshi batch --institutions national.csv --compare batch/examples/special-deadline-2021-09-30.toml --out out/
+
+Columns (canonical or Japanese, any order; other columns are ignored):
+  institution_code 医療機関等コード (required), name 名称, kind 種別 (required),
+  group_rx_per_month グループ処方箋受付回数, readers カードリーダー申込台数 (required),
+  reader_applied_on カードリーダー提供申請日, completed_on 事業完了日, applied_on 補助金申請日,
+  total_cost 総事業費 (required unless --line-items), claimed 申請額.
+Line items: institution_code, category 区分, amount 金額, tax_included 税込 (, description 内容).
+
+Writes grants.csv, grants.parquet, rejects.csv, summary.csv, audit.csv and report.html in DIR.
+Exit status: 0 every row computed, 1 finished with rejected rows, 2 could not run.";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The institutions CSV (UTF-8 or CP932, header row).
+    #[arg(long, value_name = "FILE")]
+    institutions: PathBuf,
+    /// Itemised quotes: they replace total_cost for the institutions they name.
+    #[arg(long, value_name = "FILE")]
+    line_items: Option<PathBuf>,
+    /// Rule file (TOML) instead of the built-in 2020-11-30 rules.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// A second rule file: adds its grant and the difference (a scenario).
+    #[arg(long, value_name = "FILE")]
+    compare: Option<PathBuf>,
+    /// Directory for the outputs (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Encoding of the input files; detected when absent.
+    #[arg(long, value_enum)]
+    encoding: Option<Encoding>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<NonZeroUsize>,
+    /// Rows read and assessed at a time (memory stays bounded by it).
+    #[arg(long, value_name = "ROWS", default_value_t = 1 << 16, hide = true)]
+    chunk_rows: usize,
+}
+
+/// One value of a row that could not be used.
+#[derive(Debug, Clone)]
+pub struct RowError {
+    pub column: String,
+    pub value: String,
+    pub code: &'static str,
+    pub reason: String,
+    pub reason_en: String,
+}
+
+impl RowError {
+    fn missing(column: String) -> RowError {
+        RowError {
+            column,
+            value: String::new(),
+            code: "missing",
+            reason: "必須の項目が空です".into(),
+            reason_en: "a required value is empty".into(),
+        }
+    }
+
+    fn parse(column: String, e: ParseError) -> RowError {
+        RowError {
+            column,
+            value: e.value,
+            code: e.code,
+            reason: e.message,
+            reason_en: e.message_en,
+        }
+    }
+
+    fn input(column: String, e: InputError) -> RowError {
+        RowError {
+            column,
+            value: e.value,
+            code: e.code,
+            reason: e.message,
+            reason_en: e.message_en,
+        }
+    }
+
+    fn bad_line_items(file: &str, lines: &[u64]) -> RowError {
+        let list = lines
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        RowError {
+            column: file.to_owned(),
+            value: list.clone(),
+            code: "line_item_rejected",
+            reason: format!("明細（{file} の {list} 行目）が読めないため、事業費が確定しません"),
+            reason_en: format!(
+                "line items on line {list} of {file} were rejected, so the cost is not known"
+            ),
+        }
+    }
+
+    fn duplicate(column: String, value: String, first: u64) -> RowError {
+        RowError {
+            column,
+            value,
+            code: "duplicate_code",
+            reason: format!(
+                "同じ医療機関等コードが {first} 行目にもあります（2件目以降は計算しません）"
+            ),
+            reason_en: format!(
+                "the same institution code is on line {first}; later rows are not computed"
+            ),
+        }
+    }
+}
+
+/// A row that was not computed, with every reason.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub file: String,
+    pub line: u64,
+    pub errors: Vec<RowError>,
+    pub record: String,
+}
+
+impl Reject {
+    fn new(file: &str, line: u64, record: &StringRecord, errors: Vec<RowError>) -> Reject {
+        Reject {
+            file: file.to_owned(),
+            line,
+            errors,
+            record: source::raw(record),
+        }
+    }
+}
+
+/// Counts of a finished run.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    pub rows: u64,
+    pub computed: u64,
+    pub rejected: u64,
+    pub item_rows: u64,
+    pub items_used: u64,
+    pub items_rejected: u64,
+}
+
+/// What the report states about the run.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub institutions: String,
+    pub encoding: Encoding,
+    pub line_items: Option<(String, Encoding)>,
+    pub rule_set: String,
+    pub compare: Option<String>,
+    pub counts: Counts,
+}
+
+pub fn run(args: &Args) -> Result<Outcome> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        pool = pool.num_threads(n.get());
+    }
+    let pool = pool.build().context("cannot start the worker threads")?;
+    pool.install(|| run_in_pool(args))
+}
+
+fn run_in_pool(args: &Args) -> Result<Outcome> {
+    let rules = load_rules(args.rules.as_ref())?;
+    let compare = args
+        .compare
+        .as_ref()
+        .map(|p| load_rules(Some(p)))
+        .transpose()?;
+    let inputs: Vec<&PathBuf> = [Some(&args.institutions), args.line_items.as_ref()]
+        .into_iter()
+        .flatten()
+        .chain(args.rules.as_ref())
+        .chain(args.compare.as_ref())
+        .collect();
+
+    // Everything that can make the run fail on its inputs is checked before any output exists.
+    let inst_name = args.institutions.display().to_string();
+    let (mut reader, encoding, file_len) = source::open(&args.institutions, args.encoding)?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{inst_name}: cannot read the header"))?
+        .clone();
+    let mut required = vec![Col::InstitutionCode, Col::Kind, Col::Readers];
+    if args.line_items.is_none() {
+        required.push(Col::TotalCost);
+    }
+    let header = Header::read(&inst_name, headers.iter(), &INSTITUTION_COLUMNS, &required)?;
+    let items = match &args.line_items {
+        Some(p) => LineItems::load(p, args.encoding, &rules)?,
+        None => LineItems::default(),
+    };
+    let mut err = std::io::stderr().lock();
+    if !header.extra.is_empty() {
+        writeln!(
+            err,
+            "onshi: {inst_name}: ignored columns: {}",
+            header.extra.join(", ")
+        )?;
+    }
+    if !items.extra_columns.is_empty() {
+        writeln!(
+            err,
+            "onshi: {}: ignored columns: {}",
+            items.file,
+            items.extra_columns.join(", ")
+        )?;
+    }
+    drop(err);
+
+    let mut out = Outputs::create(&args.out, &inputs, compare.is_some())?;
+    let progress = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(file_len), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+
+    let ctx = rows::Ctx {
+        rules: &rules,
+        compare: compare.as_ref(),
+        header: &header,
+        items: &items,
+    };
+    let code_label = header
+        .label(Col::InstitutionCode)
+        .unwrap_or("institution_code")
+        .to_owned();
+    // First line of each code, and whether that row was computed (for line-item accounting).
+    let mut seen: HashMap<InstitutionCode, (u64, bool)> = HashMap::new();
+    let mut counts = Counts::default();
+    let chunk = args.chunk_rows.max(1);
+    let mut records = Vec::with_capacity(chunk);
+    loop {
+        records.clear();
+        for _ in 0..chunk {
+            let mut rec = StringRecord::new();
+            let more = reader
+                .read_record(&mut rec)
+                .with_context(|| format!("{inst_name}: cannot read"))?;
+            if !more {
+                break;
+            }
+            records.push(rec);
+        }
+        if records.is_empty() {
+            break;
+        }
+        let rows: Vec<rows::Row> = std::mem::take(&mut records)
+            .into_par_iter()
+            .map(|r| ctx.process(r))
+            .collect();
+        let mut batch = out.batch();
+        for row in rows {
+            counts.rows += 1;
+            let dup = row.key.and_then(|k| match seen.get(&k) {
+                Some((first, _)) => Some(*first),
+                None => {
+                    seen.insert(k, (row.line, row.result.is_ok()));
+                    None
+                }
+            });
+            match (dup, row.result) {
+                (None, Ok(c)) => {
+                    counts.computed += 1;
+                    batch.push(row.line, &c)?;
+                }
+                (dup, result) => {
+                    counts.rejected += 1;
+                    let mut errors = Vec::new();
+                    if let Some(first) = dup {
+                        let value = header
+                            .index(Col::InstitutionCode)
+                            .and_then(|i| row.record.get(i))
+                            .unwrap_or("")
+                            .to_owned();
+                        errors.push(RowError::duplicate(code_label.clone(), value, first));
+                    }
+                    if let Err(e) = result {
+                        errors.extend(e);
+                    }
+                    out.reject(&Reject::new(&inst_name, row.line, &row.record, errors))?;
+                }
+            }
+        }
+        out.finish_batch(batch)?;
+        progress.set_position(reader.get_ref().consumed());
+        records = Vec::with_capacity(chunk);
+    }
+    progress.finish_and_clear();
+
+    // Line items: used by a computed institution, or rejected with the reason.
+    counts.item_rows = items.rows;
+    let mut item_rejects = items.rejects.clone();
+    let mut leftovers: Vec<(&InstitutionCode, &items::ItemsFor)> = items.by_code.iter().collect();
+    leftovers.sort_by_key(|(_, i)| i.lines.first().copied().unwrap_or(0));
+    for (code, group) in leftovers {
+        match seen.get(code) {
+            Some((_, true)) => counts.items_used += group.lines.len() as u64,
+            other => {
+                for &line in &group.lines {
+                    let (reason, reason_en, kind) = match other {
+                        Some((l, _)) => (
+                            format!(
+                                "この医療機関等（{inst_name} の {l} 行目）が計算されなかったため使われません"
+                            ),
+                            format!("its institution (line {l} of {inst_name}) was rejected"),
+                            "institution_rejected",
+                        ),
+                        None => (
+                            format!("{inst_name} にこの医療機関等コードがありません"),
+                            format!("no institution in {inst_name} has this code"),
+                            "no_institution",
+                        ),
+                    };
+                    item_rejects.push(Reject {
+                        file: items.file.clone(),
+                        line,
+                        errors: vec![RowError {
+                            column: code_label.clone(),
+                            value: code.to_string(),
+                            code: kind,
+                            reason,
+                            reason_en,
+                        }],
+                        record: String::new(),
+                    });
+                }
+            }
+        }
+    }
+    item_rejects.sort_by_key(|r| r.line);
+    counts.items_rejected = item_rejects.len() as u64;
+    for r in &item_rejects {
+        out.reject(r)?;
+    }
+
+    let info = RunInfo {
+        institutions: inst_name,
+        encoding,
+        line_items: args.line_items.as_ref().map(|p| {
+            (
+                p.display().to_string(),
+                items.encoding.unwrap_or(Encoding::Utf8),
+            )
+        }),
+        rule_set: rules.id().to_owned(),
+        compare: compare.as_ref().map(|r| r.id().to_owned()),
+        counts: counts.clone(),
+    };
+    let written = out.finish(&info)?;
+
+    let mut so = std::io::stdout().lock();
+    writeln!(
+        so,
+        "{} rows in = {} computed + {} rejected",
+        counts.rows, counts.computed, counts.rejected
+    )?;
+    if args.line_items.is_some() {
+        writeln!(
+            so,
+            "{} line items in = {} used + {} rejected",
+            counts.item_rows, counts.items_used, counts.items_rejected
+        )?;
+    }
+    for p in written {
+        writeln!(so, "wrote {}", p.display())?;
+    }
+    so.flush()?;
+    if counts.rejected + counts.items_rejected > 0 {
+        Ok(Outcome::Findings)
+    } else {
+        Ok(Outcome::Ok)
+    }
+}
+
+/// Whether `a` and `b` name the same existing file.
+pub(crate) fn is_same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

@@ -1,0 +1,512 @@
+//! The files of a run, written under temporary names in the output directory and renamed
+//! into place only when the whole run has succeeded.
+
+use anyhow::{Context, Result, bail};
+use onshi_core::{Finding, Lang, TraceStep, Yen, prefecture_name};
+use polars::prelude::*;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use tempfile::TempPath;
+
+use super::report::{self, ReportData};
+use super::rows::Computed;
+use super::{Reject, RunInfo, is_same_file};
+
+pub const GRANTS_CSV: &str = "grants.csv";
+pub const GRANTS_PARQUET: &str = "grants.parquet";
+pub const REJECTS_CSV: &str = "rejects.csv";
+pub const SUMMARY_CSV: &str = "summary.csv";
+pub const AUDIT_CSV: &str = "audit.csv";
+pub const REPORT_HTML: &str = "report.html";
+const ALL: [&str; 6] = [
+    GRANTS_CSV,
+    GRANTS_PARQUET,
+    REJECTS_CSV,
+    SUMMARY_CSV,
+    AUDIT_CSV,
+    REPORT_HTML,
+];
+
+/// A file being written under a temporary name.
+struct Pending {
+    temp: TempPath,
+    name: &'static str,
+}
+
+/// One computed row of `grants`, column by column.
+#[derive(Default)]
+pub struct GrantColumns {
+    line: Vec<u64>,
+    code: Vec<String>,
+    name: Vec<Option<String>>,
+    prefecture: Vec<u32>,
+    kind: Vec<&'static str>,
+    category: Vec<&'static str>,
+    readers_applied: Vec<u32>,
+    readers_provided: Vec<u32>,
+    cap: Vec<i64>,
+    total_cost: Vec<i64>,
+    eligible_cost: Vec<i64>,
+    ineligible_cost: Vec<i64>,
+    standard_grant: Vec<i64>,
+    special_grant: Vec<Option<i64>>,
+    regime: Vec<&'static str>,
+    grant: Vec<i64>,
+    self_pay: Vec<i64>,
+    form: Vec<Option<String>>,
+    estimate: Vec<bool>,
+    claimed: Vec<Option<i64>>,
+    claim_difference: Vec<Option<i64>>,
+    audit: Vec<Option<String>>,
+    notices: Vec<Option<String>>,
+    compare_grant: Vec<Option<i64>>,
+    compare_difference: Vec<Option<i64>>,
+}
+
+/// Ids joined with `;`, None (an empty cell) for none.
+fn join<I: IntoIterator<Item = &'static str>>(ids: I) -> Option<String> {
+    let v: Vec<&str> = ids.into_iter().collect();
+    (!v.is_empty()).then(|| v.join(";"))
+}
+
+impl GrantColumns {
+    fn push(&mut self, line: u64, c: &Computed) {
+        let a = &c.assessment;
+        self.line.push(line);
+        self.code.push(c.code.to_string());
+        self.name
+            .push(Some(c.name.clone()).filter(|n| !n.is_empty()));
+        self.prefecture.push(u32::from(c.code.prefecture()));
+        self.kind.push(a.kind.id());
+        self.category.push(a.category.id());
+        self.readers_applied.push(a.readers_applied);
+        self.readers_provided.push(a.readers_provided);
+        self.cap.push(a.cap.whole());
+        self.total_cost.push(a.total_cost.whole());
+        self.eligible_cost.push(a.eligible_cost.whole());
+        self.ineligible_cost.push(a.ineligible_cost.whole());
+        self.standard_grant.push(a.standard_grant.whole());
+        self.special_grant.push(a.special_grant.map(Yen::whole));
+        self.regime.push(a.regime.id());
+        self.grant.push(a.grant.whole());
+        self.self_pay.push(a.self_pay.whole());
+        self.form.push(a.form.clone());
+        self.estimate.push(a.estimate);
+        self.claimed.push(a.claimed.map(Yen::whole));
+        self.claim_difference
+            .push(a.claim_difference.map(Yen::whole));
+        self.audit
+            .push(join(c.findings.iter().map(|(f, _)| f.id())));
+        self.notices
+            .push(join(a.notices.iter().map(|n| n.code.id())));
+        self.compare_grant.push(c.compare.map(Yen::whole));
+        self.compare_difference
+            .push(c.compare.map(|g| (g - a.grant).whole()));
+    }
+
+    fn into_frame(self, compare: bool) -> PolarsResult<DataFrame> {
+        let height = self.line.len();
+        let mut cols = vec![
+            Column::new("line".into(), self.line),
+            Column::new("institution_code".into(), self.code),
+            Column::new("name".into(), self.name),
+            Column::new("prefecture".into(), self.prefecture),
+            Column::new("kind".into(), self.kind),
+            Column::new("category".into(), self.category),
+            Column::new("readers_applied".into(), self.readers_applied),
+            Column::new("readers_provided".into(), self.readers_provided),
+            Column::new("cap".into(), self.cap),
+            Column::new("total_cost".into(), self.total_cost),
+            Column::new("eligible_cost".into(), self.eligible_cost),
+            Column::new("ineligible_cost".into(), self.ineligible_cost),
+            Column::new("standard_grant".into(), self.standard_grant),
+            Column::new("special_grant".into(), self.special_grant),
+            Column::new("regime".into(), self.regime),
+            Column::new("grant".into(), self.grant),
+            Column::new("self_pay".into(), self.self_pay),
+            Column::new("form".into(), self.form),
+            Column::new("estimate".into(), self.estimate),
+            Column::new("claimed".into(), self.claimed),
+            Column::new("claim_difference".into(), self.claim_difference),
+            Column::new("audit".into(), self.audit),
+            Column::new("notices".into(), self.notices),
+        ];
+        if compare {
+            cols.push(Column::new("compare_grant".into(), self.compare_grant));
+            cols.push(Column::new(
+                "compare_difference".into(),
+                self.compare_difference,
+            ));
+        }
+        DataFrame::new(height, cols)
+    }
+}
+
+/// One audit finding, ready to write.
+struct AuditRow {
+    line: u64,
+    code: String,
+    name: String,
+    finding: Finding,
+    claimed: Option<i64>,
+    grant: i64,
+    step: Option<TraceStep>,
+}
+
+/// The rows of one chunk, built without touching the files.
+#[derive(Default)]
+pub struct Batch {
+    grants: GrantColumns,
+    audit: Vec<AuditRow>,
+}
+
+impl Batch {
+    pub fn push(&mut self, line: u64, c: &Computed) -> Result<()> {
+        self.grants.push(line, c);
+        for (f, step) in &c.findings {
+            self.audit.push(AuditRow {
+                line,
+                code: c.code.to_string(),
+                name: c.name.clone(),
+                finding: *f,
+                claimed: c.assessment.claimed.map(Yen::whole),
+                grant: c.assessment.grant.whole(),
+                step: step.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+type CsvOut = csv::Writer<BufWriter<File>>;
+
+/// The output directory of a run.
+pub struct Outputs {
+    dir: PathBuf,
+    created_dir: bool,
+    compare: bool,
+    pending: Vec<Pending>,
+    // Unbuffered: polars formats whole batches itself, and nothing is left unflushed.
+    grants_csv: polars::io::csv::write::BatchedWriter<File>,
+    grants_parquet: polars::io::parquet::write::BatchedWriter<BufWriter<File>>,
+    rejects: CsvOut,
+    audit: CsvOut,
+    /// Per-chunk partial sums by prefecture × category (added up at the end).
+    partials: Vec<DataFrame>,
+    audit_counts: [u64; Finding::ALL.len()],
+    finished: bool,
+}
+
+impl Outputs {
+    /// Opens temporary files for every output in `dir`, refusing to write over an input.
+    pub fn create(dir: &Path, inputs: &[&PathBuf], compare: bool) -> Result<Outputs> {
+        for name in ALL {
+            let target = dir.join(name);
+            if let Some(input) = inputs.iter().find(|i| is_same_file(i, &target)) {
+                bail!(
+                    "{} is an input of this run; choose another --out directory",
+                    input.display()
+                );
+            }
+        }
+        let created_dir = !dir.exists();
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+        let mut pending = Vec::new();
+        let mut open = |name: &'static str| -> Result<File> {
+            let tmp = tempfile::Builder::new()
+                .prefix(&format!(".{name}."))
+                .tempfile_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            let (file, temp) = tmp.into_parts();
+            pending.push(Pending { temp, name });
+            Ok(file)
+        };
+        let empty = GrantColumns::default().into_frame(compare)?;
+        let schema = empty.schema();
+        let grants_csv = CsvWriter::new(open(GRANTS_CSV)?)
+            .include_header(true)
+            .batched(schema)?;
+        let grants_parquet =
+            ParquetWriter::new(BufWriter::new(open(GRANTS_PARQUET)?)).batched(schema)?;
+        let mut rejects = csv::Writer::from_writer(BufWriter::new(open(REJECTS_CSV)?));
+        rejects.write_record([
+            "file",
+            "line",
+            "column",
+            "value",
+            "code",
+            "reason",
+            "reason_en",
+            "other_errors",
+            "record",
+        ])?;
+        let mut audit = csv::Writer::from_writer(BufWriter::new(open(AUDIT_CSV)?));
+        audit.write_record([
+            "line",
+            "institution_code",
+            "name",
+            "finding",
+            "finding_ja",
+            "claimed",
+            "grant",
+            "difference",
+            "step",
+            "parameter",
+            "citation",
+            "trace",
+            "trace_en",
+        ])?;
+        Ok(Outputs {
+            dir: dir.to_owned(),
+            created_dir,
+            compare,
+            pending,
+            grants_csv,
+            grants_parquet,
+            rejects,
+            audit,
+            partials: Vec::new(),
+            audit_counts: [0; Finding::ALL.len()],
+            finished: false,
+        })
+    }
+
+    pub fn batch(&self) -> Batch {
+        Batch::default()
+    }
+
+    pub fn reject(&mut self, r: &Reject) -> Result<()> {
+        let (first, rest) = match r.errors.split_first() {
+            Some((f, rest)) => (Some(f), rest),
+            None => (None, &[][..]),
+        };
+        let other = rest
+            .iter()
+            .map(|e| format!("{}={:?}: {}", e.column, e.value, e.reason_en))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let line = r.line.to_string();
+        self.rejects.write_record([
+            r.file.as_str(),
+            &line,
+            first.map_or("", |e| e.column.as_str()),
+            first.map_or("", |e| e.value.as_str()),
+            first.map_or("", |e| e.code),
+            first.map_or("", |e| e.reason.as_str()),
+            first.map_or("", |e| e.reason_en.as_str()),
+            &other,
+            &r.record,
+        ])?;
+        Ok(())
+    }
+
+    pub fn finish_batch(&mut self, batch: Batch) -> Result<()> {
+        for a in &batch.audit {
+            let i = Finding::ALL
+                .iter()
+                .position(|f| *f == a.finding)
+                .unwrap_or(0);
+            self.audit_counts[i] += 1;
+            let step = a.step.as_ref();
+            self.audit.write_record([
+                a.line.to_string(),
+                a.code.clone(),
+                a.name.clone(),
+                a.finding.id().to_owned(),
+                a.finding.name(Lang::Ja).to_owned(),
+                a.claimed.map(|c| c.to_string()).unwrap_or_default(),
+                a.grant.to_string(),
+                a.claimed
+                    .map(|c| (c - a.grant).to_string())
+                    .unwrap_or_default(),
+                step.map_or("", |s| s.step).to_owned(),
+                step.and_then(|s| s.parameter.clone()).unwrap_or_default(),
+                step.map(|s| s.citation.clone()).unwrap_or_default(),
+                step.map(|s| format!("{}: {}", s.label, s.detail))
+                    .unwrap_or_default(),
+                step.map(|s| format!("{}: {}", s.label_en, s.detail_en))
+                    .unwrap_or_default(),
+            ])?;
+        }
+        let df = batch.grants.into_frame(self.compare)?;
+        if df.height() == 0 {
+            return Ok(());
+        }
+        self.grants_csv.write_batch(&df)?;
+        self.grants_parquet.write_batch(&df)?;
+        self.partials.push(partial_summary(df, self.compare)?);
+        Ok(())
+    }
+
+    /// Finishes every file (summary and report from the partial sums) and renames them into
+    /// place. Returns the paths written.
+    pub fn finish(mut self, info: &RunInfo) -> Result<Vec<PathBuf>> {
+        self.grants_csv.finish()?;
+        self.grants_parquet.finish()?;
+        self.rejects.flush()?;
+        self.audit.flush()?;
+        let summary = final_summary(&self.partials, self.compare)?;
+        let mut summary_out = summary.clone();
+        let w = self.open_late(SUMMARY_CSV)?;
+        CsvWriter::new(w)
+            .include_header(true)
+            .finish(&mut summary_out)?;
+        let data = ReportData::from_summary(&summary, &self.audit_counts, self.compare)?;
+        let html = report::render(info, &data)?;
+        let mut w = self.open_late(REPORT_HTML)?;
+        std::io::Write::write_all(&mut w, html.as_bytes())?;
+        std::io::Write::flush(&mut w)?;
+        drop(w);
+        let mut written = Vec::new();
+        // Every writer has been finished or flushed above: the data is in the files.
+        for p in std::mem::take(&mut self.pending) {
+            let target = self.dir.join(p.name);
+            p.temp
+                .persist(&target)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+            written.push(target);
+        }
+        written.sort();
+        self.finished = true;
+        Ok(written)
+    }
+
+    fn open_late(&mut self, name: &'static str) -> Result<BufWriter<File>> {
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .tempfile_in(&self.dir)
+            .with_context(|| format!("cannot write in {}", self.dir.display()))?;
+        let (file, temp) = tmp.into_parts();
+        self.pending.push(Pending { temp, name });
+        Ok(BufWriter::new(file))
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        if !self.finished {
+            // The temporary files go with `pending`; leave no empty directory behind either.
+            self.pending.clear();
+            if self.created_dir {
+                let _ = std::fs::remove_dir(&self.dir);
+            }
+        }
+    }
+}
+
+fn sums(compare: bool) -> Vec<Expr> {
+    let mut e = vec![
+        col("institutions").sum(),
+        col("eligible_cost").sum(),
+        col("grant").sum(),
+        col("standard_only").sum(),
+    ];
+    if compare {
+        e.extend([
+            col("compare_grant").sum(),
+            col("gain").sum(),
+            col("lose").sum(),
+            col("same").sum(),
+        ]);
+    }
+    e
+}
+
+/// Sums of one chunk by prefecture × category.
+fn partial_summary(df: DataFrame, compare: bool) -> PolarsResult<DataFrame> {
+    let mut aggs = vec![
+        col("grant")
+            .count()
+            .cast(DataType::Int64)
+            .alias("institutions"),
+        col("eligible_cost").sum(),
+        col("grant").sum(),
+        col("standard_grant").sum().alias("standard_only"),
+    ];
+    if compare {
+        let d = || col("compare_difference");
+        aggs.extend([
+            col("compare_grant").sum(),
+            d().gt(lit(0)).cast(DataType::Int64).sum().alias("gain"),
+            d().lt(lit(0)).cast(DataType::Int64).sum().alias("lose"),
+            d().eq(lit(0)).cast(DataType::Int64).sum().alias("same"),
+        ]);
+    }
+    df.lazy()
+        .group_by([col("prefecture"), col("category")])
+        .agg(aggs)
+        .collect()
+}
+
+/// Adds up the partial sums: prefecture × category, then national totals by category
+/// (prefecture 0) and overall (category `all`), with the derived differences.
+fn final_summary(partials: &[DataFrame], compare: bool) -> PolarsResult<DataFrame> {
+    let mut all = GrantColumns::default().into_frame(compare)?;
+    all = partial_summary(all, compare)?;
+    for p in partials {
+        all.vstack_mut(p)?;
+    }
+    let by_cell = all
+        .clone()
+        .lazy()
+        .group_by([col("prefecture"), col("category")])
+        .agg(sums(compare));
+    let by_category = all
+        .clone()
+        .lazy()
+        .group_by([col("category")])
+        .agg(sums(compare))
+        .with_column(lit(0u32).cast(DataType::UInt32).alias("prefecture"));
+    let total = all.lazy().select(sums(compare)).with_columns([
+        lit(0u32).cast(DataType::UInt32).alias("prefecture"),
+        lit("all").alias("category"),
+    ]);
+    let mut order = vec![
+        col("prefecture"),
+        col("category"),
+        col("institutions"),
+        col("eligible_cost"),
+        col("grant"),
+        col("standard_only"),
+        (col("grant") - col("standard_only")).alias("special_measure_cost"),
+    ];
+    if compare {
+        order.extend([
+            col("compare_grant"),
+            (col("compare_grant") - col("grant")).alias("compare_difference"),
+            col("gain"),
+            col("lose"),
+            col("same"),
+        ]);
+    }
+    let sort = SortMultipleOptions::default();
+    let cells = by_cell
+        .select(order.clone())
+        .sort(["prefecture", "category"], sort.clone())
+        .collect()?;
+    let cats = by_category
+        .select(order.clone())
+        .sort(["category"], sort)
+        .collect()?;
+    let total = total.select(order).collect()?;
+    let mut out = cells;
+    out.vstack_mut(&cats)?;
+    out.vstack_mut(&total)?;
+    // Names beside the numbers, for people reading the CSV.
+    let names: Vec<&str> = out
+        .column("prefecture")?
+        .u32()?
+        .iter()
+        .map(|p| match p {
+            Some(0) | None => "全国",
+            Some(p) => u8::try_from(p)
+                .ok()
+                .and_then(|p| prefecture_name(p, Lang::Ja))
+                .unwrap_or(""),
+        })
+        .collect();
+    out.insert_column(1, Column::new("prefecture_name".into(), names))?;
+    Ok(out)
+}

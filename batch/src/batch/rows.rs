@@ -1,0 +1,160 @@
+//! One institution row: read through the core's input path, assessed, audited.
+
+use csv::StringRecord;
+use onshi_core::input::{InstitutionInput, Scalar};
+use onshi_core::parse::{InstitutionCode, parse_institution_code};
+use onshi_core::{
+    AssessOptions, Assessment, Finding, Institution, RuleSet, TraceStep, Yen, assess, audit,
+};
+
+use super::RowError;
+use super::columns::{Col, Header, canonical};
+use super::items::LineItems;
+use super::source;
+
+/// What rows need to be read and assessed.
+pub struct Ctx<'a> {
+    pub rules: &'a RuleSet,
+    pub compare: Option<&'a RuleSet>,
+    pub header: &'a Header<Col>,
+    pub items: &'a LineItems,
+}
+
+/// An institution assessed.
+pub struct Computed {
+    pub code: InstitutionCode,
+    pub name: String,
+    pub assessment: Assessment,
+    /// The grant under the `--compare` rule set.
+    pub compare: Option<Yen>,
+    /// Audit findings with the trace step that decides each.
+    pub findings: Vec<(Finding, Option<TraceStep>)>,
+}
+
+/// One row after the parallel stage (duplicates are found after it, in input order).
+pub struct Row {
+    pub line: u64,
+    /// The code, when it reads as a code at all (for duplicate detection).
+    pub key: Option<InstitutionCode>,
+    pub record: StringRecord,
+    pub result: Result<Box<Computed>, Vec<RowError>>,
+}
+
+impl Ctx<'_> {
+    fn cell<'r>(&self, record: &'r StringRecord, c: Col) -> Option<&'r str> {
+        self.header
+            .index(c)
+            .and_then(|i| record.get(i))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    fn label(&self, c: Col) -> String {
+        self.header.label(c).unwrap_or(canonical(c)).to_owned()
+    }
+
+    /// Reads, assesses and audits one row.
+    pub fn process(&self, record: StringRecord) -> Row {
+        let line = source::line_of(&record);
+        let code_text = self.cell(&record, Col::InstitutionCode);
+        let key = code_text.and_then(|t| parse_institution_code(t, None, self.rules).ok());
+        let result = self.compute(&record, code_text, key);
+        Row {
+            line,
+            key,
+            record,
+            result,
+        }
+    }
+
+    fn compute(
+        &self,
+        record: &StringRecord,
+        code_text: Option<&str>,
+        key: Option<InstitutionCode>,
+    ) -> Result<Box<Computed>, Vec<RowError>> {
+        let text = |c: Col| self.cell(record, c).map(str::to_owned);
+        let scalar = |c: Col| text(c).map(Scalar::Text);
+        let items = key.and_then(|k| self.items.by_code.get(&k));
+        let mut errors = Vec::new();
+        if code_text.is_none() {
+            errors.push(RowError::missing(self.label(Col::InstitutionCode)));
+        }
+        if let Some(bad) = items.filter(|i| !i.bad_lines.is_empty()) {
+            errors.push(RowError::bad_line_items(&self.items.file, &bad.bad_lines));
+        }
+        let items = items.filter(|i| !i.items.is_empty());
+        let input = InstitutionInput {
+            institution_code: code_text.map(str::to_owned),
+            name: text(Col::Name),
+            kind: text(Col::Kind),
+            group_rx_per_month: scalar(Col::GroupRxPerMonth),
+            readers: scalar(Col::Readers),
+            reader_applied_on: text(Col::ReaderAppliedOn),
+            completed_on: text(Col::CompletedOn),
+            applied_on: text(Col::AppliedOn),
+            // Line items replace the total for the institutions they name.
+            total_cost: if items.is_some() {
+                None
+            } else {
+                scalar(Col::TotalCost)
+            },
+            line_items: items.map(|i| i.items.clone()),
+            claimed: scalar(Col::Claimed),
+        };
+        let institution = match Institution::from_input(&input, self.rules) {
+            Ok(i) if errors.is_empty() => i,
+            Ok(_) => return Err(errors),
+            Err(e) => {
+                errors.extend(e.0.into_iter().map(|e| {
+                    let column = self.column_of(&e.field);
+                    RowError::input(column, e)
+                }));
+                return Err(errors);
+            }
+        };
+        let Some(code) = institution.code else {
+            return Err(errors);
+        };
+        let assessment = assess(self.rules, &institution, AssessOptions::default());
+        let compare = self
+            .compare
+            .map(|r| assess(r, &institution, AssessOptions::default()).grant);
+        let found = audit(self.rules, &assessment);
+        let findings = if found.is_empty() {
+            Vec::new()
+        } else {
+            // Only rows with findings pay for a trace.
+            let traced = assess(self.rules, &institution, AssessOptions { trace: true });
+            found
+                .into_iter()
+                .map(|f| {
+                    let step = traced.trace.iter().find(|s| s.step == f.step()).cloned();
+                    (f, step)
+                })
+                .collect()
+        };
+        Ok(Box::new(Computed {
+            code,
+            name: text(Col::Name).unwrap_or_default(),
+            assessment,
+            compare,
+            findings,
+        }))
+    }
+
+    /// The header's name of the column an input field came from.
+    fn column_of(&self, field: &str) -> String {
+        if field.starts_with("line_items") {
+            return self.items.file.clone();
+        }
+        let col = super::columns::INSTITUTION_COLUMNS
+            .iter()
+            .find(|(_, canon, _)| *canon == field)
+            .map(|(c, _, _)| *c);
+        match col {
+            Some(c) => self.label(c),
+            None => field.to_owned(),
+        }
+    }
+}

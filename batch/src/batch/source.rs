@@ -1,0 +1,63 @@
+//! Opening an input CSV: encoding detection, strict decoding, physical line numbers.
+
+use anyhow::{Context, Result, bail};
+use csv::StringRecord;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
+use std::path::Path;
+
+use super::encoding::{self, DecodingReader, Encoding};
+
+pub type CsvReader = csv::Reader<DecodingReader<BufReader<File>>>;
+
+/// Opens `path` as CSV with a header row: (reader, encoding, size in bytes).
+pub fn open(path: &Path, forced: Option<Encoding>) -> Result<(CsvReader, Encoding, u64)> {
+    let name = path.display();
+    let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let encoding = match forced {
+        Some(e) => e,
+        None => {
+            let mut sample = Vec::with_capacity(encoding::SAMPLE);
+            (&mut file)
+                .take(encoding::SAMPLE as u64)
+                .read_to_end(&mut sample)
+                .with_context(|| format!("cannot read {name}"))?;
+            file.rewind()
+                .with_context(|| format!("cannot read {name}"))?;
+            match encoding::detect(&sample) {
+                Some(e) => e,
+                None => bail!(
+                    "{name}: the text is neither UTF-8 nor CP932 (Shift_JIS); give --encoding if you know it"
+                ),
+            }
+        }
+    };
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        // Short or long rows are checked per column, not refused as a whole file.
+        .flexible(true)
+        .from_reader(DecodingReader::new(
+            BufReader::with_capacity(1 << 16, file),
+            encoding,
+        ));
+    Ok((reader, encoding, len))
+}
+
+/// The 1-based physical line where a record starts (the header is line 1; a quoted value
+/// with line breaks makes its record span several lines).
+pub fn line_of(record: &StringRecord) -> u64 {
+    record.position().map_or(0, |p| p.line())
+}
+
+/// One record written back as a CSV line (for rejects: the row as it was read).
+pub fn raw(record: &StringRecord) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(record);
+    let bytes = w.into_inner().unwrap_or_default();
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    text.strip_suffix('\n').unwrap_or(&text).to_owned()
+}

@@ -1,0 +1,158 @@
+//! 監査 — checking what an institution claimed against what the rules pay.
+//!
+//! The findings an analyst follows up, each tied to the trace step that decides it, so a report
+//! can quote the rule (with its citation) next to the institution.
+
+use serde::Serialize;
+
+use crate::assess::Assessment;
+use crate::model::{Lang, Regime};
+use crate::money::Yen;
+use crate::notice::NoticeCode;
+use crate::rules::RuleSet;
+
+/// What is wrong with a claim or an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    /// 過大申請 — more claimed than the recomputed grant.
+    OverClaim,
+    /// 過少申請 — less claimed than the recomputed grant.
+    UnderClaim,
+    /// The special (full-cost) amount claimed without a reader application by the special date.
+    SpecialWithoutApplication,
+    /// 事業完了期限超過
+    ProjectDeadlinePassed,
+    /// 申請期限超過
+    ApplicationDeadlinePassed,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 5] = [
+        Finding::OverClaim,
+        Finding::UnderClaim,
+        Finding::SpecialWithoutApplication,
+        Finding::ProjectDeadlinePassed,
+        Finding::ApplicationDeadlinePassed,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Finding::OverClaim => "over_claim",
+            Finding::UnderClaim => "under_claim",
+            Finding::SpecialWithoutApplication => "special_without_application",
+            Finding::ProjectDeadlinePassed => "project_deadline_passed",
+            Finding::ApplicationDeadlinePassed => "application_deadline_passed",
+        }
+    }
+
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Finding::OverClaim, Lang::Ja) => "過大申請",
+            (Finding::UnderClaim, Lang::Ja) => "過少申請",
+            (Finding::SpecialWithoutApplication, Lang::Ja) => "提供申請期限後の特例補助の申請",
+            (Finding::ProjectDeadlinePassed, Lang::Ja) => "事業完了期限の超過",
+            (Finding::ApplicationDeadlinePassed, Lang::Ja) => "補助金申請期限の超過",
+            (Finding::OverClaim, Lang::En) => "over-claim",
+            (Finding::UnderClaim, Lang::En) => "under-claim",
+            (Finding::SpecialWithoutApplication, Lang::En) => {
+                "special regime claimed without a timely reader application"
+            }
+            (Finding::ProjectDeadlinePassed, Lang::En) => "project completed after the deadline",
+            (Finding::ApplicationDeadlinePassed, Lang::En) => {
+                "grant applied for after the deadline"
+            }
+        }
+    }
+
+    /// The trace step ([`crate::TraceStep::step`]) that decides this finding.
+    pub fn step(self) -> &'static str {
+        match self {
+            Finding::OverClaim | Finding::UnderClaim => "grant",
+            Finding::SpecialWithoutApplication => "special_eligibility",
+            Finding::ProjectDeadlinePassed => "project_deadline",
+            Finding::ApplicationDeadlinePassed => "application_deadline",
+        }
+    }
+}
+
+/// The findings of one assessment, in [`Finding::ALL`] order; empty for a clean one.
+pub fn audit(rules: &RuleSet, a: &Assessment) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(diff) = a.claim_difference {
+        if diff > Yen::ZERO {
+            out.push(Finding::OverClaim);
+        } else if diff < Yen::ZERO {
+            out.push(Finding::UnderClaim);
+        }
+    }
+    // Claiming "the lower of cost and cap, floored" — the special form's amount — although the
+    // reader application was late or missing.
+    let special_denied = a.has_notice(NoticeCode::SpecialDeadlinePassed)
+        || a.has_notice(NoticeCode::ReaderDateUnknown);
+    if special_denied && a.regime != Regime::Special && a.readers_provided > 0 {
+        let unit = rules.file().money.rounding_unit.value;
+        let special_amount = a.eligible_cost.min(a.cap).floor_to(unit);
+        if a.claimed == Some(special_amount) && special_amount > a.standard_grant {
+            out.push(Finding::SpecialWithoutApplication);
+        }
+    }
+    if a.has_notice(NoticeCode::ProjectDeadlinePassed) {
+        out.push(Finding::ProjectDeadlinePassed);
+    }
+    if a.has_notice(NoticeCode::ApplicationDeadlinePassed) {
+        out.push(Finding::ApplicationDeadlinePassed);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AssessOptions, Institution, InstitutionInput, assess};
+
+    fn findings(json: &str) -> Vec<Finding> {
+        let rules = RuleSet::embedded();
+        let input: InstitutionInput = serde_json::from_str(json).unwrap();
+        let inst = Institution::from_input(&input, &rules).unwrap();
+        audit(&rules, &assess(&rules, &inst, AssessOptions::default()))
+    }
+
+    #[test]
+    fn a_matching_claim_has_no_finding() {
+        let f = findings(
+            r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-02-10","completed_on":"2021-05-01","applied_on":"2021-06-01","total_cost":279950,"claimed":279000}"#,
+        );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn the_special_amount_claimed_after_the_special_date() {
+        // Applied for the reader on 2021-04-01: standard 209,000; the special amount 279,000.
+        let f = findings(
+            r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-04-01","completed_on":"2021-05-01","applied_on":"2021-06-01","total_cost":279950,"claimed":279000}"#,
+        );
+        assert_eq!(f, [Finding::OverClaim, Finding::SpecialWithoutApplication]);
+        let f = findings(
+            r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-04-01","total_cost":279950,"claimed":200000}"#,
+        );
+        assert_eq!(f, [Finding::UnderClaim]);
+    }
+
+    #[test]
+    fn deadlines_passed() {
+        let f = findings(
+            r#"{"kind":"pharmacy","group_rx_per_month":100,"readers":1,"reader_applied_on":"2021-02-10","completed_on":"2023-04-01","applied_on":"2023-07-01","total_cost":279950}"#,
+        );
+        assert_eq!(
+            f,
+            [
+                Finding::ProjectDeadlinePassed,
+                Finding::ApplicationDeadlinePassed
+            ]
+        );
+        for f in Finding::ALL {
+            assert!(!f.step().is_empty() && !f.name(Lang::En).is_empty());
+        }
+    }
+}
