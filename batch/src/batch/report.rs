@@ -1,6 +1,9 @@
 //! `report.html`: one self-contained page (inline style, charts as inline SVG drawn by plotters,
 //! no script, no external file) with the national totals, the charts and the run's parameters.
-#![allow(clippy::float_arithmetic, reason = "chart geometry in pixels, never money: the tables carry exact amounts")]
+#![allow(
+    clippy::float_arithmetic,
+    reason = "chart geometry in pixels, never money: the tables carry exact amounts"
+)]
 
 use anyhow::Result;
 use html_escape::encode_text;

@@ -1,7 +1,10 @@
 //! `onshi gen`: synthetic exports shaped like the real population (RULES.md §12), for tests,
 //! benchmarks and demonstrations. Amounts claimed come from the core's own assessment, with a
 //! share of deliberately wrong claims; `--dirty` adds rows of every kind the batch rejects.
-#![allow(clippy::float_arithmetic, reason = "probabilities and adoption curves of synthetic data, never money")]
+#![allow(
+    clippy::float_arithmetic,
+    reason = "probabilities and adoption curves of synthetic data, never money"
+)]
 
 mod tables;
 

@@ -1,0 +1,797 @@
+//! `onshi batch` and `onshi gen` end to end, as an analyst runs them.
+
+use onshi_core::input::{InstitutionInput, LineItemInput, Scalar};
+use onshi_core::parse::parse_institution_code;
+use onshi_core::{AssessOptions, Institution, RuleSet, assess};
+use polars::prelude::{ParquetReader, SerReader};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn onshi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(args)
+        .output()
+        .expect("onshi runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn scenario() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/special-deadline-2021-09-30.toml")
+        .display()
+        .to_string()
+}
+
+/// Reads a CSV written by the batch: header and rows as maps.
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+fn s(row: &HashMap<String, String>, k: &str) -> String {
+    row.get(k)
+        .cloned()
+        .unwrap_or_else(|| panic!("no column {k}"))
+}
+
+fn p(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
+
+#[test]
+fn golden_cp932_file_with_japanese_headers_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        &data("golden-cp932.csv"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = text(&o.stdout);
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("20 rows in = 8 computed + 12 rejected"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr.matches("ignored columns: 備考").count(),
+        1,
+        "{stderr}"
+    );
+
+    // line, code, category, regime, grant, audit — worked out by hand from RULES.md.
+    let expected = [
+        (2, "1310100019", "hospital", "special", "1903000", ""),
+        (
+            3,
+            "0110113719",
+            "clinic_or_pharmacy",
+            "special",
+            "279000",
+            "",
+        ),
+        (
+            4,
+            "1330100031",
+            "clinic_or_pharmacy",
+            "special",
+            "429000",
+            "under_claim",
+        ),
+        (
+            5,
+            "1340100047",
+            "large_chain_pharmacy",
+            "standard",
+            "150000",
+            "over_claim;special_without_application",
+        ),
+        (
+            6,
+            "1340100054",
+            "clinic_or_pharmacy",
+            "ineligible",
+            "0",
+            "over_claim;project_deadline_passed",
+        ),
+        (8, "2710100062", "clinic_or_pharmacy", "ineligible", "0", ""),
+        (9, "2710100088", "hospital", "special", "1500000", ""),
+        (
+            10,
+            "0110112489",
+            "clinic_or_pharmacy",
+            "standard",
+            "209000",
+            "",
+        ),
+    ];
+    let grants = read_csv(&p(&out, "grants.csv"));
+    let got: Vec<(u64, String, String, String, String, String)> = grants
+        .iter()
+        .map(|r| {
+            (
+                s(r, "line").parse().unwrap(),
+                s(r, "institution_code"),
+                s(r, "category"),
+                s(r, "regime"),
+                s(r, "grant"),
+                s(r, "audit"),
+            )
+        })
+        .collect();
+    let want: Vec<_> = expected
+        .iter()
+        .map(|(l, c, cat, reg, g, a)| {
+            (
+                *l,
+                c.to_string(),
+                cat.to_string(),
+                reg.to_string(),
+                g.to_string(),
+                a.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    // Surface forms were read, not guessed: the quoted name with a comma and quotes, the
+    // two-line name, the full-width count and claim, 和暦 and R/令 dates.
+    assert_eq!(
+        s(&grants[1], "name"),
+        "医療法人社団 \"さくら\"会, さくら医院"
+    );
+    assert_eq!(s(&grants[1], "claimed"), "279000");
+    assert_eq!(s(&grants[1], "readers_applied"), "1");
+    assert_eq!(s(&grants[4], "name"), "ひかり薬局\n駅前店");
+    assert_eq!(s(&grants[2], "standard_grant"), "321000");
+    assert_eq!(s(&grants[2], "special_grant"), "429000");
+    // The standard regime is claimed on the ordinary form, not a 別紙特例様式.
+    assert!(!s(&grants[3], "form").contains("特例"), "{:?}", grants[3]);
+    assert_eq!(s(&grants[6], "estimate"), "true");
+    assert_eq!(s(&grants[0], "form"), "別紙特例様式3");
+    assert_eq!(s(&grants[0], "prefecture"), "13");
+
+    // line, column as written, reason code.
+    let expected_rejects = [
+        (11, "医療機関等コード", "bad_check_digit"),
+        (12, "医療機関等コード", "kind_mismatch"),
+        (13, "医療機関等コード", "duplicate_code"),
+        (14, "種別", "unknown_kind"),
+        (15, "カードリーダー申込台数", "missing"),
+        (16, "事業完了日", "impossible_date"),
+        (17, "総事業費", "bad_amount"),
+        (18, "総事業費", "negative_amount"),
+        (19, "総事業費", "absurd_amount"),
+        (20, "医療機関等コード", "bad_prefecture"),
+        (21, "医療機関等コード", "missing"),
+        (22, "カードリーダー申込台数", "bad_count"),
+    ];
+    let rejects = read_csv(&p(&out, "rejects.csv"));
+    let got: Vec<(u64, String, String)> = rejects
+        .iter()
+        .map(|r| (s(r, "line").parse().unwrap(), s(r, "column"), s(r, "code")))
+        .collect();
+    let want: Vec<_> = expected_rejects
+        .iter()
+        .map(|(l, c, k)| (*l, c.to_string(), k.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    for r in &rejects {
+        assert!(s(r, "file").ends_with("golden-cp932.csv"));
+        assert!(!s(r, "reason").is_empty() && !s(r, "reason_en").is_empty());
+        assert!(!s(r, "record").is_empty());
+    }
+    let dup = &rejects[2];
+    assert_eq!(s(dup, "value"), "13-1010001-9");
+    assert!(s(dup, "reason_en").contains("line 2"), "{dup:?}");
+    assert_eq!(s(&rejects[7], "value"), "-1,000");
+    assert!(s(&rejects[11], "record").contains("台数誤り医院"));
+
+    // Audit: one row per finding, each with the deciding trace step and its citation.
+    let audit = read_csv(&p(&out, "audit.csv"));
+    let got: Vec<(String, String, String)> = audit
+        .iter()
+        .map(|r| (s(r, "line"), s(r, "finding"), s(r, "step")))
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("4", "under_claim", "grant"),
+        ("5", "over_claim", "grant"),
+        ("5", "special_without_application", "special_eligibility"),
+        ("6", "over_claim", "grant"),
+        ("6", "project_deadline_passed", "project_deadline"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(s(&audit[0], "difference"), "-108000");
+    assert!(
+        s(&audit[2], "trace").contains("2021-04-01 > 2021-03-31"),
+        "{:?}",
+        audit[2]
+    );
+    assert!(s(&audit[2], "citation").contains("附則第1"));
+    assert!(s(&audit[4], "trace_en").contains("2023-04-01 > deadline 2023-03-31"));
+
+    // Summary: national total of the eight computed rows; standard alone and the difference.
+    let summary = read_csv(&p(&out, "summary.csv"));
+    let all = summary.iter().find(|r| s(r, "category") == "all").unwrap();
+    assert_eq!(s(all, "institutions"), "8");
+    assert_eq!(s(all, "grant"), "4470000");
+    // Standard alone: 951,000 + 209,000 + 321,000 + 150,000 + 0 + 0 + 750,000 + 209,000.
+    assert_eq!(s(all, "standard_only"), "2590000");
+    assert_eq!(s(all, "special_measure_cost"), "1880000");
+    let tokyo_hosp = summary
+        .iter()
+        .find(|r| s(r, "prefecture") == "13" && s(r, "category") == "hospital")
+        .unwrap();
+    assert_eq!(s(tokyo_hosp, "prefecture_name"), "東京都");
+    assert_eq!(s(tokyo_hosp, "grant"), "1903000");
+
+    // Parquet holds the same rows.
+    let file = std::fs::File::open(p(&out, "grants.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    assert_eq!(df.height(), 8);
+
+    // The report stands alone: no script, no external file; charts are inline SVG.
+    let html = std::fs::read_to_string(p(&out, "report.html")).unwrap();
+    // The SVG namespace is a name, not a fetch.
+    let checked = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for bad in [
+        "<script", " src=", "<link", "@import", "url(", "http://", "https://",
+    ] {
+        assert!(!checked.contains(bad), "report contains {bad}");
+    }
+    assert!(html.matches("<svg").count() >= 4);
+    assert!(html.contains("4,470,000円"));
+    assert!(html.contains("2020-11-30"));
+}
+
+#[test]
+fn compare_adds_the_scenario_grant_and_its_budget_impact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        &data("golden-cp932.csv"),
+        "--compare",
+        &scenario(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let grants = read_csv(&p(&out, "grants.csv"));
+    let by_line = |l: &str| grants.iter().find(|r| s(r, "line") == l).unwrap();
+    // Reader applied on 2021-04-01: standard today, special if the deadline were 2021-09-30.
+    assert_eq!(s(by_line("5"), "compare_grant"), "300000");
+    assert_eq!(s(by_line("5"), "compare_difference"), "150000");
+    assert_eq!(s(by_line("10"), "compare_grant"), "279000");
+    assert_eq!(s(by_line("10"), "compare_difference"), "70000");
+    assert_eq!(s(by_line("2"), "compare_difference"), "0");
+    let summary = read_csv(&p(&out, "summary.csv"));
+    let all = summary.iter().find(|r| s(r, "category") == "all").unwrap();
+    assert_eq!(s(all, "compare_difference"), "220000");
+    assert_eq!(
+        (s(all, "gain"), s(all, "lose"), s(all, "same")),
+        ("2".into(), "0".into(), "6".into())
+    );
+    let html = std::fs::read_to_string(p(&out, "report.html")).unwrap();
+    assert!(html.contains("scenario-special-deadline-2021-09-30"));
+    assert!(html.contains("220,000円"));
+}
+
+#[test]
+fn the_example_scenario_changes_only_the_special_deadline() {
+    let base: toml::Table = toml::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/rules/2020-11-30.toml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut scen: toml::Table =
+        toml::from_str(&std::fs::read_to_string(scenario()).unwrap()).unwrap();
+    assert_ne!(base["special_regime"], scen["special_regime"]);
+    assert_eq!(
+        scen["special_regime"]["reader_applied_by"]["value"].as_str(),
+        Some("2021-09-30")
+    );
+    scen.insert("special_regime".into(), base["special_regime"].clone());
+    scen.insert("rule_set".into(), base["rule_set"].clone());
+    assert_eq!(base, scen);
+    RuleSet::from_toml_str(&std::fs::read_to_string(scenario()).unwrap(), "scenario").unwrap();
+}
+
+/// One generated institution row, by canonical column.
+fn input_of(row: &HashMap<String, String>, items: Option<&Vec<LineItemInput>>) -> InstitutionInput {
+    let t = |k: &str| {
+        row.get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    InstitutionInput {
+        institution_code: t("institution_code"),
+        name: t("name"),
+        kind: t("kind"),
+        group_rx_per_month: t("group_rx_per_month").map(Scalar::Text),
+        readers: t("readers").map(Scalar::Text),
+        reader_applied_on: t("reader_applied_on"),
+        completed_on: t("completed_on"),
+        applied_on: t("applied_on"),
+        total_cost: if items.is_some() {
+            None
+        } else {
+            t("total_cost").map(Scalar::Text)
+        },
+        line_items: items.cloned(),
+        claimed: t("claimed").map(Scalar::Text),
+    }
+}
+
+#[test]
+fn a_national_file_agrees_with_the_single_case_path_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("national.csv");
+    let items = dir.path().join("items.csv");
+    let out = dir.path().join("out");
+    let g = onshi(&[
+        "gen",
+        "--count",
+        "228000",
+        "--seed",
+        "3",
+        "--out",
+        inst.to_str().unwrap(),
+        "--line-items",
+        items.to_str().unwrap(),
+        "--dirty",
+    ]);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        inst.to_str().unwrap(),
+        "--line-items",
+        items.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    let grants = read_csv(&p(&out, "grants.csv"));
+    let rejects = read_csv(&p(&out, "rejects.csv"));
+    let inst_rejects: Vec<_> = rejects
+        .iter()
+        .filter(|r| s(r, "file").ends_with("national.csv"))
+        .collect();
+    assert!(
+        stdout.contains(&format!(
+            "228000 rows in = {} computed + {} rejected",
+            grants.len(),
+            inst_rejects.len()
+        )),
+        "{stdout}"
+    );
+    assert_eq!(grants.len() + inst_rejects.len(), 228_000);
+    // Every reject reason of the dirty share shows up.
+    for code in [
+        "bad_check_digit",
+        "kind_mismatch",
+        "duplicate_code",
+        "unknown_kind",
+        "missing",
+        "impossible_date",
+        "negative_amount",
+        "absurd_amount",
+        "bad_amount",
+        "bad_prefecture",
+        "bad_count",
+    ] {
+        assert!(
+            rejects.iter().any(|r| s(r, "code") == code),
+            "no {code} reject"
+        );
+    }
+
+    // Read the inputs independently and assess each computed row the way `onshi assess` does.
+    let rules = RuleSet::embedded();
+    // LF line ends for the csv crate, which miscounts lines after CRLF (the batch handles it
+    // itself; the test counts lines its own way).
+    let content = std::fs::read_to_string(&inst)
+        .unwrap()
+        .replace("\r\n", "\n");
+    let mut reader = csv::Reader::from_reader(content.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let mut by_line: HashMap<u64, HashMap<String, String>> = HashMap::new();
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        let line = rec.position().unwrap().line();
+        by_line.insert(
+            line,
+            header
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect(),
+        );
+    }
+    let mut item_map: HashMap<String, Vec<LineItemInput>> = HashMap::new();
+    for row in read_csv(&items) {
+        let Ok(code) = parse_institution_code(&s(&row, "institution_code"), None, &rules) else {
+            continue;
+        };
+        item_map
+            .entry(code.to_string())
+            .or_default()
+            .push(LineItemInput {
+                category: s(&row, "category"),
+                amount: Scalar::Text(s(&row, "amount")),
+                tax_included: Scalar::Text(s(&row, "tax_included")),
+                description: None,
+            });
+    }
+    // Lines of input (physical, counted by the test's own reader) are each in exactly one file.
+    let mut lines: Vec<u64> = grants
+        .iter()
+        .map(|r| s(r, "line"))
+        .chain(inst_rejects.iter().map(|r| s(r, "line")))
+        .map(|l| l.parse().unwrap())
+        .collect();
+    lines.sort_unstable();
+    let mut input_lines: Vec<u64> = by_line.keys().copied().collect();
+    input_lines.sort_unstable();
+    assert_eq!(lines.len(), input_lines.len());
+    if let Some(i) = (0..lines.len()).find(|&i| lines[i] != input_lines[i]) {
+        panic!(
+            "line {} of the input is not in grants or rejects",
+            input_lines[i]
+        );
+    }
+
+    let mut samples = Vec::new();
+    for (i, g) in grants.iter().enumerate() {
+        let line: u64 = s(g, "line").parse().unwrap();
+        let row = &by_line[&line];
+        let code = s(g, "institution_code");
+        let input = input_of(row, item_map.get(&code));
+        let inst =
+            Institution::from_input(&input, &rules).unwrap_or_else(|e| panic!("line {line}: {e}"));
+        let a = assess(&rules, &inst, AssessOptions::default());
+        let opt = |y: Option<onshi_core::Yen>| y.map(|y| y.whole().to_string()).unwrap_or_default();
+        assert_eq!(
+            (
+                s(g, "category"),
+                s(g, "regime"),
+                s(g, "grant"),
+                s(g, "cap"),
+                s(g, "eligible_cost"),
+                s(g, "standard_grant"),
+                s(g, "special_grant"),
+                s(g, "self_pay"),
+                s(g, "claimed"),
+            ),
+            (
+                a.category.id().to_owned(),
+                a.regime.id().to_owned(),
+                a.grant.whole().to_string(),
+                a.cap.whole().to_string(),
+                a.eligible_cost.whole().to_string(),
+                a.standard_grant.whole().to_string(),
+                opt(a.special_grant),
+                a.self_pay.whole().to_string(),
+                opt(a.claimed),
+            ),
+            "line {line}"
+        );
+        if i % 7_500 == 0 {
+            samples.push((input, g.clone()));
+        }
+    }
+    // And a sample through the `onshi assess` command itself.
+    for (input, g) in samples {
+        let json = serde_json::to_string(&input).unwrap();
+        let f = dir.path().join("one.json");
+        std::fs::write(&f, json).unwrap();
+        let o = onshi(&["assess", f.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["grant"].to_string(), s(&g, "grant"));
+        assert_eq!(v["regime"].as_str().unwrap(), s(&g, "regime"));
+        assert_eq!(v["eligible_cost"].to_string(), s(&g, "eligible_cost"));
+    }
+    // Line items: every row used or rejected.
+    let item_rows = read_csv(&items).len();
+    let item_rejects = rejects
+        .iter()
+        .filter(|r| s(r, "file").ends_with("items.csv"))
+        .count();
+    let used: usize = stdout
+        .lines()
+        .find(|l| l.contains("line items in"))
+        .and_then(|l| l.split(" = ").nth(1))
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(used + item_rejects, item_rows, "{stdout}");
+}
+
+fn run_to(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let mut args = vec![
+        "batch".to_owned(),
+        "--institutions".to_owned(),
+        dir.join("in.csv").display().to_string(),
+        "--line-items".to_owned(),
+        dir.join("items.csv").display().to_string(),
+        "--out".to_owned(),
+        out.display().to_string(),
+        // Small chunks: many batches, so order across chunks is exercised too.
+        "--chunk-rows".to_owned(),
+        "997".to_owned(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = onshi(&refs);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    out
+}
+
+#[test]
+fn the_same_bytes_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let g = onshi(&[
+        "gen",
+        "--count",
+        "20000",
+        "--seed",
+        "11",
+        "--out",
+        d.join("in.csv").to_str().unwrap(),
+        "--line-items",
+        d.join("items.csv").to_str().unwrap(),
+        "--dirty",
+        "--encoding",
+        "cp932",
+        "--japanese-headers",
+    ]);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let one = run_to(d, "one", &["--threads", "1", "--compare", &scenario()]);
+    let two = run_to(d, "two", &["--threads", "2", "--compare", &scenario()]);
+    for f in [
+        "grants.csv",
+        "grants.parquet",
+        "rejects.csv",
+        "summary.csv",
+        "audit.csv",
+        "report.html",
+    ] {
+        let a = std::fs::read(one.join(f)).unwrap();
+        let b = std::fs::read(two.join(f)).unwrap();
+        assert!(a == b, "{f} differs between --threads 1 and 2");
+        assert!(!a.is_empty());
+    }
+    // The generator is deterministic too.
+    let again = d.join("again.csv");
+    onshi(&[
+        "gen",
+        "--count",
+        "20000",
+        "--seed",
+        "11",
+        "--out",
+        again.to_str().unwrap(),
+        "--line-items",
+        d.join("again-items.csv").to_str().unwrap(),
+        "--dirty",
+        "--encoding",
+        "cp932",
+        "--japanese-headers",
+    ]);
+    assert!(std::fs::read(&again).unwrap() == std::fs::read(d.join("in.csv")).unwrap());
+}
+
+#[test]
+fn line_items_replace_the_total_and_bad_ones_reject_their_institution() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("in.csv"),
+        "institution_code,kind,readers,reader_applied_on,total_cost\n\
+         1310100019,clinic,1,2021-02-01,999\n\
+         1310100027,clinic,1,2021-02-01,\n\
+         0110113719,clinic,1,2021-02-01,279950\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("items.csv"),
+        "医療機関等コード,区分,金額,税込\n\
+         1310100019,network,\"58,300\",税込\n\
+         1310100019,terminal,90000,税抜\n\
+         1310100019,recurring,2200,税込\n\
+         1310100027,network,abc,税込\n\
+         1310100027,terminal,99000,税込\n\
+         3410712362,terminal,99000,税込\n",
+    )
+    .unwrap();
+    let out = run_to(d, "out", &[]);
+    let grants = read_csv(&out.join("grants.csv"));
+    assert_eq!(grants.len(), 2);
+    // 58,300 + 90,000 × 1.1 = 157,300 eligible; the monthly fee is not.
+    assert_eq!(s(&grants[0], "eligible_cost"), "157300");
+    assert_eq!(s(&grants[0], "ineligible_cost"), "2200");
+    assert_eq!(s(&grants[0], "grant"), "157000");
+    assert_eq!(s(&grants[1], "grant"), "279000");
+    let rejects = read_csv(&out.join("rejects.csv"));
+    let got: Vec<(String, String, String)> = rejects
+        .iter()
+        .map(|r| {
+            let f = s(r, "file");
+            let f = f.rsplit('/').next().unwrap().to_owned();
+            (f, s(r, "line"), s(r, "code"))
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("in.csv", "3", "line_item_rejected"),
+        ("items.csv", "5", "bad_amount"),
+        ("items.csv", "6", "institution_rejected"),
+        ("items.csv", "7", "no_institution"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn failures_write_nothing_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("out");
+    let outs = out.to_str().unwrap();
+    let run = |input: &Path| {
+        onshi(&[
+            "batch",
+            "--institutions",
+            input.to_str().unwrap(),
+            "--out",
+            outs,
+        ])
+    };
+
+    let o = run(&d.join("missing.csv"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("cannot open"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(text(&o.stderr).contains("caused by"), "{}", text(&o.stderr));
+
+    let bin = d.join("binary.csv");
+    std::fs::write(&bin, [0x80u8, 0xFF, 0xFE, 0x00, 0x81, 0x20].repeat(10)).unwrap();
+    let o = run(&bin);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("neither UTF-8 nor CP932"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    let no_kind = d.join("no-kind.csv");
+    std::fs::write(
+        &no_kind,
+        "institution_code,readers,total_cost\n1310100019,1,1\n",
+    )
+    .unwrap();
+    let o = run(&no_kind);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("kind (種別)"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // A bad byte far past the part used for detection: found while reading, nothing kept.
+    let late = d.join("late.csv");
+    let mut bytes = b"institution_code,kind,readers,total_cost\n".to_vec();
+    for _ in 0..5_000 {
+        bytes.extend_from_slice(b"0110113719,clinic,1,279950\n");
+    }
+    bytes.extend_from_slice(b"0110113719,clinic,1,\xFF\n");
+    std::fs::write(&late, &bytes).unwrap();
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        late.to_str().unwrap(),
+        "--out",
+        outs,
+        "--encoding",
+        "utf-8",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("line 5002"), "{}", text(&o.stderr));
+    assert!(!out.exists(), "a failed run left {}", out.display());
+
+    // Never over an input file.
+    let inputs = d.join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    let grants = inputs.join("grants.csv");
+    std::fs::write(
+        &grants,
+        "institution_code,kind,readers,total_cost\n0110113719,clinic,1,279950\n",
+    )
+    .unwrap();
+    let before = std::fs::read(&grants).unwrap();
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        grants.to_str().unwrap(),
+        "--out",
+        inputs.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("is an input"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(std::fs::read(&grants).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&inputs).unwrap().count(), 1);
+}
+
+#[test]
+fn a_clean_file_exits_0_and_help_has_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("clean.csv");
+    std::fs::write(
+        &input,
+        "\u{FEFF}institution_code,kind,readers,reader_applied_on,total_cost\n0110113719,clinic,1,R3.2.10,\"279,950円\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("1 rows in = 1 computed + 0 rejected"));
+    // Silent on stderr when it is not a terminal (no progress bar, no extra columns).
+    assert_eq!(text(&o.stderr), "");
+    let grants = read_csv(&out.join("grants.csv"));
+    assert_eq!(s(&grants[0], "grant"), "279000");
+    for cmd in ["batch", "gen"] {
+        let h = onshi(&[cmd, "--help"]);
+        assert!(h.status.success());
+        assert!(text(&h.stdout).contains("Examples:"));
+    }
+}
