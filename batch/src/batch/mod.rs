@@ -106,14 +106,24 @@ impl RowError {
         }
     }
 
+    /// An input error of the core: the same fields as a parse error, with its field named.
     fn input(column: String, e: InputError) -> RowError {
-        RowError {
+        let InputError {
+            value,
+            code,
+            message,
+            message_en,
+            ..
+        } = e;
+        RowError::parse(
             column,
-            value: e.value,
-            code: e.code,
-            reason: e.message,
-            reason_en: e.message_en,
-        }
+            ParseError {
+                value,
+                code,
+                message,
+                message_en,
+            },
+        )
     }
 
     fn bad_line_items(file: &str, lines: &[u64]) -> RowError {

@@ -396,7 +396,8 @@ impl Drop for Outputs {
     }
 }
 
-fn sums(compare: bool) -> Vec<Expr> {
+/// Sums of the summary's additive columns (used again by the report).
+pub(super) fn sums(compare: bool) -> Vec<Expr> {
     let mut e = vec![
         col("institutions").sum(),
         col("eligible_cost").sum(),

@@ -98,26 +98,12 @@ impl ReportData {
             .map(|c| c.unwrap_or("").to_owned())
             .collect();
         let cat_totals = totals_of(&national_cats, compare)?;
-        let mut sums = vec![
-            col("institutions").sum(),
-            col("eligible_cost").sum(),
-            col("grant").sum(),
-            col("standard_only").sum(),
-        ];
-        if compare {
-            sums.extend([
-                col("compare_grant").sum(),
-                col("gain").sum(),
-                col("lose").sum(),
-                col("same").sum(),
-            ]);
-        }
         let prefs = summary
             .clone()
             .lazy()
             .filter(col("prefecture").neq(lit(0u32)))
             .group_by([col("prefecture")])
-            .agg(sums)
+            .agg(super::output::sums(compare))
             .sort(["prefecture"], SortMultipleOptions::default())
             .collect()?;
         let codes: Vec<u32> = prefs
@@ -387,56 +373,22 @@ dd { margin: 0; word-break: break-all; }
         .iter()
         .map(|(c, _)| category_name(c))
         .collect();
-    figure(
+    let prefs: Vec<&Totals> = d.by_prefecture.iter().map(|(_, t)| t).collect();
+    let cats: Vec<&Totals> = d.by_category.iter().map(|(_, t)| t).collect();
+    grants_figure(
         &mut h,
-        "交付額（都道府県別）",
-        "Grants by prefecture",
-        &bars(
-            "交付額（都道府県別） Grants by prefecture",
-            "百万円 (million yen)",
-            &pref_labels,
-            &[Series {
-                name: "交付額",
-                color: BLUE,
-                values: d
-                    .by_prefecture
-                    .iter()
-                    .map(|(_, t)| millions(t.grant))
-                    .collect(),
-            }],
-        )?,
-        &["都道府県", "医療機関等", "交付額（円）"],
-        d.by_prefecture
-            .iter()
-            .zip(&pref_labels)
-            .map(|((_, t), l)| vec![l.clone(), t.institutions.to_string(), yen(t.grant)])
-            .collect(),
-    );
-    figure(
+        ("交付額（都道府県別）", "Grants by prefecture"),
+        "都道府県",
+        &pref_labels,
+        &prefs,
+    )?;
+    grants_figure(
         &mut h,
-        "交付額（区分別）",
-        "Grants by category",
-        &bars(
-            "交付額（区分別） Grants by category",
-            "百万円 (million yen)",
-            &cat_labels,
-            &[Series {
-                name: "交付額",
-                color: BLUE,
-                values: d
-                    .by_category
-                    .iter()
-                    .map(|(_, t)| millions(t.grant))
-                    .collect(),
-            }],
-        )?,
-        &["区分", "医療機関等", "交付額（円）"],
-        d.by_category
-            .iter()
-            .zip(&cat_labels)
-            .map(|((_, t), l)| vec![l.clone(), t.institutions.to_string(), yen(t.grant)])
-            .collect(),
-    );
+        ("交付額（区分別）", "Grants by category"),
+        "区分",
+        &cat_labels,
+        &cats,
+    )?;
     figure(
         &mut h,
         "通常の補助と特例補助",
@@ -517,75 +469,108 @@ dd { margin: 0; word-break: break-all; }
             .collect(),
     );
     if d.compare {
-        figure(
+        impact_figure(
             &mut h,
-            "比較する規則による差額（区分別）",
-            "Budget impact of the compared rules by category",
-            &bars(
-                "差額 Budget impact",
-                "百万円 (million yen)",
-                &cat_labels,
-                &[Series {
-                    name: "差額",
-                    color: GREEN,
-                    values: d
-                        .by_category
-                        .iter()
-                        .map(|(_, t)| millions(t.compare_grant - t.grant))
-                        .collect(),
-                }],
-            )?,
-            &["区分", "差額（円）", "増", "減", "同額"],
-            d.by_category
-                .iter()
-                .zip(&cat_labels)
-                .map(|((_, t), l)| {
-                    vec![
-                        l.clone(),
-                        yen(t.compare_grant - t.grant),
-                        t.gain.to_string(),
-                        t.lose.to_string(),
-                        t.same.to_string(),
-                    ]
-                })
-                .collect(),
-        );
-        figure(
+            (
+                "比較する規則による差額（区分別）",
+                "Budget impact of the compared rules by category",
+            ),
+            "区分",
+            &cat_labels,
+            &cats,
+        )?;
+        impact_figure(
             &mut h,
-            "比較する規則による差額（都道府県別）",
-            "Budget impact by prefecture",
-            &bars(
-                "差額（都道府県別） Budget impact by prefecture",
-                "百万円 (million yen)",
-                &pref_labels,
-                &[Series {
-                    name: "差額",
-                    color: GREEN,
-                    values: d
-                        .by_prefecture
-                        .iter()
-                        .map(|(_, t)| millions(t.compare_grant - t.grant))
-                        .collect(),
-                }],
-            )?,
-            &["都道府県", "差額（円）", "増", "減", "同額"],
-            d.by_prefecture
-                .iter()
-                .zip(&pref_labels)
-                .map(|((_, t), l)| {
-                    vec![
-                        l.clone(),
-                        yen(t.compare_grant - t.grant),
-                        t.gain.to_string(),
-                        t.lose.to_string(),
-                        t.same.to_string(),
-                    ]
-                })
-                .collect(),
-        );
+            (
+                "比較する規則による差額（都道府県別）",
+                "Budget impact by prefecture",
+            ),
+            "都道府県",
+            &pref_labels,
+            &prefs,
+        )?;
     }
     h.push_str("</main>\n</body>\n</html>\n");
     Ok(h)
+}
+
+/// Grants paid by a grouping (prefecture or category).
+fn grants_figure(
+    h: &mut String,
+    (ja, en): (&str, &str),
+    group: &str,
+    labels: &[String],
+    totals: &[&Totals],
+) -> Result<()> {
+    let svg = bars(
+        &format!("{ja} {en}"),
+        "百万円 (million yen)",
+        labels,
+        &[Series {
+            name: "交付額",
+            color: BLUE,
+            values: totals.iter().map(|t| millions(t.grant)).collect(),
+        }],
+    )?;
+    let rows = totals
+        .iter()
+        .zip(labels)
+        .map(|(t, l)| vec![l.clone(), t.institutions.to_string(), yen(t.grant)])
+        .collect();
+    figure(
+        h,
+        ja,
+        en,
+        &svg,
+        &[group, "医療機関等", "交付額（円）"],
+        rows,
+    );
+    Ok(())
+}
+
+/// What the compared rule set changes, by a grouping, with who gains, loses or stays.
+fn impact_figure(
+    h: &mut String,
+    (ja, en): (&str, &str),
+    group: &str,
+    labels: &[String],
+    totals: &[&Totals],
+) -> Result<()> {
+    let svg = bars(
+        &format!("{ja} {en}"),
+        "百万円 (million yen)",
+        labels,
+        &[Series {
+            name: "差額",
+            color: GREEN,
+            values: totals
+                .iter()
+                .map(|t| millions(t.compare_grant - t.grant))
+                .collect(),
+        }],
+    )?;
+    let rows = totals
+        .iter()
+        .zip(labels)
+        .map(|(t, l)| {
+            vec![
+                l.clone(),
+                yen(t.compare_grant - t.grant),
+                t.gain.to_string(),
+                t.lose.to_string(),
+                t.same.to_string(),
+            ]
+        })
+        .collect();
+    figure(
+        h,
+        ja,
+        en,
+        &svg,
+        &[group, "差額（円）", "増", "減", "同額"],
+        rows,
+    );
+    Ok(())
 }
 
 /// A chart with its caption, and its numbers in a table for screen readers and exact values.
