@@ -315,7 +315,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             match (dup, row.result) {
                 (None, Ok(c)) => {
                     counts.computed += 1;
-                    batch.push(row.line, &c)?;
+                    batch.push(row.line, &c);
                 }
                 (dup, result) => {
                     counts.rejected += 1;

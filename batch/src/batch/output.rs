@@ -162,7 +162,7 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub fn push(&mut self, line: u64, c: &Computed) -> Result<()> {
+    pub fn push(&mut self, line: u64, c: &Computed) {
         self.grants.push(line, c);
         for (f, step) in &c.findings {
             self.audit.push(AuditRow {
@@ -175,7 +175,6 @@ impl Batch {
                 step: step.clone(),
             });
         }
-        Ok(())
     }
 }
 
