@@ -66,10 +66,7 @@ pub fn render(a: &Assessment, rules: &RuleSet, lang: Lang) -> String {
     line(l("適用", "Applied"), a.regime.name(lang).to_owned());
     line(l("交付額", "Grant"), yen(a.grant, lang));
     line(l("自己負担", "Self-paid"), yen(a.self_pay, lang));
-    line(
-        l("申請様式", "Form"),
-        a.form.clone().unwrap_or_else(|| "—".into()),
-    );
+    line(l("申請様式", "Form"), a.form.unwrap_or("—").to_owned());
     if let Some(d) = a.retention_until {
         line(l("帳簿の保存期限", "Keep books until"), d.to_string());
     }

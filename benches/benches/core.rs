@@ -1,36 +1,23 @@
-//! Assessments per second on one thread (trace off and on).
+//! Assessments per second on one thread: trace off (what bulk runs use), trace on (what the
+//! page and audit rows use), and the floor — the same loop doing only the input copy.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use onshi_core::{AssessOptions, Cost, Institution, Kind, RuleSet, Yen, assess};
+use onshi_benches::{CORE_CORPUS, copy_input, institutions, rules};
+use onshi_core::{AssessOptions, assess, audit};
 use std::hint::black_box;
 
-fn corpus() -> Vec<Institution> {
-    let kinds = [
-        Kind::Hospital,
-        Kind::Clinic,
-        Kind::DentalClinic,
-        Kind::Pharmacy,
-    ];
-    (0..1000u32)
-        .map(|i| Institution {
-            code: None,
-            kind: kinds[i as usize % 4],
-            group_rx_per_month: Some(u64::from(i) * 97),
-            readers: i % 5,
-            reader_applied_on: chrono::NaiveDate::from_ymd_opt(2021, 1 + i % 12, 1 + i % 28),
-            completed_on: None,
-            applied_on: None,
-            cost: Cost::Total(Yen::new(i64::from(i) * 3_217)),
-            claimed: None,
-        })
-        .collect()
-}
-
 fn bench(c: &mut Criterion) {
-    let rules = RuleSet::embedded();
-    let corpus = corpus();
+    let rules = rules();
+    let corpus = institutions(CORE_CORPUS, 1);
     let mut g = c.benchmark_group("core");
     g.throughput(Throughput::Elements(corpus.len() as u64));
+    g.bench_function("input_copy_floor", |b| {
+        b.iter(|| {
+            for i in &corpus {
+                black_box(copy_input(black_box(i)));
+            }
+        })
+    });
     for (name, trace) in [("assess", false), ("assess_traced", true)] {
         g.bench_function(name, |b| {
             b.iter(|| {
@@ -40,6 +27,14 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    g.bench_function("assess_and_audit", |b| {
+        b.iter(|| {
+            for i in &corpus {
+                let a = assess(&rules, black_box(i), AssessOptions::default());
+                black_box(audit(&rules, &a));
+            }
+        })
+    });
     g.finish();
 }
 

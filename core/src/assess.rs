@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::input::{Cost, Institution};
 use crate::model::{Category, Kind, Lang, Regime};
 use crate::money::Yen;
-use crate::notice::{Notice, NoticeCode, Severity};
+use crate::notice::{Facts, Notice, NoticeCode, Severity, en, ja};
 use crate::rules::{Param, Rate, RuleSet};
 
 /// What the caller wants besides the figures.
@@ -79,9 +79,9 @@ impl TraceStep {
 
 /// The result of assessing one institution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Assessment {
-    /// The rule set used (its id).
-    pub rule_set: String,
+pub struct Assessment<'r> {
+    /// The rule set used (its id; borrowed, so that bulk runs copy no text).
+    pub rule_set: &'r str,
     pub kind: Kind,
     pub category: Category,
     pub readers_applied: u32,
@@ -107,7 +107,7 @@ pub struct Assessment {
     /// What the institution pays itself: total cost less the grant.
     pub self_pay: Yen,
     /// The application form to file (None when there is no grant).
-    pub form: Option<String>,
+    pub form: Option<&'r str>,
     /// Keep books and vouchers until this date (RULES.md §9), when the completion date is known.
     pub retention_until: Option<NaiveDate>,
     /// 申請額, when given.
@@ -121,18 +121,10 @@ pub struct Assessment {
     pub trace: Vec<TraceStep>,
 }
 
-impl Assessment {
+impl Assessment<'_> {
     pub fn has_notice(&self, code: NoticeCode) -> bool {
         self.notices.iter().any(|n| n.code == code)
     }
-}
-
-fn ja(y: Yen) -> String {
-    y.to_string()
-}
-
-fn en(y: Yen) -> String {
-    format!("¥{}", y.grouped())
 }
 
 /// Builds trace steps only when asked for; the closures cost nothing otherwise. Every step
@@ -187,7 +179,7 @@ fn date_or_unknown(d: Option<NaiveDate>) -> TraceValue {
 }
 
 /// Assesses one institution under `rules`.
-pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Assessment {
+pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -> Assessment<'r> {
     let f = rules.file();
     let mut t = Tracer {
         steps: opts.trace.then(|| Vec::with_capacity(24)),
@@ -208,8 +200,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             Some(rx) if category == Category::LargeChainPharmacy => notices.push(Notice::new(
                 NoticeCode::LargeChainThreshold,
                 Severity::Info,
-                format!("グループの処方箋受付が月{rx}回で{}回以上のため、大型チェーン薬局として計算しました", threshold.value),
-                format!("The group receives {rx} prescriptions a month, at least {}, so the pharmacy counts as a large chain pharmacy", threshold.value),
+                Facts::LargeChain {
+                    rx,
+                    threshold: threshold.value,
+                },
             )),
             Some(_) => {}
             None => {
@@ -217,8 +211,9 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 notices.push(Notice::new(
                     NoticeCode::GroupRxUnknown,
                     Severity::Warning,
-                    format!("グループの処方箋受付回数が未入力のため、大型チェーン薬局以外として計算しました（月{}回以上なら大型チェーン薬局です）", threshold.value),
-                    format!("The group's monthly prescriptions are not given, so the pharmacy is treated as not a large chain (a large chain receives {} or more a month)", threshold.value),
+                    Facts::GroupRxUnknown {
+                        threshold: threshold.value,
+                    },
                 ));
             }
         }
@@ -293,12 +288,13 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         },
     );
     if inst.readers > quota {
-        let extra = inst.readers - quota;
         notices.push(Notice::new(
             NoticeCode::ReadersBeyondQuota,
             Severity::Warning,
-            format!("申込 {}台のうち無償提供は {quota}台までです。残り {extra}台は自己負担で購入し、補助の対象になりません", inst.readers),
-            format!("Of the {} readers applied for, {quota} are provided free; the other {extra} are bought by the institution and are not eligible", inst.readers),
+            Facts::ReadersBeyondQuota {
+                applied: inst.readers,
+                quota,
+            },
         ));
     }
 
@@ -458,8 +454,7 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 notices.push(Notice::new(
                     NoticeCode::IneligibleCostExcluded,
                     Severity::Info,
-                    format!("補助対象外の経費 {}（月額費用・追加のカードリーダー等）は自己負担です", ja(ineligible)),
-                    format!("{} of costs that are not eligible (monthly charges, extra readers, …) is self-paid", en(ineligible)),
+                    Facts::IneligibleCost { amount: ineligible },
                 ));
             }
             (eligible, ineligible)
@@ -488,16 +483,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         notices.push(Notice::new(
             NoticeCode::CostAboveCap,
             Severity::Info,
-            format!(
-                "補助対象経費が補助限度額 {} を超えています。超えた {} は自己負担です",
-                ja(cap),
-                ja(eligible - cap)
-            ),
-            format!(
-                "The eligible cost is above the cap of {}; the {} above it is self-paid",
-                en(cap),
-                en(eligible - cap)
-            ),
+            Facts::CostAboveCap {
+                cap,
+                excess: eligible - cap,
+            },
         ));
     }
 
@@ -615,16 +604,20 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             Some(d) => notices.push(Notice::new(
                 NoticeCode::SpecialDeadlinePassed,
                 Severity::Warning,
-                format!("カードリーダーの提供申請日 {d} が {} より後のため、特例補助は受けられません（通常の補助になります）", by.value),
-                format!("The reader was applied for on {d}, after {}, so the special regime does not apply (standard regime)", by.value),
+                Facts::SpecialDeadlinePassed {
+                    applied: d,
+                    by: by.value,
+                },
             )),
             None => {
                 estimate = true;
                 notices.push(Notice::new(
                     NoticeCode::ReaderDateUnknown,
                     Severity::Warning,
-                    format!("カードリーダーの提供申請日が未入力のため、通常の補助で計算しました。{} までに申請していれば特例補助で {} です", by.value, ja(special_amount)),
-                    format!("No reader application date, so the standard regime was used. Applied for on or before {}, the special regime would pay {}", by.value, en(special_amount)),
+                    Facts::ReaderDateUnknown {
+                        by: by.value,
+                        special: special_amount,
+                    },
                 ));
             }
         }
@@ -638,8 +631,7 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         notices.push(Notice::new(
             NoticeCode::NoReader,
             Severity::Refusal,
-            "顔認証付きカードリーダーを申し込まない場合、費用は全て補助の対象外です".into(),
-            "Without a card reader application, none of the cost is eligible for the grant".into(),
+            Facts::None,
         ));
         t.add_param(
             || "eligibility.reader_required".into(),
@@ -666,10 +658,7 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             "deadlines.project_completed_by",
             NoticeCode::ProjectDeadlinePassed,
             NoticeCode::CompletionDateUnknown,
-            (
-                ("事業完了日", "事業の完了"),
-                ("Completed on", "project completion"),
-            ),
+            ("事業完了日", "Completed on"),
         ),
         (
             "application_deadline",
@@ -678,10 +667,7 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             "deadlines.application_filed_by",
             NoticeCode::ApplicationDeadlinePassed,
             NoticeCode::ApplicationDateUnknown,
-            (
-                ("補助金申請日", "補助金の申請"),
-                ("Grant applied on", "grant application"),
-            ),
+            ("補助金申請日", "Grant applied on"),
         ),
     ] {
         let ok = date.is_none_or(|x| x <= param.value);
@@ -691,14 +677,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 notices.push(Notice::new(
                     code_passed,
                     Severity::Refusal,
-                    format!(
-                        "{}（{x}）が期限 {} を過ぎているため、補助は受けられません",
-                        what.0.0, param.value
-                    ),
-                    format!(
-                        "The {} ({x}) is after the deadline of {}, so no grant is paid",
-                        what.1.1, param.value
-                    ),
+                    Facts::DeadlinePassed {
+                        date: x,
+                        deadline: param.value,
+                    },
                 ));
             }
             Some(_) => {}
@@ -707,14 +689,9 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                 notices.push(Notice::new(
                     code_unknown,
                     Severity::Info,
-                    format!(
-                        "{}が未入力のため見込みの額です（期限 {}）",
-                        what.0.0, param.value
-                    ),
-                    format!(
-                        "The {} date is not given, so this is an estimate (deadline {})",
-                        what.1.1, param.value
-                    ),
+                    Facts::DateUnknown {
+                        deadline: param.value,
+                    },
                 ));
             }
         }
@@ -724,7 +701,7 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             |v| TraceValue::Date(*v),
             || Step {
                 step,
-                label: (what.0.0, what.1.0),
+                label: what,
                 before: Some(date_or_unknown(date)),
                 after: TraceValue::Flag(ok),
                 detail: match date {
@@ -749,8 +726,10 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
             notices.push(Notice::new(
                 NoticeCode::AppliedBeforeCompletion,
                 Severity::Warning,
-                format!("補助金申請日 {a} が事業完了日 {c} より前です（申請は完了後、領収書を添えて行います）"),
-                format!("The grant application ({a}) is dated before completion ({c}); the application follows completion, with receipts"),
+                Facts::AppliedBeforeCompletion {
+                    applied: a,
+                    completed: c,
+                },
             ));
         }
     }
@@ -758,9 +737,7 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         notices.push(Notice::new(
             NoticeCode::LegacyCheckDigit,
             Severity::Warning,
-            "医療機関コードは旧方式（6桁）の検証番号でのみ一致しました。コードを確認してください"
-                .into(),
-            "The institution code passes only the legacy 6-digit check; please confirm it".into(),
+            Facts::None,
         ));
     }
 
@@ -840,16 +817,16 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
     let form = match regime {
         Regime::Special => {
             let p = &cat.special_forms;
-            let form = p.value[cap_index].clone();
+            let form = p.value[cap_index].as_str();
             t.add_param(
                 || cat_key("special_forms"),
                 p,
-                |_| TraceValue::Text(form.clone()),
+                |_| TraceValue::Text(form.to_owned()),
                 || Step {
                     step: "form",
                     label: ("申請様式", "Application form"),
                     before: None,
-                    after: TraceValue::Text(form.clone()),
+                    after: TraceValue::Text(form.to_owned()),
                     detail: (
                         format!("{}・{}台 → {form}", cat.name, provided),
                         format!("{}, {} reader(s) → {form}", cat.name_en, provided),
@@ -875,7 +852,7 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
                     ),
                 },
             );
-            Some(p.value.clone())
+            Some(p.value.as_str())
         }
         Regime::Ineligible => None,
     };
@@ -923,23 +900,16 @@ pub fn assess(rules: &RuleSet, inst: &Institution, opts: AssessOptions) -> Asses
         notices.push(Notice::new(
             NoticeCode::ClaimDiffers,
             Severity::Warning,
-            format!(
-                "申請額 {} は再計算した交付額 {} と {} 異なります",
-                ja(claimed),
-                ja(grant),
-                ja(diff)
-            ),
-            format!(
-                "The claimed {} differs from the recomputed grant {} by {}",
-                en(claimed),
-                en(grant),
-                en(diff)
-            ),
+            Facts::ClaimDiffers {
+                claimed,
+                grant,
+                difference: diff,
+            },
         ));
     }
 
     Assessment {
-        rule_set: rules.id().to_owned(),
+        rule_set: rules.id(),
         kind: inst.kind,
         category,
         readers_applied: inst.readers,

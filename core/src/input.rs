@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::model::{Kind, LineItemCategory};
@@ -20,16 +21,68 @@ pub enum Scalar {
 }
 
 impl Scalar {
-    fn text(&self) -> String {
+    pub fn as_value(&self) -> Value<'_> {
         match self {
-            Scalar::Int(i) => i.to_string(),
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Text(s) => s.clone(),
+            Scalar::Int(i) => Value::Int(*i),
+            Scalar::Bool(b) => Value::Bool(*b),
+            Scalar::Text(s) => Value::Text(s),
+        }
+    }
+}
+
+/// A [`Scalar`] borrowed: a number, or text as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    Int(i64),
+    Bool(bool),
+    Text(&'a str),
+}
+
+impl Value<'_> {
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Value::Text(s) => Cow::Borrowed(s),
         }
     }
 
     fn is_blank(&self) -> bool {
-        matches!(self, Scalar::Text(s) if s.trim().is_empty())
+        matches!(self, Value::Text(s) if s.trim().is_empty())
+    }
+}
+
+/// One institution's values, borrowed: what [`Institution::from_view`] reads. A batch row lends
+/// its cells without copying them; an [`InstitutionInput`] lends its own ([`InstitutionInput::view`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InputView<'a> {
+    pub institution_code: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub group_rx_per_month: Option<Value<'a>>,
+    pub readers: Option<Value<'a>>,
+    pub reader_applied_on: Option<&'a str>,
+    pub completed_on: Option<&'a str>,
+    pub applied_on: Option<&'a str>,
+    pub total_cost: Option<Value<'a>>,
+    pub line_items: Option<&'a [LineItemInput]>,
+    pub claimed: Option<Value<'a>>,
+}
+
+impl InstitutionInput {
+    /// The input's values, borrowed.
+    pub fn view(&self) -> InputView<'_> {
+        InputView {
+            institution_code: self.institution_code.as_deref(),
+            kind: self.kind.as_deref(),
+            group_rx_per_month: self.group_rx_per_month.as_ref().map(Scalar::as_value),
+            readers: self.readers.as_ref().map(Scalar::as_value),
+            reader_applied_on: self.reader_applied_on.as_deref(),
+            completed_on: self.completed_on.as_deref(),
+            applied_on: self.applied_on.as_deref(),
+            total_cost: self.total_cost.as_ref().map(Scalar::as_value),
+            line_items: self.line_items.as_deref(),
+            claimed: self.claimed.as_ref().map(Scalar::as_value),
+        }
     }
 }
 
@@ -119,10 +172,27 @@ pub struct InputError {
     pub message_en: String,
 }
 
+/// The name of an input field, written out only when it is wrong.
+#[derive(Clone, Copy)]
+enum Field {
+    Name(&'static str),
+    /// `line_items[i].name`
+    Item(usize, &'static str),
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Name(n) => f.write_str(n),
+            Field::Item(i, n) => write!(f, "line_items[{i}].{n}"),
+        }
+    }
+}
+
 impl InputError {
-    fn from_parse(field: &str, e: ParseError) -> Self {
+    fn from_parse(field: Field, e: ParseError) -> Self {
         InputError {
-            field: field.to_owned(),
+            field: field.to_string(),
             value: e.value,
             code: e.code,
             message: e.message,
@@ -164,25 +234,31 @@ struct Reader<'r> {
 }
 
 impl Reader<'_> {
-    fn take<T>(&mut self, field: &str, r: Result<T, ParseError>) -> Option<T> {
+    fn take<T>(&mut self, field: Field, r: Result<T, ParseError>) -> Option<T> {
         r.map_err(|e| self.errors.push(InputError::from_parse(field, e)))
             .ok()
     }
 
-    fn date(&mut self, field: &str, v: &Option<String>) -> Option<NaiveDate> {
-        match v.as_deref().map(str::trim) {
+    fn date(&mut self, field: &'static str, v: Option<&str>) -> Option<NaiveDate> {
+        match v.map(str::trim) {
             None | Some("") => None,
-            Some(s) => self.take(field, parse::parse_date(s)),
+            Some(s) => self.take(Field::Name(field), parse::parse_date(s)),
         }
     }
 
-    fn amount(&mut self, field: &str, v: &Scalar) -> Option<Yen> {
+    fn amount(&mut self, field: Field, v: Value<'_>) -> Option<Yen> {
         let max = self.rules.file().money.max_amount.value;
-        self.take(field, parse::parse_amount(&v.text(), max))
+        match v {
+            Value::Int(i) if i >= 0 && i.unsigned_abs() <= max => Some(Yen::new(i)),
+            _ => self.take(field, parse::parse_amount(&v.text(), max)),
+        }
     }
 
-    fn count(&mut self, field: &str, v: &Scalar) -> Option<u64> {
-        self.take(field, parse::parse_count(&v.text()))
+    fn count(&mut self, field: &'static str, v: Value<'_>) -> Option<u64> {
+        match v {
+            Value::Int(i) if i >= 0 => Some(i.unsigned_abs()),
+            _ => self.take(Field::Name(field), parse::parse_count(&v.text())),
+        }
     }
 }
 
@@ -195,29 +271,35 @@ impl Institution {
         input: &InstitutionInput,
         rules: &RuleSet,
     ) -> Result<Institution, InputErrors> {
+        Institution::from_view(input.view(), rules)
+    }
+
+    /// Reads and checks borrowed values, reporting every field that is wrong (the one reading
+    /// of inputs: [`Institution::from_input`] comes here too).
+    pub fn from_view(input: InputView<'_>, rules: &RuleSet) -> Result<Institution, InputErrors> {
         let mut r = Reader {
             rules,
             errors: Vec::new(),
         };
-        let kind = match input.kind.as_deref() {
+        let kind = match input.kind {
             None => {
                 r.errors.push(InputError::missing("kind"));
                 None
             }
-            Some(k) => r.take("kind", parse::parse_kind(k)),
+            Some(k) => r.take(Field::Name("kind"), parse::parse_kind(k)),
         };
-        let code = match input.institution_code.as_deref().map(str::trim) {
+        let code = match input.institution_code.map(str::trim) {
             None | Some("") => None,
             Some(c) => r.take(
-                "institution_code",
+                Field::Name("institution_code"),
                 parse::parse_institution_code(c, kind, rules),
             ),
         };
-        let group_rx_per_month = match &input.group_rx_per_month {
+        let group_rx_per_month = match input.group_rx_per_month {
             Some(v) if !v.is_blank() => r.count("group_rx_per_month", v),
             _ => None,
         };
-        let readers = match &input.readers {
+        let readers = match input.readers {
             Some(v) if !v.is_blank() => r.count("readers", v).and_then(|n| {
                 if n > MAX_READERS {
                     r.errors.push(InputError {
@@ -237,11 +319,11 @@ impl Institution {
                 None
             }
         };
-        let reader_applied_on = r.date("reader_applied_on", &input.reader_applied_on);
-        let completed_on = r.date("completed_on", &input.completed_on);
-        let applied_on = r.date("applied_on", &input.applied_on);
-        let total = input.total_cost.as_ref().filter(|v| !v.is_blank());
-        let cost = match (total, &input.line_items) {
+        let reader_applied_on = r.date("reader_applied_on", input.reader_applied_on);
+        let completed_on = r.date("completed_on", input.completed_on);
+        let applied_on = r.date("applied_on", input.applied_on);
+        let total = input.total_cost.filter(|v| !v.is_blank());
+        let cost = match (total, input.line_items) {
             (Some(_), Some(_)) => {
                 r.errors.push(InputError {
                     field: "total_cost".into(),
@@ -253,20 +335,22 @@ impl Institution {
                 });
                 None
             }
-            (Some(v), None) => r.amount("total_cost", v).map(Cost::Total),
+            (Some(v), None) => r.amount(Field::Name("total_cost"), v).map(Cost::Total),
             (None, Some(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, it) in items.iter().enumerate() {
-                    let f = |k: &str| format!("line_items[{i}].{k}");
                     let category = r.take(
-                        &f("category"),
+                        Field::Item(i, "category"),
                         parse::parse_line_item_category(&it.category),
                     );
-                    let amount = r.amount(&f("amount"), &it.amount);
-                    let tax = r.take(
-                        &f("tax_included"),
-                        parse::parse_bool(&it.tax_included.text()),
-                    );
+                    let amount = r.amount(Field::Item(i, "amount"), it.amount.as_value());
+                    let tax = match it.tax_included {
+                        Scalar::Bool(b) => Some(b),
+                        ref v => r.take(
+                            Field::Item(i, "tax_included"),
+                            parse::parse_bool(&v.as_value().text()),
+                        ),
+                    };
                     if let (Some(category), Some(amount), Some(tax_included)) =
                         (category, amount, tax)
                     {
@@ -284,8 +368,8 @@ impl Institution {
                 None
             }
         };
-        let claimed = match &input.claimed {
-            Some(v) if !v.is_blank() => r.amount("claimed", v),
+        let claimed = match input.claimed {
+            Some(v) if !v.is_blank() => r.amount(Field::Name("claimed"), v),
             _ => None,
         };
         match (kind, readers, cost) {

@@ -1,6 +1,11 @@
 //! Notices: what a person must know about an assessment, in Japanese and English.
 
+use chrono::NaiveDate;
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use crate::model::Lang;
+use crate::money::Yen;
 
 /// How much a notice matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,29 +76,177 @@ impl NoticeCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The figures a notice speaks of. Kept as values so that bulk runs never format text; the
+/// message is written only when someone reads it ([`Notice::message`], serialisation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Facts {
+    None,
+    /// Group prescriptions a month and the 大型チェーン薬局 threshold.
+    LargeChain {
+        rx: u64,
+        threshold: u64,
+    },
+    GroupRxUnknown {
+        threshold: u64,
+    },
+    ReadersBeyondQuota {
+        applied: u32,
+        quota: u32,
+    },
+    IneligibleCost {
+        amount: Yen,
+    },
+    CostAboveCap {
+        cap: Yen,
+        excess: Yen,
+    },
+    SpecialDeadlinePassed {
+        applied: NaiveDate,
+        by: NaiveDate,
+    },
+    ReaderDateUnknown {
+        by: NaiveDate,
+        special: Yen,
+    },
+    /// A project or application date after its deadline.
+    DeadlinePassed {
+        date: NaiveDate,
+        deadline: NaiveDate,
+    },
+    /// A project or application date not given.
+    DateUnknown {
+        deadline: NaiveDate,
+    },
+    AppliedBeforeCompletion {
+        applied: NaiveDate,
+        completed: NaiveDate,
+    },
+    ClaimDiffers {
+        claimed: Yen,
+        grant: Yen,
+        difference: Yen,
+    },
+}
+
+/// Something a person must know about an assessment. The message exists in Japanese and
+/// English; both are written out when the notice is serialised (`message`, `message_en`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Notice {
     pub code: NoticeCode,
     pub severity: Severity,
-    pub message: String,
-    pub message_en: String,
+    facts: Facts,
+}
+
+/// A yen amount as the Japanese texts write it.
+pub(crate) fn ja(y: Yen) -> String {
+    y.to_string()
+}
+
+/// A yen amount as the English texts write it.
+pub(crate) fn en(y: Yen) -> String {
+    format!("¥{}", y.grouped())
 }
 
 impl Notice {
-    pub(crate) fn new(code: NoticeCode, severity: Severity, ja: String, en: String) -> Notice {
+    pub(crate) fn new(code: NoticeCode, severity: Severity, facts: Facts) -> Notice {
         Notice {
             code,
             severity,
-            message: ja,
-            message_en: en,
+            facts,
         }
     }
 
-    pub fn message(&self, lang: crate::Lang) -> &str {
-        match lang {
-            crate::Lang::Ja => &self.message,
-            crate::Lang::En => &self.message_en,
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        use Facts as F;
+        use NoticeCode as C;
+        let ja_text = matches!(lang, Lang::Ja);
+        let pick = |j: String, e: String| if ja_text { j } else { e };
+        match (self.code, self.facts) {
+            (_, F::LargeChain { rx, threshold }) => pick(
+                format!("グループの処方箋受付が月{rx}回で{threshold}回以上のため、大型チェーン薬局として計算しました"),
+                format!("The group receives {rx} prescriptions a month, at least {threshold}, so the pharmacy counts as a large chain pharmacy"),
+            ),
+            (_, F::GroupRxUnknown { threshold }) => pick(
+                format!("グループの処方箋受付回数が未入力のため、大型チェーン薬局以外として計算しました（月{threshold}回以上なら大型チェーン薬局です）"),
+                format!("The group's monthly prescriptions are not given, so the pharmacy is treated as not a large chain (a large chain receives {threshold} or more a month)"),
+            ),
+            (_, F::ReadersBeyondQuota { applied, quota }) => {
+                let extra = applied.saturating_sub(quota);
+                pick(
+                    format!("申込 {applied}台のうち無償提供は {quota}台までです。残り {extra}台は自己負担で購入し、補助の対象になりません"),
+                    format!("Of the {applied} readers applied for, {quota} are provided free; the other {extra} are bought by the institution and are not eligible"),
+                )
+            }
+            (_, F::IneligibleCost { amount }) => pick(
+                format!("補助対象外の経費 {}（月額費用・追加のカードリーダー等）は自己負担です", ja(amount)),
+                format!("{} of costs that are not eligible (monthly charges, extra readers, …) is self-paid", en(amount)),
+            ),
+            (_, F::CostAboveCap { cap, excess }) => pick(
+                format!("補助対象経費が補助限度額 {} を超えています。超えた {} は自己負担です", ja(cap), ja(excess)),
+                format!("The eligible cost is above the cap of {}; the {} above it is self-paid", en(cap), en(excess)),
+            ),
+            (_, F::SpecialDeadlinePassed { applied, by }) => pick(
+                format!("カードリーダーの提供申請日 {applied} が {by} より後のため、特例補助は受けられません（通常の補助になります）"),
+                format!("The reader was applied for on {applied}, after {by}, so the special regime does not apply (standard regime)"),
+            ),
+            (_, F::ReaderDateUnknown { by, special }) => pick(
+                format!("カードリーダーの提供申請日が未入力のため、通常の補助で計算しました。{by} までに申請していれば特例補助で {} です", ja(special)),
+                format!("No reader application date, so the standard regime was used. Applied for on or before {by}, the special regime would pay {}", en(special)),
+            ),
+            (code, F::DeadlinePassed { date, deadline }) => {
+                let (what, what_en) = deadline_words(code);
+                pick(
+                    format!("{what}（{date}）が期限 {deadline} を過ぎているため、補助は受けられません"),
+                    format!("The {what_en} ({date}) is after the deadline of {deadline}, so no grant is paid"),
+                )
+            }
+            (code, F::DateUnknown { deadline }) => {
+                let (what, what_en) = deadline_words(code);
+                pick(
+                    format!("{what}が未入力のため見込みの額です（期限 {deadline}）"),
+                    format!("The {what_en} date is not given, so this is an estimate (deadline {deadline})"),
+                )
+            }
+            (_, F::AppliedBeforeCompletion { applied, completed }) => pick(
+                format!("補助金申請日 {applied} が事業完了日 {completed} より前です（申請は完了後、領収書を添えて行います）"),
+                format!("The grant application ({applied}) is dated before completion ({completed}); the application follows completion, with receipts"),
+            ),
+            (_, F::ClaimDiffers { claimed, grant, difference }) => pick(
+                format!("申請額 {} は再計算した交付額 {} と {} 異なります", ja(claimed), ja(grant), ja(difference)),
+                format!("The claimed {} differs from the recomputed grant {} by {}", en(claimed), en(grant), en(difference)),
+            ),
+            (C::NoReader, F::None) => pick(
+                "顔認証付きカードリーダーを申し込まない場合、費用は全て補助の対象外です".into(),
+                "Without a card reader application, none of the cost is eligible for the grant".into(),
+            ),
+            (C::LegacyCheckDigit, F::None) => pick(
+                "医療機関コードは旧方式（6桁）の検証番号でのみ一致しました。コードを確認してください".into(),
+                "The institution code passes only the legacy 6-digit check; please confirm it".into(),
+            ),
+            (code, F::None) => code.id().to_owned(),
         }
+    }
+}
+
+/// The date a deadline notice speaks of (Japanese, English).
+fn deadline_words(code: NoticeCode) -> (&'static str, &'static str) {
+    match code {
+        NoticeCode::ProjectDeadlinePassed | NoticeCode::CompletionDateUnknown => {
+            ("事業完了日", "project completion")
+        }
+        _ => ("補助金申請日", "grant application"),
+    }
+}
+
+impl Serialize for Notice {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Notice", 4)?;
+        m.serialize_field("code", &self.code)?;
+        m.serialize_field("severity", &self.severity)?;
+        m.serialize_field("message", &self.message(Lang::Ja))?;
+        m.serialize_field("message_en", &self.message(Lang::En))?;
+        m.end()
     }
 }
 

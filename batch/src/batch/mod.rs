@@ -302,7 +302,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             .into_par_iter()
             .map(|r| ctx.process(r))
             .collect();
-        let mut batch = out.batch();
+        let mut batch = out.batch(rows.len());
+        let name_at = header.index(Col::Name);
         for row in rows {
             counts.rows += 1;
             let dup = row.key.and_then(|k| match seen.get(&k) {
@@ -315,7 +316,10 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             match (dup, row.result) {
                 (None, Ok(c)) => {
                     counts.computed += 1;
-                    batch.push(row.line, &c);
+                    let name = name_at
+                        .and_then(|i| row.record.get(i))
+                        .map_or("", str::trim);
+                    batch.push(row.line, &c, name);
                 }
                 (dup, result) => {
                     counts.rejected += 1;

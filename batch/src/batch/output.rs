@@ -34,12 +34,12 @@ struct Pending {
     name: &'static str,
 }
 
-/// One computed row of `grants`, column by column.
-#[derive(Default)]
+/// One computed row of `grants`, column by column. Text goes straight into polars' string
+/// builders, so a row costs no allocation of its own.
 pub struct GrantColumns {
     line: Vec<u64>,
-    code: Vec<String>,
-    name: Vec<Option<String>>,
+    code: StringChunkedBuilder,
+    name: StringChunkedBuilder,
     prefecture: Vec<u32>,
     kind: Vec<&'static str>,
     category: Vec<&'static str>,
@@ -54,29 +54,75 @@ pub struct GrantColumns {
     regime: Vec<&'static str>,
     grant: Vec<i64>,
     self_pay: Vec<i64>,
-    form: Vec<Option<String>>,
+    form: StringChunkedBuilder,
     estimate: Vec<bool>,
     claimed: Vec<Option<i64>>,
     claim_difference: Vec<Option<i64>>,
-    audit: Vec<Option<String>>,
-    notices: Vec<Option<String>>,
+    audit: StringChunkedBuilder,
+    notices: StringChunkedBuilder,
     compare_grant: Vec<Option<i64>>,
     compare_difference: Vec<Option<i64>>,
-}
-
-/// Ids joined with `;`, None (an empty cell) for none.
-fn join<I: IntoIterator<Item = &'static str>>(ids: I) -> Option<String> {
-    let v: Vec<&str> = ids.into_iter().collect();
-    (!v.is_empty()).then(|| v.join(";"))
+    /// Scratch for `;`-joined ids.
+    ids: String,
 }
 
 impl GrantColumns {
-    fn push(&mut self, line: u64, c: &Computed) {
+    fn with_capacity(n: usize) -> GrantColumns {
+        let text = |name: &str| StringChunkedBuilder::new(name.into(), n);
+        GrantColumns {
+            line: Vec::with_capacity(n),
+            code: text("institution_code"),
+            name: text("name"),
+            prefecture: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            category: Vec::with_capacity(n),
+            readers_applied: Vec::with_capacity(n),
+            readers_provided: Vec::with_capacity(n),
+            cap: Vec::with_capacity(n),
+            total_cost: Vec::with_capacity(n),
+            eligible_cost: Vec::with_capacity(n),
+            ineligible_cost: Vec::with_capacity(n),
+            standard_grant: Vec::with_capacity(n),
+            special_grant: Vec::with_capacity(n),
+            regime: Vec::with_capacity(n),
+            grant: Vec::with_capacity(n),
+            self_pay: Vec::with_capacity(n),
+            form: text("form"),
+            estimate: Vec::with_capacity(n),
+            claimed: Vec::with_capacity(n),
+            claim_difference: Vec::with_capacity(n),
+            audit: text("audit"),
+            notices: text("notices"),
+            compare_grant: Vec::with_capacity(n),
+            compare_difference: Vec::with_capacity(n),
+            ids: String::new(),
+        }
+    }
+
+    /// Ids joined with `;` into `to`; an empty cell (null) for none.
+    fn push_ids<I: IntoIterator<Item = &'static str>>(
+        ids: &mut String,
+        to: &mut StringChunkedBuilder,
+        items: I,
+    ) {
+        ids.clear();
+        for id in items {
+            if !ids.is_empty() {
+                ids.push(';');
+            }
+            ids.push_str(id);
+        }
+        to.append_option((!ids.is_empty()).then_some(ids.as_str()));
+    }
+
+    fn push(&mut self, line: u64, c: &Computed, name: &str) {
         let a = &c.assessment;
         self.line.push(line);
-        self.code.push(c.code.to_string());
+        let code = c.code.ascii();
+        self.code
+            .append_value(std::str::from_utf8(&code).unwrap_or_default());
         self.name
-            .push(Some(c.name.clone()).filter(|n| !n.is_empty()));
+            .append_option(Some(name).filter(|n| !n.is_empty()));
         self.prefecture.push(u32::from(c.code.prefecture()));
         self.kind.push(a.kind.id());
         self.category.push(a.category.id());
@@ -91,15 +137,21 @@ impl GrantColumns {
         self.regime.push(a.regime.id());
         self.grant.push(a.grant.whole());
         self.self_pay.push(a.self_pay.whole());
-        self.form.push(a.form.clone());
+        self.form.append_option(a.form);
         self.estimate.push(a.estimate);
         self.claimed.push(a.claimed.map(Yen::whole));
         self.claim_difference
             .push(a.claim_difference.map(Yen::whole));
-        self.audit
-            .push(join(c.findings.iter().map(|(f, _)| f.id())));
-        self.notices
-            .push(join(a.notices.iter().map(|n| n.code.id())));
+        Self::push_ids(
+            &mut self.ids,
+            &mut self.audit,
+            c.findings.iter().map(|(f, _)| f.id()),
+        );
+        Self::push_ids(
+            &mut self.ids,
+            &mut self.notices,
+            a.notices.iter().map(|n| n.code.id()),
+        );
         self.compare_grant.push(c.compare.map(Yen::whole));
         self.compare_difference
             .push(c.compare.map(|g| (g - a.grant).whole()));
@@ -107,10 +159,11 @@ impl GrantColumns {
 
     fn into_frame(self, compare: bool) -> PolarsResult<DataFrame> {
         let height = self.line.len();
+        let text = |b: StringChunkedBuilder| b.finish().into_column();
         let mut cols = vec![
             Column::new("line".into(), self.line),
-            Column::new("institution_code".into(), self.code),
-            Column::new("name".into(), self.name),
+            text(self.code),
+            text(self.name),
             Column::new("prefecture".into(), self.prefecture),
             Column::new("kind".into(), self.kind),
             Column::new("category".into(), self.category),
@@ -125,12 +178,12 @@ impl GrantColumns {
             Column::new("regime".into(), self.regime),
             Column::new("grant".into(), self.grant),
             Column::new("self_pay".into(), self.self_pay),
-            Column::new("form".into(), self.form),
+            text(self.form),
             Column::new("estimate".into(), self.estimate),
             Column::new("claimed".into(), self.claimed),
             Column::new("claim_difference".into(), self.claim_difference),
-            Column::new("audit".into(), self.audit),
-            Column::new("notices".into(), self.notices),
+            text(self.audit),
+            text(self.notices),
         ];
         if compare {
             cols.push(Column::new("compare_grant".into(), self.compare_grant));
@@ -155,20 +208,19 @@ struct AuditRow {
 }
 
 /// The rows of one chunk, built without touching the files.
-#[derive(Default)]
 pub struct Batch {
     grants: GrantColumns,
     audit: Vec<AuditRow>,
 }
 
 impl Batch {
-    pub fn push(&mut self, line: u64, c: &Computed) {
-        self.grants.push(line, c);
+    pub fn push(&mut self, line: u64, c: &Computed, name: &str) {
+        self.grants.push(line, c, name);
         for (f, step) in &c.findings {
             self.audit.push(AuditRow {
                 line,
                 code: c.code.to_string(),
-                name: c.name.clone(),
+                name: name.to_owned(),
                 finding: *f,
                 claimed: c.assessment.claimed.map(Yen::whole),
                 grant: c.assessment.grant.whole(),
@@ -222,7 +274,7 @@ impl Outputs {
             pending.push(Pending { temp, name });
             Ok(file)
         };
-        let empty = GrantColumns::default().into_frame(compare)?;
+        let empty = GrantColumns::with_capacity(0).into_frame(compare)?;
         let schema = empty.schema();
         let grants_csv = CsvWriter::new(open(GRANTS_CSV)?)
             .include_header(true)
@@ -272,8 +324,12 @@ impl Outputs {
         })
     }
 
-    pub fn batch(&self) -> Batch {
-        Batch::default()
+    /// An empty batch for up to `rows` rows.
+    pub fn batch(&self, rows: usize) -> Batch {
+        Batch {
+            grants: GrantColumns::with_capacity(rows),
+            audit: Vec::new(),
+        }
     }
 
     pub fn reject(&mut self, r: &Reject) -> Result<()> {
@@ -443,7 +499,7 @@ fn partial_summary(df: DataFrame, compare: bool) -> PolarsResult<DataFrame> {
 /// Adds up the partial sums: prefecture × category, then national totals by category
 /// (prefecture 0) and overall (category `all`), with the derived differences.
 fn final_summary(partials: &[DataFrame], compare: bool) -> PolarsResult<DataFrame> {
-    let mut all = GrantColumns::default().into_frame(compare)?;
+    let mut all = GrantColumns::with_capacity(0).into_frame(compare)?;
     all = partial_summary(all, compare)?;
     for p in partials {
         all.vstack_mut(p)?;

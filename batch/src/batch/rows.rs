@@ -1,7 +1,7 @@
 //! One institution row: read through the core's input path, assessed, audited.
 
 use csv::StringRecord;
-use onshi_core::input::{InstitutionInput, Scalar};
+use onshi_core::input::{InputView, Value};
 use onshi_core::parse::{InstitutionCode, parse_institution_code};
 use onshi_core::{
     AssessOptions, Assessment, Finding, Institution, RuleSet, TraceStep, Yen, assess, audit,
@@ -20,11 +20,10 @@ pub struct Ctx<'a> {
     pub items: &'a LineItems,
 }
 
-/// An institution assessed.
-pub struct Computed {
+/// An institution assessed (borrowing text from the rule set).
+pub struct Computed<'r> {
     pub code: InstitutionCode,
-    pub name: String,
-    pub assessment: Assessment,
+    pub assessment: Assessment<'r>,
     /// The grant under the `--compare` rule set.
     pub compare: Option<Yen>,
     /// Audit findings with the trace step that decides each.
@@ -32,15 +31,15 @@ pub struct Computed {
 }
 
 /// One row after the parallel stage (duplicates are found after it, in input order).
-pub struct Row {
+pub struct Row<'r> {
     pub line: u64,
     /// The code, when it reads as a code at all (for duplicate detection).
     pub key: Option<InstitutionCode>,
     pub record: StringRecord,
-    pub result: Result<Box<Computed>, Vec<RowError>>,
+    pub result: Result<Box<Computed<'r>>, Vec<RowError>>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn cell<'r>(&self, record: &'r StringRecord, c: Col) -> Option<&'r str> {
         self.header
             .index(c)
@@ -54,7 +53,7 @@ impl Ctx<'_> {
     }
 
     /// Reads, assesses and audits one row.
-    pub fn process(&self, record: StringRecord) -> Row {
+    pub fn process(&self, record: StringRecord) -> Row<'a> {
         let line = source::line_of(&record);
         let code_text = self.cell(&record, Col::InstitutionCode);
         let key = code_text.and_then(|t| parse_institution_code(t, None, self.rules).ok());
@@ -72,9 +71,9 @@ impl Ctx<'_> {
         record: &StringRecord,
         code_text: Option<&str>,
         key: Option<InstitutionCode>,
-    ) -> Result<Box<Computed>, Vec<RowError>> {
-        let text = |c: Col| self.cell(record, c).map(str::to_owned);
-        let scalar = |c: Col| text(c).map(Scalar::Text);
+    ) -> Result<Box<Computed<'a>>, Vec<RowError>> {
+        let text = |c: Col| self.cell(record, c);
+        let scalar = |c: Col| text(c).map(Value::Text);
         let items = key.and_then(|k| self.items.by_code.get(&k));
         let mut errors = Vec::new();
         if code_text.is_none() {
@@ -84,9 +83,8 @@ impl Ctx<'_> {
             errors.push(RowError::bad_line_items(&self.items.file, &bad.bad_lines));
         }
         let items = items.filter(|i| !i.items.is_empty());
-        let input = InstitutionInput {
-            institution_code: code_text.map(str::to_owned),
-            name: text(Col::Name),
+        let input = InputView {
+            institution_code: code_text,
             kind: text(Col::Kind),
             group_rx_per_month: scalar(Col::GroupRxPerMonth),
             readers: scalar(Col::Readers),
@@ -99,10 +97,10 @@ impl Ctx<'_> {
             } else {
                 scalar(Col::TotalCost)
             },
-            line_items: items.map(|i| i.items.clone()),
+            line_items: items.map(|i| &i.items[..]),
             claimed: scalar(Col::Claimed),
         };
-        let institution = match Institution::from_input(&input, self.rules) {
+        let institution = match Institution::from_view(input, self.rules) {
             Ok(i) if errors.is_empty() => i,
             Ok(_) => return Err(errors),
             Err(e) => {
@@ -136,7 +134,6 @@ impl Ctx<'_> {
         };
         Ok(Box::new(Computed {
             code,
-            name: text(Col::Name).unwrap_or_default(),
             assessment,
             compare,
             findings,

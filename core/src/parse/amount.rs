@@ -28,7 +28,7 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
             "the amount is negative",
         ));
     }
-    let digits = grouped_digits(body).ok_or_else(|| {
+    let value = grouped_digits(body).ok_or_else(|| {
         let (ja, en) = if body.contains('.') {
             ("1円未満の端数は入力できません", "amounts are whole yen")
         } else {
@@ -39,20 +39,23 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
         };
         ParseError::new(text, "bad_amount", ja, en)
     })?;
-    let value: u64 = digits.parse().ok().filter(|v| *v <= max).ok_or_else(|| {
-        ParseError::new(
-            text,
-            "absurd_amount",
-            format!(
-                "金額が大きすぎます（上限 {}円）",
-                Yen::new(max as i64).grouped()
-            ),
-            format!(
-                "the amount is implausibly large (limit {} yen)",
-                Yen::new(max as i64).grouped()
-            ),
-        )
-    })?;
+    let value = u64::try_from(value)
+        .ok()
+        .filter(|v| *v <= max)
+        .ok_or_else(|| {
+            ParseError::new(
+                text,
+                "absurd_amount",
+                format!(
+                    "金額が大きすぎます（上限 {}円）",
+                    Yen::new(max as i64).grouped()
+                ),
+                format!(
+                    "the amount is implausibly large (limit {} yen)",
+                    Yen::new(max as i64).grouped()
+                ),
+            )
+        })?;
     Ok(Yen::new(value as i64))
 }
 
@@ -61,7 +64,7 @@ pub fn parse_count(text: &str) -> Result<u64, ParseError> {
     let t = normalize(text);
     let body = t.trim_end_matches(['台', '回', '枚']).trim();
     grouped_digits(body)
-        .and_then(|d| d.parse().ok())
+        .and_then(|d| u64::try_from(d).ok())
         .ok_or_else(|| {
             let (code, ja, en) = if body.starts_with('-') {
                 (
@@ -76,18 +79,25 @@ pub fn parse_count(text: &str) -> Result<u64, ParseError> {
         })
 }
 
-/// The digits of `1234567` or `1,234,567` (commas only between groups of three).
-fn grouped_digits(s: &str) -> Option<String> {
+/// The value of `1234567` or `1,234,567` (commas only between groups of three). At most 30
+/// characters, so the value always fits: the caller judges its size.
+fn grouped_digits(s: &str) -> Option<u128> {
     if s.is_empty() || s.len() > 30 {
         return None;
     }
-    let groups: Vec<&str> = s.split(',').collect();
-    let ok = groups
-        .iter()
-        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
-        && (groups.len() == 1
-            || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)));
-    ok.then(|| groups.concat())
+    let mut value: u128 = 0;
+    for (i, g) in s.split(',').enumerate() {
+        let ok = !g.is_empty()
+            && g.bytes().all(|b| b.is_ascii_digit())
+            && (i == 0 && (g.len() <= 3 || !s.contains(',')) || i > 0 && g.len() == 3);
+        if !ok {
+            return None;
+        }
+        for b in g.bytes() {
+            value = value * 10 + u128::from(b - b'0');
+        }
+    }
+    Some(value)
 }
 
 #[cfg(test)]

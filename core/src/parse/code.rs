@@ -70,12 +70,17 @@ impl InstitutionCode {
     }
 }
 
+impl InstitutionCode {
+    /// The ten digits as ASCII (no allocation: bulk outputs write millions of codes).
+    pub fn ascii(&self) -> [u8; 10] {
+        self.digits.map(|d| b'0' + d)
+    }
+}
+
 impl fmt::Display for InstitutionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in self.digits {
-            write!(f, "{d}")?;
-        }
-        Ok(())
+        let a = self.ascii();
+        f.write_str(std::str::from_utf8(&a).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -86,8 +91,12 @@ impl Serialize for InstitutionCode {
 }
 
 fn luhn_ok(digits: &[u8]) -> bool {
-    let s: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-    luhn::valid(&s)
+    let mut buf = [0u8; 10];
+    let n = digits.len().min(10);
+    for (b, d) in buf.iter_mut().zip(&digits[..n]) {
+        *b = b'0' + d;
+    }
+    std::str::from_utf8(&buf[..n]).is_ok_and(luhn::valid)
 }
 
 /// Reads and checks an institution code. Separators (`,` `-` `・` `.` spaces) and full-width

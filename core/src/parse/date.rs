@@ -50,50 +50,69 @@ fn bad(text: &str) -> ParseError {
 /// Reads a date in any of the forms above.
 pub fn parse_date(text: &str) -> Result<NaiveDate, ParseError> {
     let t = normalize(text);
-    let upper = t.to_ascii_uppercase();
+    // Era names: kanji as written, Latin initials in either case.
     let (era, rest) = match ERAS
         .iter()
         .flat_map(|e| e.names.iter().map(move |n| (e, *n)))
-        .find(|(_, n)| upper.starts_with(n))
-    {
-        Some((e, n)) => (Some(e), upper[n.len()..].trim_start()),
-        None => (None, upper.as_str()),
+        .find(|(_, n)| {
+            t.get(..n.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(n))
+        }) {
+        Some((e, n)) => (Some(e), t[n.len()..].trim_start()),
+        None => (None, t.as_ref()),
     };
-    let rest = match era {
-        Some(_) => rest
-            .strip_prefix("元")
-            .map_or_else(|| rest.to_owned(), |r| format!("1{r}")),
-        None => rest.to_owned(),
+    // 元年 is year 1.
+    let (first, rest) = match era.and(rest.strip_prefix('元')) {
+        Some(r) => (Some(1), r),
+        None => (None, rest),
     };
-    let mut parts: Vec<u32> = Vec::with_capacity(3);
-    let mut seps: Vec<char> = Vec::with_capacity(3);
-    let mut cur = String::new();
+    let mut parts = [0u32; 3];
+    let mut n = 0;
+    let mut cur: Option<u32> = first;
+    let mut kanji = 0; // how many of 年, 月, 日 were used, in that order
+    let mut push = |v: u32, n: &mut usize| -> Result<(), ParseError> {
+        *parts.get_mut(*n).ok_or_else(|| bad(text))? = v;
+        *n += 1;
+        Ok(())
+    };
     for c in rest.chars() {
         if c.is_ascii_digit() {
-            cur.push(c);
+            let v = cur.unwrap_or(0);
+            cur = Some(
+                v.checked_mul(10)
+                    .and_then(|v| v.checked_add(c as u32 - '0' as u32))
+                    .ok_or_else(|| bad(text))?,
+            );
         } else if matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | ' ') {
-            if !cur.is_empty() {
-                parts.push(cur.parse().map_err(|_| bad(text))?);
-                cur.clear();
-                seps.push(c);
-            } else if c != ' ' {
-                return Err(bad(text));
+            match cur.take() {
+                Some(v) => {
+                    push(v, &mut n)?;
+                    match c {
+                        '年' | '月' | '日' => {
+                            if ['年', '月', '日'].get(kanji) != Some(&c) {
+                                return Err(bad(text));
+                            }
+                            kanji += 1;
+                        }
+                        ' ' => {}
+                        _ => {}
+                    }
+                }
+                None if c == ' ' => {}
+                None => return Err(bad(text)),
             }
         } else {
             return Err(bad(text));
         }
     }
-    if !cur.is_empty() {
-        parts.push(cur.parse().map_err(|_| bad(text))?);
+    if let Some(v) = cur {
+        push(v, &mut n)?;
     }
-    // 年月日 must come in that order when used; ASCII separators must agree with each other.
-    let kanji: String = seps.iter().filter(|c| "年月日".contains(**c)).collect();
-    if !(kanji.is_empty() || "年月日".starts_with(&kanji) && kanji.chars().count() >= 2) {
+    // 年月日 must come in that order when used, at least 年 and 月.
+    if kanji == 1 || n != 3 {
         return Err(bad(text));
     }
-    let [y, m, d] = parts[..] else {
-        return Err(bad(text));
-    };
+    let [y, m, d] = parts;
     let year = match era {
         Some(e) => {
             if y == 0 || y > 99 {

@@ -9,6 +9,8 @@ pub use amount::{parse_amount, parse_count};
 pub use code::{InstitutionCode, parse_institution_code};
 pub use date::{format_wareki, parse_date};
 
+use std::borrow::Cow;
+
 use crate::model::{Kind, LineItemCategory};
 
 /// A value that could not be read, with the reason in Japanese and English.
@@ -42,8 +44,13 @@ impl ParseError {
 /// Full-width (全角) ASCII to half-width, ideographic space to space, and the dashes and dots
 /// exports use as separators to ASCII ones. Hand-written because only this narrow mapping is
 /// needed: a full Unicode normaliser would add its tables to the wasm page.
-pub fn normalize(text: &str) -> String {
-    text.chars()
+/// Borrows when there is nothing to map (plain ASCII, as most exports are).
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text.trim());
+    }
+    let mapped: String = text
+        .chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
@@ -52,20 +59,33 @@ pub fn normalize(text: &str) -> String {
             '\u{30FB}' | '\u{FF65}' => '・',
             _ => c,
         })
-        .collect::<String>()
-        .trim()
-        .to_owned()
+        .collect();
+    Cow::Owned(mapped.trim().to_owned())
+}
+
+/// Whether `t` is one of `names`, ASCII letters in any case.
+fn one_of(t: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| t.eq_ignore_ascii_case(n))
 }
 
 /// Reads a kind of institution: the English id or the Japanese name.
 pub fn parse_kind(text: &str) -> Result<Kind, ParseError> {
     let t = normalize(text);
-    Ok(match t.to_ascii_lowercase().as_str() {
-        "hospital" | "病院" => Kind::Hospital,
-        "clinic" | "medical_clinic" | "診療所" | "医科診療所" | "医科" => Kind::Clinic,
-        "dental_clinic" | "dental" | "歯科診療所" | "歯科" => Kind::DentalClinic,
-        "pharmacy" | "薬局" | "保険薬局" => Kind::Pharmacy,
-        _ => {
+    let t = t.as_ref();
+    Ok(match () {
+        () if one_of(t, &["hospital", "病院"]) => Kind::Hospital,
+        () if one_of(
+            t,
+            &["clinic", "medical_clinic", "診療所", "医科診療所", "医科"],
+        ) =>
+        {
+            Kind::Clinic
+        }
+        () if one_of(t, &["dental_clinic", "dental", "歯科診療所", "歯科"]) => {
+            Kind::DentalClinic
+        }
+        () if one_of(t, &["pharmacy", "薬局", "保険薬局"]) => Kind::Pharmacy,
+        () => {
             return Err(ParseError::new(
                 text,
                 "unknown_kind",
@@ -98,10 +118,13 @@ pub fn parse_line_item_category(text: &str) -> Result<LineItemCategory, ParseErr
 /// Reads yes/no: `true`/`false`, `yes`/`no`, `1`/`0`, 税込/税抜, はい/いいえ.
 pub fn parse_bool(text: &str) -> Result<bool, ParseError> {
     let t = normalize(text);
-    match t.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "税込" | "はい" | "○" => Ok(true),
-        "false" | "no" | "n" | "0" | "税抜" | "税別" | "いいえ" | "×" => Ok(false),
-        _ => Err(ParseError::new(
+    let t = t.as_ref();
+    match () {
+        () if one_of(t, &["true", "yes", "y", "1", "税込", "はい", "○"]) => Ok(true),
+        () if one_of(t, &["false", "no", "n", "0", "税抜", "税別", "いいえ", "×"]) => {
+            Ok(false)
+        }
+        () => Err(ParseError::new(
             text,
             "bad_bool",
             "「税込」か「税抜」（true / false）で入力してください",
