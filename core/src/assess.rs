@@ -6,6 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::input::{Cost, Institution};
 use crate::model::{Category, Kind, Lang, Regime};
@@ -116,7 +117,8 @@ pub struct Assessment<'r> {
     pub claim_difference: Option<Yen>,
     /// True when a date was unknown, so the result is an estimate.
     pub estimate: bool,
-    pub notices: Vec<Notice>,
+    /// Inline up to four (no allocation for most assessments).
+    pub notices: SmallVec<[Notice; 4]>,
     /// Empty unless asked for ([`AssessOptions::trace`]).
     pub trace: Vec<TraceStep>,
 }
@@ -184,7 +186,7 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let mut t = Tracer {
         steps: opts.trace.then(|| Vec::with_capacity(24)),
     };
-    let mut notices: Vec<Notice> = Vec::new();
+    let mut notices: SmallVec<[Notice; 4]> = SmallVec::new();
     let mut estimate = false;
 
     // 1. Category (区分).

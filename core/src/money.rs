@@ -31,7 +31,21 @@ impl Yen {
     /// The amount in whole yen, cutting off any fraction (amounts shown to people and
     /// written to files are whole yen).
     pub fn whole(self) -> i64 {
-        self.0.trunc().to_i64().unwrap_or(i64::MAX)
+        match self.integer() {
+            Some(v) => v,
+            None => self.0.trunc().to_i64().unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The amount as an integer when it is whole yen written without a scale, as every input
+    /// amount is: the fast paths below do integer arithmetic, with the same results as
+    /// [`Decimal`]'s, and fall back to [`Decimal`] otherwise.
+    fn integer(self) -> Option<i64> {
+        if self.0.scale() == 0 {
+            i64::try_from(self.0.mantissa()).ok()
+        } else {
+            None
+        }
     }
 
     pub fn is_whole(self) -> bool {
@@ -40,11 +54,22 @@ impl Yen {
 
     /// `self × rate`, exact (a fraction of a yen may remain; only the final grant is rounded).
     pub fn times(self, rate: Rate) -> Yen {
+        let (num, den) = (i64::from(rate.numerator), i64::from(rate.denominator));
+        if let Some(product) = self.integer().and_then(|v| v.checked_mul(num)) {
+            if den != 0 && product % den == 0 {
+                return Yen::new(product / den);
+            }
+        }
         Yen(self.0 * Decimal::from(rate.numerator) / Decimal::from(rate.denominator))
     }
 
     /// Rounds down to a multiple of `unit` yen (切り捨て).
     pub fn floor_to(self, unit: u64) -> Yen {
+        if let (Some(v), Ok(u)) = (self.integer(), i64::try_from(unit)) {
+            if u > 0 {
+                return Yen::new(v.div_euclid(u) * u);
+            }
+        }
         let unit = Decimal::from(unit);
         Yen((self.0 / unit).round_dp_with_strategy(0, RoundingStrategy::ToNegativeInfinity) * unit)
     }
@@ -146,6 +171,24 @@ mod tests {
         };
         assert_eq!(Yen::new(429_000).times(r).floor_to(1000), Yen::new(321_000));
         assert_eq!(Yen::new(1).times(r).decimal(), Decimal::new(75, 2));
+    }
+
+    proptest::proptest! {
+        /// The integer fast paths give exactly what `Decimal` gives.
+        #[test]
+        fn fast_paths_equal_decimal(v in -10_000_000_000i64..10_000_000_000, num in 0u32..10, den in 1u32..10, unit in 1u64..100_000) {
+            let y = Yen::new(v);
+            let rate = Rate { numerator: num, denominator: den };
+            let slow_times = y.0 * Decimal::from(num) / Decimal::from(den);
+            proptest::prop_assert_eq!(y.times(rate).0, slow_times);
+            let u = Decimal::from(unit);
+            let slow_floor = (y.0 / u).round_dp_with_strategy(0, RoundingStrategy::ToNegativeInfinity) * u;
+            proptest::prop_assert_eq!(y.floor_to(unit).0, slow_floor);
+            proptest::prop_assert_eq!(y.whole(), v);
+            // A fraction takes the Decimal path.
+            let half = Yen(y.0 + Decimal::new(5, 1));
+            proptest::prop_assert_eq!(half.floor_to(unit).0, (half.0 / u).round_dp_with_strategy(0, RoundingStrategy::ToNegativeInfinity) * u);
+        }
     }
 
     #[test]

@@ -6,8 +6,12 @@
 //! - `cargo xtask test` — every test: fmt, clippy, the wasm32 build, all Rust tests, the data
 //!   cases through the wasm build in Node, and the page in headless Chromium.
 //! - `cargo xtask web`  — build the page into `<target>/web` and report its sizes.
+//! - `cargo xtask bench` — the benchmarks, `<target>/bench-report.md`, and the
+//!   instruction-count gate (see `bench.rs`).
 //!
 //! Each task installs what it needs that a fresh machine with only the Rust toolchain lacks.
+
+mod bench;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -27,7 +31,7 @@ fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if matches!(
         args.first().map(String::as_str),
-        Some("run" | "test" | "web")
+        Some("run" | "test" | "web" | "bench")
     ) {
         ensure_toolchain()?;
     }
@@ -35,9 +39,10 @@ fn run() -> Result<()> {
         Some("run") => main_job(),
         Some("test") => test(),
         Some("web") => build_web().map(|_| ()),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test|web>\n  run   the main job\n  test  every test (what CI runs)\n  web   build the page into <target>/web"
+                "usage: cargo xtask <run|test|web|bench>\n  run   the main job\n  test  every test (what CI runs)\n  web   build the page into <target>/web\n  bench the benchmarks and <target>/bench-report.md [--quick] [--gate] [--save-baseline]"
             );
             std::process::exit(2);
         }

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::Outcome;
 use crate::assess_cmd::load_rules;
@@ -73,6 +74,17 @@ pub struct Args {
     /// Rows read and assessed at a time (memory stays bounded by it).
     #[arg(long, value_name = "ROWS", default_value_t = 1 << 16, hide = true)]
     chunk_rows: usize,
+    /// Print the wall-clock time of each stage (read, compute, write) on stderr.
+    #[arg(long)]
+    timings: bool,
+}
+
+/// Wall-clock time spent in each stage of a run (`--timings`).
+#[derive(Debug, Default)]
+struct Timings {
+    read: Duration,
+    compute: Duration,
+    write: Duration,
 }
 
 /// One value of a row that could not be used.
@@ -283,7 +295,10 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let mut counts = Counts::default();
     let chunk = args.chunk_rows.max(1);
     let mut records = Vec::with_capacity(chunk);
+    let mut timings = Timings::default();
+    let started = Instant::now();
     loop {
+        let t = Instant::now();
         records.clear();
         for _ in 0..chunk {
             let mut rec = StringRecord::new();
@@ -298,10 +313,14 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         if records.is_empty() {
             break;
         }
+        timings.read += t.elapsed();
+        let t = Instant::now();
         let rows: Vec<rows::Row> = std::mem::take(&mut records)
             .into_par_iter()
             .map(|r| ctx.process(r))
             .collect();
+        timings.compute += t.elapsed();
+        let t = Instant::now();
         let mut batch = out.batch(rows.len());
         let name_at = header.index(Col::Name);
         for row in rows {
@@ -340,6 +359,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             }
         }
         out.finish_batch(batch)?;
+        timings.write += t.elapsed();
         progress.set_position(reader.get_ref().consumed());
         records = Vec::with_capacity(chunk);
     }
@@ -404,7 +424,21 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         compare: compare.as_ref().map(|r| r.id().to_owned()),
         counts: counts.clone(),
     };
+    let t = Instant::now();
     let written = out.finish(&info)?;
+    timings.write += t.elapsed();
+    if args.timings {
+        eprintln!(
+            "timings: read {:.3} s, compute {:.3} s, write {:.3} s, total {:.3} s",
+            timings.read.as_secs_f64(),
+            timings.compute.as_secs_f64(),
+            timings.write.as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+        if let Some(kib) = peak_rss_kib() {
+            eprintln!("peak_rss_kib {kib}");
+        }
+    }
 
     let mut so = std::io::stdout().lock();
     writeln!(
@@ -428,6 +462,15 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     } else {
         Ok(Outcome::Ok)
     }
+}
+
+/// The most memory the process has held (Linux's `VmHWM`), for `--timings`.
+pub(crate) fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// Whether `a` and `b` name the same existing file.

@@ -1,0 +1,561 @@
+//! `cargo xtask bench` — the benchmark suite, its report, and the instruction-count gate.
+//!
+//! - `cargo xtask bench` runs the criterion benches (core, parse, batch end to end beside its
+//!   I/O floor), measures peak memory and the batch's stage times, the wasm build in Node, and
+//!   the gate's instruction counts, and writes one table to `<target>/bench-report.md`.
+//! - `--quick`: criterion's shortest useful runs (a minute or two in all).
+//! - `--gate`: only the instruction counts (valgrind's callgrind), compared with the committed
+//!   baseline `benches/baseline.json`; fails when one grows more than 10%. `cargo xtask test`
+//!   runs this.
+//! - `--save-baseline`: count again and write `benches/baseline.json` (a deliberate change
+//!   that shows in review).
+
+use anyhow::{Context, Result, bail};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use crate::{cargo, root, step, target_dir};
+
+/// Growth of an instruction count over the baseline that fails the gate.
+const GATE_TOLERANCE_PERCENT: u64 = 10;
+/// The national file (RULES.md: about 228,000 institutions).
+const NATIONAL_ROWS: u64 = 228_000;
+/// The gate's small batch run: big enough to cover every stage, small enough for valgrind.
+const GATE_BATCH_ROWS: &str = "2000";
+
+pub fn bench(args: &[String]) -> Result<()> {
+    let has = |f: &str| args.iter().any(|a| a == f);
+    if let Some(bad) = args
+        .iter()
+        .find(|a| !["--quick", "--gate", "--save-baseline"].contains(&a.as_str()))
+    {
+        bail!("unknown option {bad} (cargo xtask bench [--quick] [--gate] [--save-baseline])");
+    }
+    if has("--save-baseline") {
+        let counts = gate_counts()?;
+        save_baseline(&counts)?;
+        print!("{}", gate_table(&counts, &counts));
+        eprintln!("wrote {}", baseline_path().display());
+        return Ok(());
+    }
+    if has("--gate") {
+        return gate();
+    }
+    full(has("--quick"))
+}
+
+fn baseline_path() -> PathBuf {
+    root().join("benches/baseline.json")
+}
+
+fn release_bin(name: &str) -> PathBuf {
+    target_dir().join("release").join(name)
+}
+
+fn build_release() -> Result<()> {
+    step(
+        "build onshi and the bench binaries (release)",
+        cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "onshi-batch",
+            "-p",
+            "onshi-benches",
+            "--bins",
+        ]),
+    )
+}
+
+fn ensure_valgrind() -> Result<()> {
+    if Command::new("valgrind").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    step("apt-get update", Command::new("apt-get").arg("update"))?;
+    step(
+        "install valgrind (Debian)",
+        Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "valgrind"]),
+    )
+}
+
+/// Instructions counted by callgrind: the `Collected` figure it prints.
+fn callgrind(name: &str, toggle: Option<&str>, cmd: &[&std::ffi::OsStr]) -> Result<u64> {
+    let dir = target_dir().join("bench-gate");
+    std::fs::create_dir_all(&dir)?;
+    let mut c = Command::new("valgrind");
+    c.arg("--tool=callgrind")
+        .arg(format!(
+            "--callgrind-out-file={}",
+            dir.join(format!("callgrind.{name}")).display()
+        ))
+        // One thread for polars too: a count must not depend on scheduling.
+        .env("POLARS_MAX_THREADS", "1")
+        .env("RAYON_NUM_THREADS", "1");
+    if let Some(t) = toggle {
+        c.arg(format!("--toggle-collect={t}"));
+    }
+    c.args(cmd);
+    let out = c
+        .output()
+        .with_context(|| format!("cannot run valgrind for {name}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        bail!("{name} under callgrind failed ({}):\n{stderr}", out.status);
+    }
+    stderr
+        .lines()
+        .find_map(|l| l.split("Collected :").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+        .with_context(|| format!("no instruction count from callgrind for {name}:\n{stderr}"))
+}
+
+/// The gate's workloads and their instruction counts.
+fn gate_counts() -> Result<BTreeMap<String, u64>> {
+    ensure_valgrind()?;
+    build_release()?;
+    eprintln!("\n==> instruction counts (valgrind --tool=callgrind)");
+    let gate = release_bin("gate");
+    let onshi = release_bin("onshi");
+    let mut counts = BTreeMap::new();
+    for (name, what) in [
+        ("core assess+audit (4,096 institutions)", "core"),
+        ("core assess traced (4,096 institutions)", "traced"),
+        ("parse codes+dates+amounts (3 × 4,096)", "parse"),
+    ] {
+        let n = callgrind(
+            what,
+            Some("*gate_work*"),
+            &[gate.as_os_str(), what.as_ref()],
+        )?;
+        eprintln!("  {name}: {n}");
+        counts.insert(name.to_owned(), n);
+    }
+    let dir = target_dir().join("bench-gate");
+    let inst = dir.join("gate.csv");
+    let items = dir.join("gate-items.csv");
+    let out = Command::new(&onshi)
+        .args([
+            "gen",
+            "--count",
+            GATE_BATCH_ROWS,
+            "--seed",
+            "7",
+            "--dirty",
+            "--out",
+        ])
+        .arg(&inst)
+        .arg("--line-items")
+        .arg(&items)
+        .output()?;
+    if !out.status.success() {
+        bail!("onshi gen failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let n = callgrind(
+        "batch",
+        None,
+        &[
+            onshi.as_os_str(),
+            "batch".as_ref(),
+            "--institutions".as_ref(),
+            inst.as_os_str(),
+            "--line-items".as_ref(),
+            items.as_os_str(),
+            "--threads".as_ref(),
+            "1".as_ref(),
+            "--out".as_ref(),
+            dir.join("out").as_os_str(),
+        ],
+    )?;
+    let name = format!("onshi batch, whole process ({GATE_BATCH_ROWS} rows, 1 thread)");
+    eprintln!("  {name}: {n}");
+    counts.insert(name, n);
+    Ok(counts)
+}
+
+fn load_baseline() -> Result<BTreeMap<String, u64>> {
+    let p = baseline_path();
+    let text = std::fs::read_to_string(&p).with_context(|| {
+        format!(
+            "cannot read {} (create it with cargo xtask bench --save-baseline)",
+            p.display()
+        )
+    })?;
+    // A flat JSON object of name → count, read without a JSON dependency in xtask.
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim().trim_end_matches(',');
+        if let Some((k, v)) = line.split_once("\":") {
+            let k = k.trim().trim_start_matches('"');
+            let v: u64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("{}: bad count in {line:?}", p.display()))?;
+            out.insert(k.to_owned(), v);
+        }
+    }
+    if out.is_empty() {
+        bail!("{}: no counts", p.display());
+    }
+    Ok(out)
+}
+
+fn save_baseline(counts: &BTreeMap<String, u64>) -> Result<()> {
+    let mut s = String::from("{\n");
+    let n = counts.len();
+    for (i, (k, v)) in counts.iter().enumerate() {
+        let comma = if i + 1 < n { "," } else { "" };
+        writeln!(s, "  \"{k}\": {v}{comma}")?;
+    }
+    s.push_str("}\n");
+    std::fs::write(baseline_path(), s)?;
+    Ok(())
+}
+
+/// Change in per mille (integer arithmetic: the workspace lints keep floats out).
+fn per_mille(now: u64, base: u64) -> i64 {
+    if base == 0 {
+        return 0;
+    }
+    let diff = i128::from(now) - i128::from(base);
+    i64::try_from(diff * 1000 / i128::from(base)).unwrap_or(i64::MAX)
+}
+
+fn fmt_per_mille(pm: i64) -> String {
+    let sign = if pm < 0 { "-" } else { "+" };
+    let a = pm.unsigned_abs();
+    format!("{sign}{}.{}%", a / 10, a % 10)
+}
+
+fn gate_table(base: &BTreeMap<String, u64>, now: &BTreeMap<String, u64>) -> String {
+    let mut s = String::from(
+        "| gate workload | baseline (instructions) | now | change |\n|---|---:|---:|---:|\n",
+    );
+    for (k, n) in now {
+        let (b, change) = match base.get(k) {
+            Some(b) => (b.to_string(), fmt_per_mille(per_mille(*n, *b))),
+            None => ("—".into(), "new".into()),
+        };
+        let _ = writeln!(s, "| {k} | {b} | {n} | {change} |");
+    }
+    s
+}
+
+fn gate() -> Result<()> {
+    let base = load_baseline()?;
+    let now = gate_counts()?;
+    println!("\n{}", gate_table(&base, &now));
+    let limit = i64::try_from(GATE_TOLERANCE_PERCENT * 10).unwrap_or(i64::MAX);
+    let grown: Vec<&String> = now
+        .iter()
+        .filter(|(k, n)| base.get(*k).is_some_and(|b| per_mille(**n, *b) > limit))
+        .map(|(k, _)| k)
+        .collect();
+    let missing: Vec<&String> = base.keys().filter(|k| !now.contains_key(*k)).collect();
+    if !missing.is_empty() {
+        bail!("the baseline names workloads that no longer run: {missing:?}");
+    }
+    if !grown.is_empty() {
+        bail!(
+            "instruction counts grew more than {GATE_TOLERANCE_PERCENT}% over benches/baseline.json: {grown:?} (if intended, run cargo xtask bench --save-baseline and commit the change)"
+        );
+    }
+    println!("benchmark gate: every count within {GATE_TOLERANCE_PERCENT}% of the baseline");
+    Ok(())
+}
+
+/// Criterion's mean time of one iteration, in nanoseconds.
+fn criterion_mean_ns(group: &str, function: &str) -> Result<u128> {
+    let p = target_dir()
+        .join("criterion")
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
+    let text =
+        std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
+    // {"mean":{"confidence_interval":{...},"point_estimate":123.4,...},...}
+    let mean = text.split("\"mean\"").nth(1).context("no mean")?;
+    let est = mean
+        .split("\"point_estimate\":")
+        .nth(1)
+        .context("no point estimate")?;
+    let num: String = est
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let whole = num.split('.').next().unwrap_or("0");
+    whole
+        .parse()
+        .with_context(|| format!("bad estimate in {}", p.display()))
+}
+
+/// `n` per second from nanoseconds per `elements`, for people (`3.61 M/s`).
+fn rate(elements: u64, ns: u128) -> String {
+    if ns == 0 {
+        return "—".into();
+    }
+    let per_s = u128::from(elements) * 1_000_000_000 / ns;
+    if per_s >= 1_000_000 {
+        format!(
+            "{}.{:02} M/s",
+            per_s / 1_000_000,
+            per_s % 1_000_000 / 10_000
+        )
+    } else if per_s >= 1_000 {
+        format!("{}.{} k/s", per_s / 1_000, per_s % 1_000 / 100)
+    } else {
+        format!("{per_s} /s")
+    }
+}
+
+fn ns_each(elements: u64, ns: u128) -> String {
+    let each = ns / u128::from(elements.max(1));
+    if each >= 10_000 {
+        format!("{}.{} µs", each / 1000, each % 1000 / 100)
+    } else {
+        format!("{each} ns")
+    }
+}
+
+fn secs(ns: u128) -> String {
+    format!(
+        "{}.{:03} s",
+        ns / 1_000_000_000,
+        ns % 1_000_000_000 / 1_000_000
+    )
+}
+
+/// `a / b` with two decimals, for ratios (`1.43×`).
+fn ratio(a: u128, b: u128) -> String {
+    if b == 0 {
+        return "—".into();
+    }
+    let r = a * 100 / b;
+    format!("{}.{:02}×", r / 100, r % 100)
+}
+
+/// Runs a command to completion; returns its wall time (ns), peak resident memory (KiB, as
+/// the program reports it from Linux's `VmHWM` on its last line of stderr: `peak_rss_kib N`)
+/// and stderr.
+fn measure(cmd: &mut Command) -> Result<(u128, u64, String)> {
+    let start = Instant::now();
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
+    let wall = start.elapsed().as_nanos();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        bail!("{cmd:?} failed ({}):\n{err}", out.status);
+    }
+    let rss = err
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kib "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    Ok((wall, rss, err))
+}
+
+/// The compute stage's time from `onshi batch --timings`.
+fn compute_ns(stderr: &str) -> Option<u128> {
+    let line = stderr.lines().find(|l| l.starts_with("timings:"))?;
+    let t = line.split("compute ").nth(1)?.split(' ').next()?;
+    let (s, frac) = t.split_once('.')?;
+    let frac = format!("{frac:0<9}");
+    Some(s.parse::<u128>().ok()? * 1_000_000_000 + frac[..9].parse::<u128>().ok()?)
+}
+
+fn full(quick: bool) -> Result<()> {
+    build_release()?;
+    let criterion_args: &[&str] = if quick {
+        &[
+            "--warm-up-time",
+            "0.5",
+            "--measurement-time",
+            "1",
+            "--noplot",
+        ]
+    } else {
+        &["--warm-up-time", "2", "--measurement-time", "5", "--noplot"]
+    };
+    step(
+        "criterion: core, parse, batch",
+        cargo()
+            .args(["bench", "-p", "onshi-benches", "--"])
+            .args(criterion_args)
+            .env("ONSHI_BIN", release_bin("onshi")),
+    )?;
+    let data = target_dir().join("bench-data");
+    let inst = data.join(format!("national-{NATIONAL_ROWS}.csv"));
+    let items = data.join(format!("national-{NATIONAL_ROWS}-items.csv"));
+
+    eprintln!("\n==> peak memory and stage times (one run each)");
+    let batch = |threads: &str| -> Result<(u128, u64, String)> {
+        measure(
+            Command::new(release_bin("onshi"))
+                .arg("batch")
+                .arg("--institutions")
+                .arg(&inst)
+                .arg("--line-items")
+                .arg(&items)
+                .args(["--threads", threads, "--timings", "--out"])
+                .arg(data.join(format!("out-mem-{threads}")))
+                .env("POLARS_MAX_THREADS", threads),
+        )
+    };
+    let b1 = batch("1")?;
+    let b2 = batch("2")?;
+    let floor = measure(
+        Command::new(release_bin("io-floor"))
+            .arg("--institutions")
+            .arg(&inst)
+            .arg("--line-items")
+            .arg(&items)
+            .args(["--columns", "23", "--out"])
+            .arg(data.join("out-mem-floor")),
+    )?;
+
+    let wasm = wasm_bench();
+    let gate_now = gate_counts()?;
+    let gate_base = load_baseline().unwrap_or_default();
+
+    let c = |g: &str, f: &str| criterion_mean_ns(g, f).ok();
+    let core_n = 4096;
+    let mut r = String::new();
+    writeln!(r, "# onshi benchmarks\n")?;
+    writeln!(
+        r,
+        "Machine: {} cores. Criterion means ({} mode); one thread unless named. Targets from issue 5.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        if quick { "quick" } else { "full" }
+    )?;
+    writeln!(r, "| benchmark | figure | floor / comparison | target |")?;
+    writeln!(r, "|---|---:|---|---|")?;
+    let floor_core = c("core", "input_copy_floor");
+    for (f, what, target) in [
+        (
+            "assess",
+            "core: assess, trace off",
+            "≥ 5,000,000/s (≤ 200 ns)",
+        ),
+        (
+            "assess_and_audit",
+            "core: assess + audit (what the batch does)",
+            "",
+        ),
+        ("assess_traced", "core: assess with the trace", ""),
+    ] {
+        if let Some(ns) = c("core", f) {
+            let fl = floor_core.map_or("—".into(), |fl| {
+                format!(
+                    "input copy {} ({}); {} the floor",
+                    rate(core_n, fl),
+                    ns_each(core_n, fl),
+                    ratio(ns, fl)
+                )
+            });
+            writeln!(
+                r,
+                "| {what} | {} ({} each) | {fl} | {target} |",
+                rate(core_n, ns),
+                ns_each(core_n, ns)
+            )?;
+        }
+    }
+    for (f, what) in [
+        ("institution_code", "parse: institution codes"),
+        ("date", "parse: dates (和暦 among them)"),
+        ("amount", "parse: amounts (full-width among them)"),
+    ] {
+        if let Some(ns) = c("parse", f) {
+            writeln!(
+                r,
+                "| {what} | {} ({} each) | — | — |",
+                rate(4096, ns),
+                ns_each(4096, ns)
+            )?;
+        }
+    }
+    let floor_ns = c("batch", "io_floor");
+    for t in ["1", "2"] {
+        if let Some(ns) = c("batch", &format!("onshi_threads_{t}")) {
+            let fl = floor_ns.map_or("—".into(), |fl| {
+                format!("I/O floor {}; {} the floor", secs(fl), ratio(ns, fl))
+            });
+            writeln!(
+                r,
+                "| batch end to end, {NATIONAL_ROWS} rows + line items, {t} thread(s) | {} ({}) | {fl} | ≤ 1.5× the floor |",
+                secs(ns),
+                rate(NATIONAL_ROWS, ns)
+            )?;
+        }
+    }
+    if let (Some(c1), Some(c2)) = (compute_ns(&b1.2), compute_ns(&b2.2)) {
+        writeln!(
+            r,
+            "| batch compute stage, 1 → 2 threads | {} → {} ({} faster) | — | ≥ 1.7× |",
+            secs(c1),
+            secs(c2),
+            ratio(c1, c2)
+        )?;
+    }
+    writeln!(
+        r,
+        "| batch peak memory (1 / 2 threads) | {} / {} MiB | I/O floor {} MiB; {} the floor | ≤ 2× the floor |",
+        b1.1 / 1024,
+        b2.1 / 1024,
+        floor.1 / 1024,
+        ratio(u128::from(b2.1), u128::from(floor.1))
+    )?;
+    match &wasm {
+        Ok((calls, ns)) => writeln!(
+            r,
+            "| wasm assess through the JS boundary (Node) | {} ({} each) | — | ≤ 20 µs per call |",
+            rate(*calls, *ns),
+            ns_each(*calls, *ns)
+        )?,
+        Err(e) => writeln!(
+            r,
+            "| wasm assess (Node) | not measured: {e} | — | ≤ 20 µs |"
+        )?,
+    }
+    writeln!(r, "\n## Instruction counts (the CI gate)\n")?;
+    r.push_str(&gate_table(&gate_base, &gate_now));
+    writeln!(
+        r,
+        "\nStage times of the single runs: 1 thread `{}`; 2 threads `{}`.",
+        b1.2.lines()
+            .find(|l| l.starts_with("timings:"))
+            .unwrap_or("—"),
+        b2.2.lines()
+            .find(|l| l.starts_with("timings:"))
+            .unwrap_or("—")
+    )?;
+    let out = target_dir().join("bench-report.md");
+    std::fs::write(&out, &r)?;
+    println!("\n{r}");
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// Calls of the wasm `assess` per second in Node: (calls, total ns).
+fn wasm_bench() -> Result<(u64, u128)> {
+    let web = crate::build_web()?;
+    let script = root().join("benches/wasm/assess.mjs");
+    let out = Command::new("node")
+        .arg(&script)
+        .env("ONSHI_WEB_DIR", &web)
+        .output()
+        .with_context(|| format!("cannot run node {}", script.display()))?;
+    if !out.status.success() {
+        bail!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `calls N ns T`
+    let mut w = text.split_whitespace();
+    match (w.next(), w.next(), w.next(), w.next()) {
+        (Some("calls"), Some(n), Some("ns"), Some(t)) => Ok((n.parse()?, t.parse()?)),
+        _ => bail!("unexpected output of {}: {text}", script.display()),
+    }
+}
