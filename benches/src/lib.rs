@@ -196,3 +196,51 @@ pub fn copy_input(i: &Institution) -> Institution {
 pub fn rules() -> RuleSet {
     RuleSet::embedded()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_core::parse::{parse_amount, parse_date, parse_institution_code};
+    use onshi_core::{AssessOptions, Regime, assess};
+
+    #[test]
+    fn every_parse_text_reads() {
+        let rules = rules();
+        let c = parse_corpus(600, 2);
+        for t in &c.codes {
+            assert!(parse_institution_code(t, None, &rules).is_ok(), "{t}");
+        }
+        for t in &c.dates {
+            assert!(parse_date(t).is_ok(), "{t}");
+        }
+        for t in &c.amounts {
+            assert!(parse_amount(t, 1_000_000_000).is_ok(), "{t}");
+        }
+        assert!(c.dates.iter().any(|d| d.starts_with("令和元年")));
+        assert!(c.amounts.iter().any(|a| a.starts_with('１')));
+    }
+
+    #[test]
+    fn the_core_corpus_covers_kinds_regimes_and_costs() {
+        let rules = rules();
+        let corpus = institutions(CORE_CORPUS, 1);
+        let regimes: Vec<Regime> = corpus
+            .iter()
+            .map(|i| assess(&rules, i, AssessOptions::default()).regime)
+            .collect();
+        for r in [Regime::Special, Regime::Standard, Regime::Ineligible] {
+            assert!(regimes.contains(&r), "{r:?}");
+        }
+        for k in [
+            Kind::Hospital,
+            Kind::Clinic,
+            Kind::DentalClinic,
+            Kind::Pharmacy,
+        ] {
+            assert!(corpus.iter().any(|i| i.kind == k), "{k:?}");
+        }
+        assert!(corpus.iter().any(|i| matches!(i.cost, Cost::LineItems(_))));
+        assert!(corpus.iter().any(|i| matches!(i.cost, Cost::Total(_))));
+        assert_eq!(corpus, institutions(CORE_CORPUS, 1), "deterministic");
+    }
+}

@@ -64,8 +64,16 @@ pub struct InputView<'a> {
     pub completed_on: Option<&'a str>,
     pub applied_on: Option<&'a str>,
     pub total_cost: Option<Value<'a>>,
-    pub line_items: Option<&'a [LineItemInput]>,
+    pub line_items: Option<ItemsView<'a>>,
     pub claimed: Option<Value<'a>>,
+}
+
+/// Line items as written, or already read (a batch reads its line-item file once, through the
+/// same parsers, and lends the result).
+#[derive(Debug, Clone, Copy)]
+pub enum ItemsView<'a> {
+    Written(&'a [LineItemInput]),
+    Read(&'a [LineItem]),
 }
 
 impl InstitutionInput {
@@ -80,7 +88,7 @@ impl InstitutionInput {
             completed_on: self.completed_on.as_deref(),
             applied_on: self.applied_on.as_deref(),
             total_cost: self.total_cost.as_ref().map(Scalar::as_value),
-            line_items: self.line_items.as_deref(),
+            line_items: self.line_items.as_deref().map(ItemsView::Written),
             claimed: self.claimed.as_ref().map(Scalar::as_value),
         }
     }
@@ -336,7 +344,8 @@ impl Institution {
                 None
             }
             (Some(v), None) => r.amount(Field::Name("total_cost"), v).map(Cost::Total),
-            (None, Some(items)) => {
+            (None, Some(ItemsView::Read(items))) => Some(Cost::LineItems(items.to_vec())),
+            (None, Some(ItemsView::Written(items))) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, it) in items.iter().enumerate() {
                     let category = r.take(

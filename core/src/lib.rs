@@ -21,7 +21,7 @@ pub mod rules;
 pub use assess::{AssessOptions, Assessment, TraceStep, TraceValue, assess};
 pub use audit::{Finding, audit};
 pub use calendar::Calendar;
-pub use input::{Cost, InputError, Institution, InstitutionInput, LineItem};
+pub use input::{Cost, InputError, Institution, InstitutionInput, ItemsView, LineItem};
 pub use model::{Category, Kind, Lang, LineItemCategory, Regime, prefecture_name};
 pub use money::Yen;
 pub use notice::{Notice, NoticeCode, Severity};

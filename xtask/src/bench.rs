@@ -243,7 +243,7 @@ fn gate_table(base: &BTreeMap<String, u64>, now: &BTreeMap<String, u64>) -> Stri
     s
 }
 
-fn gate() -> Result<()> {
+pub fn gate() -> Result<()> {
     let base = load_baseline()?;
     let now = gate_counts()?;
     println!("\n{}", gate_table(&base, &now));

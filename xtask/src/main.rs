@@ -159,6 +159,15 @@ fn test() -> Result<()> {
     let (p, f) = node_tests(&web, &native)?;
     passed += p;
     failed += f;
+    // The benchmark gate: instruction counts against benches/baseline.json.
+    eprintln!("\n==> benchmark gate (instruction counts)");
+    match bench::gate() {
+        Ok(()) => passed += 1,
+        Err(e) => {
+            eprintln!("benchmark gate: FAILED: {e:#}");
+            failed += 1;
+        }
+    }
     // One closing line for every runner's results together.
     println!("\ntests: {passed} passed, {failed} failed");
     if failed > 0 || passed == 0 {

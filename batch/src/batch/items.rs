@@ -3,12 +3,11 @@
 
 use anyhow::{Context, Result};
 use csv::StringRecord;
-use onshi_core::RuleSet;
-use onshi_core::input::LineItemInput;
-use onshi_core::input::Scalar;
 use onshi_core::parse::{
-    InstitutionCode, parse_amount, parse_bool, parse_institution_code, parse_line_item_category,
+    InstitutionCode, ParseError, parse_amount, parse_bool, parse_institution_code,
+    parse_line_item_category,
 };
+use onshi_core::{LineItem, RuleSet};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -20,7 +19,7 @@ use super::{Reject, RowError};
 /// The line items of one institution.
 #[derive(Debug, Default)]
 pub struct ItemsFor {
-    pub items: Vec<LineItemInput>,
+    pub items: Vec<LineItem>,
     /// Lines of the good items.
     pub lines: Vec<u64>,
     /// Lines of items that were rejected: the institution's cost is then unknown.
@@ -81,7 +80,6 @@ impl LineItems {
                     .and_then(|i| record.get(i))
                     .unwrap_or("")
                     .trim()
-                    .to_owned()
             };
             let label = |c: ItemCol| header.label(c).unwrap_or("").to_owned();
             let mut errors = Vec::new();
@@ -90,45 +88,50 @@ impl LineItems {
                 errors.push(RowError::missing(label(ItemCol::InstitutionCode)));
                 None
             } else {
-                parse_institution_code(&code_text, None, rules)
+                parse_institution_code(code_text, None, rules)
                     .map_err(|e| errors.push(RowError::parse(label(ItemCol::InstitutionCode), e)))
                     .ok()
             };
-            let category = cell(ItemCol::Category);
-            let amount = cell(ItemCol::Amount);
-            let tax = cell(ItemCol::TaxIncluded);
-            for (c, text, check) in [
-                (
-                    ItemCol::Category,
-                    &category,
-                    parse_line_item_category(&category).map(drop),
-                ),
-                (
-                    ItemCol::Amount,
-                    &amount,
-                    parse_amount(&amount, max).map(drop),
-                ),
-                (ItemCol::TaxIncluded, &tax, parse_bool(&tax).map(drop)),
-            ] {
+            // Read once here with the core's parsers; the rows borrow the result.
+            let mut read = |c: ItemCol, text: &str, r: Result<(), ParseError>| {
                 if text.is_empty() {
                     errors.push(RowError::missing(label(c)));
-                } else if let Err(e) = check {
+                } else if let Err(e) = r {
                     errors.push(RowError::parse(label(c), e));
                 }
-            }
-            let description = Some(cell(ItemCol::Description)).filter(|d| !d.is_empty());
-            match (code, errors.is_empty()) {
-                (Some(code), true) => {
+            };
+            let category_text = cell(ItemCol::Category);
+            let category = parse_line_item_category(category_text);
+            let amount_text = cell(ItemCol::Amount);
+            let amount = parse_amount(amount_text, max);
+            let tax_text = cell(ItemCol::TaxIncluded);
+            let tax = parse_bool(tax_text);
+            read(
+                ItemCol::Category,
+                category_text,
+                category.as_ref().map(drop).map_err(Clone::clone),
+            );
+            read(
+                ItemCol::Amount,
+                amount_text,
+                amount.as_ref().map(drop).map_err(Clone::clone),
+            );
+            read(
+                ItemCol::TaxIncluded,
+                tax_text,
+                tax.as_ref().map(drop).map_err(Clone::clone),
+            );
+            match (code, errors.is_empty(), category, amount, tax) {
+                (Some(code), true, Ok(category), Ok(amount), Ok(tax_included)) => {
                     let e = out.by_code.entry(code).or_default();
-                    e.items.push(LineItemInput {
+                    e.items.push(LineItem {
                         category,
-                        amount: Scalar::Text(amount),
-                        tax_included: Scalar::Text(tax),
-                        description,
+                        amount,
+                        tax_included,
                     });
                     e.lines.push(line);
                 }
-                (code, _) => {
+                (code, ..) => {
                     if let Some(code) = code {
                         out.by_code.entry(code).or_default().bad_lines.push(line);
                     }

@@ -297,72 +297,95 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let mut records = Vec::with_capacity(chunk);
     let mut timings = Timings::default();
     let started = Instant::now();
-    loop {
-        let t = Instant::now();
-        records.clear();
-        for _ in 0..chunk {
-            let mut rec = StringRecord::new();
-            let more = reader
-                .read_record(&mut rec)
-                .with_context(|| format!("{inst_name}: cannot read"))?;
-            if !more {
+    // Writing overlaps the next chunk's reading and computing.
+    let (to_writer, batches) = std::sync::mpsc::sync_channel::<output::Batch>(1);
+    let writer = std::thread::spawn(move || -> Result<(Outputs, Duration)> {
+        let mut busy = Duration::ZERO;
+        for batch in batches {
+            let t = Instant::now();
+            out.finish_batch(batch)?;
+            busy += t.elapsed();
+        }
+        Ok((out, busy))
+    });
+    let read_result = (|| -> Result<()> {
+        loop {
+            let t = Instant::now();
+            records.clear();
+            for _ in 0..chunk {
+                let mut rec = StringRecord::new();
+                let more = reader
+                    .read_record(&mut rec)
+                    .with_context(|| format!("{inst_name}: cannot read"))?;
+                if !more {
+                    break;
+                }
+                records.push(rec);
+            }
+            if records.is_empty() {
                 break;
             }
-            records.push(rec);
-        }
-        if records.is_empty() {
-            break;
-        }
-        timings.read += t.elapsed();
-        let t = Instant::now();
-        let rows: Vec<rows::Row> = std::mem::take(&mut records)
-            .into_par_iter()
-            .map(|r| ctx.process(r))
-            .collect();
-        timings.compute += t.elapsed();
-        let t = Instant::now();
-        let mut batch = out.batch(rows.len());
-        let name_at = header.index(Col::Name);
-        for row in rows {
-            counts.rows += 1;
-            let dup = row.key.and_then(|k| match seen.get(&k) {
-                Some((first, _)) => Some(*first),
-                None => {
-                    seen.insert(k, (row.line, row.result.is_ok()));
-                    None
-                }
-            });
-            match (dup, row.result) {
-                (None, Ok(c)) => {
-                    counts.computed += 1;
-                    let name = name_at
-                        .and_then(|i| row.record.get(i))
-                        .map_or("", str::trim);
-                    batch.push(row.line, &c, name);
-                }
-                (dup, result) => {
-                    counts.rejected += 1;
-                    let mut errors = Vec::new();
-                    if let Some(first) = dup {
-                        let value = header
-                            .index(Col::InstitutionCode)
+            timings.read += t.elapsed();
+            let t = Instant::now();
+            let rows: Vec<rows::Row> = std::mem::take(&mut records)
+                .into_par_iter()
+                .map(|r| ctx.process(r))
+                .collect();
+            timings.compute += t.elapsed();
+            let mut batch = output::Batch::new(rows.len());
+            let name_at = header.index(Col::Name);
+            for row in rows {
+                counts.rows += 1;
+                let dup = row.key.and_then(|k| match seen.get(&k) {
+                    Some((first, _)) => Some(*first),
+                    None => {
+                        seen.insert(k, (row.line, row.result.is_ok()));
+                        None
+                    }
+                });
+                match (dup, row.result) {
+                    (None, Ok(c)) => {
+                        counts.computed += 1;
+                        let name = name_at
                             .and_then(|i| row.record.get(i))
-                            .unwrap_or("")
-                            .to_owned();
-                        errors.push(RowError::duplicate(code_label.clone(), value, first));
+                            .map_or("", str::trim);
+                        batch.push(row.line, &c, name);
                     }
-                    if let Err(e) = result {
-                        errors.extend(e);
+                    (dup, result) => {
+                        counts.rejected += 1;
+                        let mut errors = Vec::new();
+                        if let Some(first) = dup {
+                            let value = header
+                                .index(Col::InstitutionCode)
+                                .and_then(|i| row.record.get(i))
+                                .unwrap_or("")
+                                .to_owned();
+                            errors.push(RowError::duplicate(code_label.clone(), value, first));
+                        }
+                        if let Err(e) = result {
+                            errors.extend(e);
+                        }
+                        batch
+                            .rejects
+                            .push(Reject::new(&inst_name, row.line, &row.record, errors));
                     }
-                    out.reject(&Reject::new(&inst_name, row.line, &row.record, errors))?;
                 }
             }
+            if to_writer.send(batch).is_err() {
+                break; // the writer failed: its error is reported below
+            }
+            progress.set_position(reader.get_ref().consumed());
+            records = Vec::with_capacity(chunk);
         }
-        out.finish_batch(batch)?;
-        timings.write += t.elapsed();
-        progress.set_position(reader.get_ref().consumed());
-        records = Vec::with_capacity(chunk);
-    }
+        Ok(())
+    })();
+    drop(to_writer);
+    let written_out = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?;
+    read_result?;
+    let (mut out, busy) = written_out?;
+    timings.write += busy;
     progress.finish_and_clear();
 
     // Line items: used by a computed institution, or rejected with the reason.

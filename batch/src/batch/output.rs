@@ -207,13 +207,25 @@ struct AuditRow {
     step: Option<TraceStep>,
 }
 
-/// The rows of one chunk, built without touching the files.
+/// The rows of one chunk, built without touching the files (a writer thread writes them
+/// while the next chunk is read and computed).
 pub struct Batch {
     grants: GrantColumns,
     audit: Vec<AuditRow>,
+    /// Rejected rows, in input order.
+    pub rejects: Vec<Reject>,
 }
 
 impl Batch {
+    /// An empty batch for up to `rows` rows.
+    pub fn new(rows: usize) -> Batch {
+        Batch {
+            grants: GrantColumns::with_capacity(rows),
+            audit: Vec::new(),
+            rejects: Vec::new(),
+        }
+    }
+
     pub fn push(&mut self, line: u64, c: &Computed, name: &str) {
         self.grants.push(line, c, name);
         for (f, step) in &c.findings {
@@ -324,14 +336,6 @@ impl Outputs {
         })
     }
 
-    /// An empty batch for up to `rows` rows.
-    pub fn batch(&self, rows: usize) -> Batch {
-        Batch {
-            grants: GrantColumns::with_capacity(rows),
-            audit: Vec::new(),
-        }
-    }
-
     pub fn reject(&mut self, r: &Reject) -> Result<()> {
         let (first, rest) = match r.errors.split_first() {
             Some((f, rest)) => (Some(f), rest),
@@ -358,6 +362,9 @@ impl Outputs {
     }
 
     pub fn finish_batch(&mut self, batch: Batch) -> Result<()> {
+        for r in &batch.rejects {
+            self.reject(r)?;
+        }
         for a in &batch.audit {
             let i = Finding::ALL
                 .iter()

@@ -1,7 +1,7 @@
 //! One institution row: read through the core's input path, assessed, audited.
 
 use csv::StringRecord;
-use onshi_core::input::{InputView, Value};
+use onshi_core::input::{InputView, ItemsView, Value};
 use onshi_core::parse::{InstitutionCode, parse_institution_code};
 use onshi_core::{
     AssessOptions, Assessment, Finding, Institution, RuleSet, TraceStep, Yen, assess, audit,
@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
             } else {
                 scalar(Col::TotalCost)
             },
-            line_items: items.map(|i| &i.items[..]),
+            line_items: items.map(|i| ItemsView::Read(&i.items)),
             claimed: scalar(Col::Claimed),
         };
         let institution = match Institution::from_view(input, self.rules) {
