@@ -183,33 +183,17 @@ fn load_baseline() -> Result<BTreeMap<String, u64>> {
             p.display()
         )
     })?;
-    // A flat JSON object of name → count, read without a JSON dependency in xtask.
-    let mut out = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim().trim_end_matches(',');
-        if let Some((k, v)) = line.split_once("\":") {
-            let k = k.trim().trim_start_matches('"');
-            let v: u64 = v
-                .trim()
-                .parse()
-                .with_context(|| format!("{}: bad count in {line:?}", p.display()))?;
-            out.insert(k.to_owned(), v);
-        }
-    }
-    if out.is_empty() {
+    let counts: BTreeMap<String, u64> = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a map of counts", p.display()))?;
+    if counts.is_empty() {
         bail!("{}: no counts", p.display());
     }
-    Ok(out)
+    Ok(counts)
 }
 
 fn save_baseline(counts: &BTreeMap<String, u64>) -> Result<()> {
-    let mut s = String::from("{\n");
-    let n = counts.len();
-    for (i, (k, v)) in counts.iter().enumerate() {
-        let comma = if i + 1 < n { "," } else { "" };
-        writeln!(s, "  \"{k}\": {v}{comma}")?;
-    }
-    s.push_str("}\n");
+    let mut s = serde_json::to_string_pretty(counts)?;
+    s.push('\n');
     std::fs::write(baseline_path(), s)?;
     Ok(())
 }
@@ -275,20 +259,14 @@ fn criterion_mean_ns(group: &str, function: &str) -> Result<u128> {
         .join("new/estimates.json");
     let text =
         std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
-    // {"mean":{"confidence_interval":{...},"point_estimate":123.4,...},...}
-    let mean = text.split("\"mean\"").nth(1).context("no mean")?;
-    let est = mean
-        .split("\"point_estimate\":")
-        .nth(1)
-        .context("no point estimate")?;
-    let num: String = est
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let whole = num.split('.').next().unwrap_or("0");
-    whole
-        .parse()
-        .with_context(|| format!("bad estimate in {}", p.display()))
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", p.display()))?;
+    let ns = v["mean"]["point_estimate"]
+        .as_f64()
+        .with_context(|| format!("{}: no mean", p.display()))?;
+    // Whole nanoseconds are plenty; the report does integer arithmetic from here on.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(ns as u128)
 }
 
 /// `n` per second from nanoseconds per `elements`, for people (`3.61 M/s`).

@@ -308,6 +308,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         }
         Ok((out, busy))
     });
+    let name_at = header.index(Col::Name);
     let read_result = (|| -> Result<()> {
         loop {
             let t = Instant::now();
@@ -333,7 +334,6 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                 .collect();
             timings.compute += t.elapsed();
             let mut batch = output::Batch::new(rows.len());
-            let name_at = header.index(Col::Name);
             for row in rows {
                 counts.rows += 1;
                 let dup = row.key.and_then(|k| match seen.get(&k) {
