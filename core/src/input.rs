@@ -12,12 +12,48 @@ use crate::parse::{self, InstitutionCode, ParseError};
 use crate::rules::RuleSet;
 
 /// A number or the text of one (`3`, `"３台"`, `"1,234,567円"`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Scalar {
     Int(i64),
     Bool(bool),
     Text(String),
+}
+
+// Read by the value's own type rather than `#[serde(untagged)]`, which tries each variant in
+// turn: every failed try is an error value, and in the browser (serde-wasm-bindgen) each is a
+// JS `Error` with a captured stack — most of the page's time per assessment.
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number, a boolean or text")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                // Beyond i64 the parsers still see the figure, and say why it is refused.
+                Ok(i64::try_from(v).map_or_else(|_| Scalar::Text(v.to_string()), Scalar::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                // A fraction (`1.5`) goes to the parsers as text, which name the field.
+                Ok(Scalar::Text(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl Scalar {

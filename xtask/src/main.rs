@@ -50,7 +50,11 @@ fn run() -> Result<()> {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo run` sets it at run time: a binary built in a shared target dir from another
+    // clone (the same sources, so cargo does not rebuild it) must not act on that clone.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest
         .parent()
         .expect("xtask is in the workspace")
         .to_owned()
@@ -330,9 +334,9 @@ fn build_web() -> Result<PathBuf> {
     let wasm_opt = web_src.join("node_modules/.bin/wasm-opt");
     if wasm_opt.exists() {
         step(
-            "wasm-opt -Oz",
+            "wasm-opt -O3",
             Command::new(&wasm_opt)
-                .args(["-Oz", "-o"])
+                .args(["-O3", "-o"])
                 .arg(&bg)
                 .arg(&bg),
         )?;
