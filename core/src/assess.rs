@@ -357,7 +357,7 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
                 let with_tax = if item.tax_included {
                     item.amount
                 } else {
-                    let added = item.amount.times(tax.value).floor();
+                    let added = item.amount.times_floor_to(tax.value, 1);
                     t.add_param(
                         || "money.tax_rate".into(),
                         tax,
@@ -495,8 +495,9 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     // 6. Standard regime: floor_to_unit(capped × rate).
     let unit = &f.money.rounding_unit;
     let rate = &cat.standard_rate;
-    let standard_raw = capped.times(rate.value);
-    let standard = standard_raw.floor_to(unit.value);
+    // The exact product only for the trace; the grant in one integer step.
+    let standard_raw = || capped.times(rate.value);
+    let standard = capped.times_floor_to(rate.value, unit.value);
     t.add_param(
         || cat_key("standard_rate"),
         rate,
@@ -505,19 +506,19 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
             step: "standard_rate",
             label: ("補助率（通常）", "Rate (standard)"),
             before: Some(TraceValue::Yen(capped)),
-            after: TraceValue::Yen(standard_raw),
+            after: TraceValue::Yen(standard_raw()),
             detail: (
                 format!(
                     "{} × {} = {}",
                     ja(capped),
                     rate.value,
-                    standard_raw.decimal().normalize()
+                    standard_raw().decimal().normalize()
                 ),
                 format!(
                     "{} × {} = {}",
                     en(capped),
                     rate.value,
-                    standard_raw.decimal().normalize()
+                    standard_raw().decimal().normalize()
                 ),
             ),
         },
@@ -529,7 +530,7 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
         || Step {
             step: "standard_grant",
             label: ("通常の補助額", "Standard grant"),
-            before: Some(TraceValue::Yen(standard_raw)),
+            before: Some(TraceValue::Yen(standard_raw())),
             after: TraceValue::Yen(standard),
             detail: (
                 format!("{}円未満切り捨て → {}", unit.value, ja(standard)),

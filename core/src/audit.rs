@@ -4,12 +4,17 @@
 //! can quote the rule (with its citation) next to the institution.
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::assess::Assessment;
 use crate::model::{Lang, Regime};
 use crate::money::Yen;
 use crate::notice::NoticeCode;
 use crate::rules::RuleSet;
+
+/// An assessment's findings: at most four (one claim difference and three others), so inline —
+/// the batch audits every row and most rows have one.
+pub type Findings = SmallVec<[Finding; 4]>;
 
 /// What is wrong with a claim or an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -77,8 +82,8 @@ impl Finding {
 }
 
 /// The findings of one assessment, in [`Finding::ALL`] order; empty for a clean one.
-pub fn audit(rules: &RuleSet, a: &Assessment) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn audit(rules: &RuleSet, a: &Assessment) -> Findings {
+    let mut out = Findings::new();
     if let Some(diff) = a.claim_difference {
         if diff > Yen::ZERO {
             out.push(Finding::OverClaim);
@@ -115,7 +120,7 @@ mod tests {
         let rules = RuleSet::embedded();
         let input: InstitutionInput = serde_json::from_str(json).unwrap();
         let inst = Institution::from_input(&input, &rules).unwrap();
-        audit(&rules, &assess(&rules, &inst, AssessOptions::default()))
+        audit(&rules, &assess(&rules, &inst, AssessOptions::default())).to_vec()
     }
 
     #[test]

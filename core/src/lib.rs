@@ -19,7 +19,7 @@ pub mod plan;
 pub mod rules;
 
 pub use assess::{AssessOptions, Assessment, TraceStep, TraceValue, assess};
-pub use audit::{Finding, audit};
+pub use audit::{Finding, Findings, audit};
 pub use calendar::Calendar;
 pub use input::{Cost, InputError, Institution, InstitutionInput, ItemsView, LineItem};
 pub use model::{Category, Kind, Lang, LineItemCategory, Regime, prefecture_name};
