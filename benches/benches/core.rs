@@ -22,7 +22,14 @@ fn bench(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 for i in &corpus {
-                    black_box(assess(&rules, black_box(i), AssessOptions { trace }));
+                    black_box(assess(
+                        &rules,
+                        black_box(i),
+                        AssessOptions {
+                            trace,
+                            ..Default::default()
+                        },
+                    ));
                 }
             })
         });

@@ -19,6 +19,10 @@ use crate::rules::{Param, Rate, RuleSet};
 pub struct AssessOptions {
     /// Build the explanation trace (off for bulk runs: it costs allocations).
     pub trace: bool,
+    /// With `trace`, only the steps of these names (as in [`TraceStep::step`]); `None`: all.
+    /// A batch's audit rows show one step per finding ([`crate::audit::STEPS`]), and writing
+    /// the other steps' text would cost five times as much.
+    pub trace_only: Option<&'static [&'static str]>,
 }
 
 /// A value before or after a step of the trace.
@@ -133,11 +137,11 @@ impl Assessment<'_> {
 /// names the rule parameter it rests on, so every step carries a legal citation.
 struct Tracer {
     steps: Option<Vec<TraceStep>>,
+    only: Option<&'static [&'static str]>,
 }
 
 /// A step under construction.
 struct Step {
-    step: &'static str,
     label: (&'static str, &'static str),
     before: Option<TraceValue>,
     after: TraceValue,
@@ -148,15 +152,19 @@ impl Tracer {
     /// A step that uses a rule parameter: the citation comes from it.
     fn add_param<T>(
         &mut self,
+        step: &'static str,
         key: impl FnOnce() -> String,
         p: &Param<T>,
         value: impl FnOnce(&T) -> TraceValue,
         s: impl FnOnce() -> Step,
     ) {
-        if let Some(steps) = &mut self.steps {
+        let Some(steps) = &mut self.steps else {
+            return;
+        };
+        if self.only.is_none_or(|only| only.contains(&step)) {
             let s = s();
             steps.push(TraceStep {
-                step: s.step,
+                step,
                 label: s.label.0,
                 label_en: s.label.1,
                 before: s.before,
@@ -185,6 +193,7 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let f = rules.file();
     let mut t = Tracer {
         steps: opts.trace.then(|| Vec::with_capacity(24)),
+        only: opts.trace_only,
     };
     let mut notices: SmallVec<[Notice; 4]> = SmallVec::new();
     let mut estimate = false;
@@ -220,11 +229,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
             }
         }
         t.add_param(
+            "category",
             || "large_chain.threshold_rx_per_month".into(),
             threshold,
             |v| TraceValue::Count(*v),
             || Step {
-                step: "category",
                 label: ("区分", "Category"),
                 before: Some(TraceValue::Kind(inst.kind)),
                 after: TraceValue::Category(category),
@@ -251,11 +260,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
         );
     } else {
         t.add_param(
+            "category",
             || cat_key_of(category, "caps"),
             &cat.caps,
             |_| TraceValue::Category(category),
             || Step {
-                step: "category",
                 label: ("区分", "Category"),
                 before: Some(TraceValue::Kind(inst.kind)),
                 after: TraceValue::Category(category),
@@ -272,11 +281,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let provided = inst.readers.min(quota);
     let cat_key = |k: &str| cat_key_of(category, k);
     t.add_param(
+        "readers_provided",
         || cat_key("reader_quota"),
         &cat.reader_quota,
         |v| TraceValue::Count(u64::from(*v)),
         || Step {
-            step: "readers_provided",
             label: ("無償提供台数", "Readers provided"),
             before: Some(TraceValue::Count(u64::from(inst.readers))),
             after: TraceValue::Count(u64::from(provided)),
@@ -304,11 +313,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let cap_index = provided.max(1) as usize - 1;
     let cap = Yen::new(cat.caps.value[cap_index] as i64);
     t.add_param(
+        "cap",
         || cat_key("caps"),
         &cat.caps,
         |_| TraceValue::Yen(cap),
         || Step {
-            step: "cap",
             label: ("補助限度額", "Cap"),
             before: Some(TraceValue::Count(u64::from(provided.max(1)))),
             after: TraceValue::Yen(cap),
@@ -334,11 +343,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let (eligible, ineligible) = match &inst.cost {
         Cost::Total(total) => {
             t.add_param(
+                "eligible_cost",
                 || "money.tax_rate".into(),
                 tax,
                 |v| TraceValue::Rate(*v),
                 || Step {
-                    step: "eligible_cost",
                     label: ("補助対象経費", "Eligible cost"),
                     before: None,
                     after: TraceValue::Yen(*total),
@@ -359,11 +368,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
                 } else {
                     let added = item.amount.times_floor_to(tax.value, 1);
                     t.add_param(
+                        "line_item_tax",
                         || "money.tax_rate".into(),
                         tax,
                         |v| TraceValue::Rate(*v),
                         || Step {
-                            step: "line_item_tax",
                             label: ("消費税の加算", "Consumption tax added"),
                             before: Some(TraceValue::Yen(item.amount)),
                             after: TraceValue::Yen(item.amount + added),
@@ -394,11 +403,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
                     ineligible = ineligible + with_tax;
                 }
                 t.add_param(
+                    "line_item",
                     || format!("line_items.{}", item.category.id()),
                     rule,
                     |v| TraceValue::Flag(*v),
                     || Step {
-                        step: "line_item",
                         label: ("明細の区分", "Line item"),
                         before: Some(TraceValue::Yen(with_tax)),
                         after: TraceValue::Flag(rule.value),
@@ -430,11 +439,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
                 );
             }
             t.add_param(
+                "eligible_cost",
                 || "money.tax_rate".into(),
                 tax,
                 |v| TraceValue::Rate(*v),
                 || Step {
-                    step: "eligible_cost",
                     label: ("補助対象経費", "Eligible cost"),
                     before: None,
                     after: TraceValue::Yen(eligible),
@@ -467,11 +476,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     // 5. The cost that counts: min(eligible cost, cap).
     let capped = eligible.min(cap);
     t.add_param(
+        "capped_cost",
         || cat_key("caps"),
         &cat.caps,
         |_| TraceValue::Yen(cap),
         || Step {
-            step: "capped_cost",
             label: ("補助の基準額", "Cost that counts"),
             before: Some(TraceValue::Yen(eligible)),
             after: TraceValue::Yen(capped),
@@ -499,11 +508,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let standard_raw = || capped.times(rate.value);
     let standard = capped.times_floor_to(rate.value, unit.value);
     t.add_param(
+        "standard_rate",
         || cat_key("standard_rate"),
         rate,
         |v| TraceValue::Rate(*v),
         || Step {
-            step: "standard_rate",
             label: ("補助率（通常）", "Rate (standard)"),
             before: Some(TraceValue::Yen(capped)),
             after: TraceValue::Yen(standard_raw()),
@@ -524,11 +533,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
         },
     );
     t.add_param(
+        "standard_grant",
         || "money.rounding_unit".into(),
         unit,
         |v| TraceValue::Yen(Yen::new(*v as i64)),
         || Step {
-            step: "standard_grant",
             label: ("通常の補助額", "Standard grant"),
             before: Some(TraceValue::Yen(standard_raw())),
             after: TraceValue::Yen(standard),
@@ -548,11 +557,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let special_amount = capped.floor_to(unit.value);
     let special_ok = inst.readers > 0 && inst.reader_applied_on.is_some_and(|d| d <= by.value);
     t.add_param(
+        "special_eligibility",
         || "special_regime.reader_applied_by".into(),
         by,
         |v| TraceValue::Date(*v),
         || Step {
-            step: "special_eligibility",
             label: ("特例補助の対象", "Special regime applies"),
             before: Some(date_or_unknown(inst.reader_applied_on)),
             after: TraceValue::Flag(special_ok),
@@ -578,11 +587,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     );
     if special_ok {
         t.add_param(
+            "special_grant",
             || "money.rounding_unit".into(),
             unit,
             |v| TraceValue::Yen(Yen::new(*v as i64)),
             || Step {
-                step: "special_grant",
                 label: ("特例補助の額", "Special grant"),
                 before: Some(TraceValue::Yen(capped)),
                 after: TraceValue::Yen(special_amount),
@@ -637,11 +646,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
             Facts::None,
         ));
         t.add_param(
+            "no_reader",
             || "eligibility.reader_required".into(),
             reader_rule,
             |v| TraceValue::Flag(*v),
             || Step {
-                step: "no_reader",
                 label: ("カードリーダーの申込み", "Card reader applied for"),
                 before: Some(TraceValue::Count(0)),
                 after: TraceValue::Flag(false),
@@ -699,11 +708,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
             }
         }
         t.add_param(
+            step,
             || key.into(),
             param,
             |v| TraceValue::Date(*v),
             || Step {
-                step,
                 label: what,
                 before: Some(date_or_unknown(date)),
                 after: TraceValue::Flag(ok),
@@ -758,11 +767,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
         Regime::Ineligible => Yen::ZERO,
     };
     t.add_param(
+        "regime",
         || "special_regime.reader_applied_by".into(),
         by,
         |v| TraceValue::Date(*v),
         || Step {
-            step: "regime",
             label: ("適用する補助", "Regime applied"),
             before: None,
             after: TraceValue::Regime(regime),
@@ -789,11 +798,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     );
     let self_pay = total_cost - grant;
     t.add_param(
+        "grant",
         || "money.rounding_unit".into(),
         unit,
         |v| TraceValue::Yen(Yen::new(*v as i64)),
         || Step {
-            step: "grant",
             label: ("交付額", "Grant"),
             before: None,
             after: TraceValue::Yen(grant),
@@ -822,11 +831,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
             let p = &cat.special_forms;
             let form = p.value[cap_index].as_str();
             t.add_param(
+                "form",
                 || cat_key("special_forms"),
                 p,
                 |_| TraceValue::Text(form.to_owned()),
                 || Step {
-                    step: "form",
                     label: ("申請様式", "Application form"),
                     before: None,
                     after: TraceValue::Text(form.to_owned()),
@@ -841,11 +850,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
         Regime::Standard => {
             let p = &f.special_regime.form_fallback;
             t.add_param(
+                "form",
                 || "special_regime.form_fallback".into(),
                 p,
                 |v| TraceValue::Text(v.clone()),
                 || Step {
-                    step: "form",
                     label: ("申請様式", "Application form"),
                     before: None,
                     after: TraceValue::Text(p.value.clone()),
@@ -873,11 +882,11 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
             NaiveDate::from_ymd_opt(fy + 1 + r.years_after_fiscal_year.value as i32, start, 1)?
                 .pred_opt()?;
         t.add_param(
+            "retention",
             || "retention.years_after_fiscal_year".into(),
             &r.years_after_fiscal_year,
             |v| TraceValue::Count(u64::from(*v)),
             || Step {
-                step: "retention",
                 label: ("帳簿等の保存期限", "Keep books until"),
                 before: Some(TraceValue::Date(c)),
                 after: TraceValue::Date(until),

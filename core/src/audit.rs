@@ -81,6 +81,15 @@ impl Finding {
     }
 }
 
+/// The trace steps that decide the findings ([`Finding::step`]): what an audit needs traced
+/// ([`crate::AssessOptions::trace_only`]).
+pub const STEPS: &[&str] = &[
+    "grant",
+    "special_eligibility",
+    "project_deadline",
+    "application_deadline",
+];
+
 /// The findings of one assessment, in [`Finding::ALL`] order; empty for a clean one.
 pub fn audit(rules: &RuleSet, a: &Assessment) -> Findings {
     let mut out = Findings::new();
@@ -142,6 +151,41 @@ mod tests {
             r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-04-01","total_cost":279950,"claimed":200000}"#,
         );
         assert_eq!(f, [Finding::UnderClaim]);
+    }
+
+    #[test]
+    fn every_finding_step_is_traced_by_its_own_name() {
+        let rules = RuleSet::embedded();
+        let input: InstitutionInput = serde_json::from_str(
+            r#"{"kind":"pharmacy","group_rx_per_month":100,"readers":1,"reader_applied_on":"2021-04-01","completed_on":"2023-04-01","applied_on":"2023-07-01","total_cost":279950,"claimed":279000}"#,
+        )
+        .unwrap();
+        let inst = Institution::from_input(&input, &rules).unwrap();
+        let full = assess(
+            &rules,
+            &inst,
+            AssessOptions {
+                trace: true,
+                trace_only: None,
+            },
+        );
+        let only = AssessOptions {
+            trace: true,
+            trace_only: Some(STEPS),
+        };
+        let part = assess(&rules, &inst, only);
+        // The same steps as the full trace's, in its order, and nothing else.
+        let expected: Vec<_> = full
+            .trace
+            .iter()
+            .filter(|s| STEPS.contains(&s.step))
+            .collect();
+        assert_eq!(part.trace.iter().collect::<Vec<_>>(), expected);
+        for f in Finding::ALL {
+            assert!(STEPS.contains(&f.step()), "{f:?}");
+            assert!(full.trace.iter().any(|s| s.step == f.step()), "{f:?}");
+        }
+        assert_eq!(part.grant, full.grant);
     }
 
     #[test]

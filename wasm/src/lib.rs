@@ -76,6 +76,7 @@ pub fn assess(
         read(input)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))?;
     let opts = AssessOptions {
         trace: trace.unwrap_or(true),
+        ..Default::default()
     };
     RULES.with(|r| to_js(&onshi_core::assess(r, &inst, opts)))
 }

@@ -122,8 +122,12 @@ impl<'a> Ctx<'a> {
         let findings = if found.is_empty() {
             Vec::new()
         } else {
-            // Only rows with findings pay for a trace.
-            let traced = assess(self.rules, &institution, AssessOptions { trace: true });
+            // Only rows with findings pay for a trace, and only for the steps they show.
+            let only = AssessOptions {
+                trace: true,
+                trace_only: Some(audit::STEPS),
+            };
+            let traced = assess(self.rules, &institution, only);
             found
                 .into_iter()
                 .map(|f| {
