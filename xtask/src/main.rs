@@ -63,6 +63,26 @@ fn root() -> PathBuf {
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root());
+    // `cargo run` gave xtask its own package's variables. A build script that watches one of
+    // them (ring's watches CARGO_MANIFEST_DIR and CARGO_PKG_NAME) would see a change between
+    // `cargo xtask …` and a plain `cargo build`, and everything above it — polars, ten
+    // minutes here — would be rebuilt each time one follows the other.
+    for (key, _) in std::env::vars_os() {
+        let Some(k) = key.to_str() else { continue };
+        if k.starts_with("CARGO_PKG_")
+            || matches!(
+                k,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "OUT_DIR"
+            )
+        {
+            c.env_remove(&key);
+        }
+    }
     c
 }
 
