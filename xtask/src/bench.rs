@@ -360,7 +360,8 @@ fn full(quick: bool) -> Result<()> {
     step(
         "criterion: core, parse, batch",
         cargo()
-            .args(["bench", "-p", "onshi-benches", "--"])
+            .args(["bench", "-p", "onshi-benches"])
+            .args(["--bench", "core", "--bench", "parse", "--bench", "batch", "--"])
             .args(criterion_args)
             .env("ONSHI_BIN", release_bin("onshi")),
     )?;
