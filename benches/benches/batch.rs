@@ -43,9 +43,9 @@ fn run(cmd: &mut Command) {
 
 /// The national file and its line items, generated once (deterministic for the seed).
 fn data(onshi: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    // <target>/<profile>/io-floor → <target>/bench-data, where `cargo xtask bench` looks.
     let dir = io_floor()
         .parent()
-        .and_then(Path::parent)
         .and_then(Path::parent)
         .expect("target/<profile>/<bin>")
         .join("bench-data");
