@@ -361,7 +361,9 @@ fn full(quick: bool) -> Result<()> {
         "criterion: core, parse, batch",
         cargo()
             .args(["bench", "-p", "onshi-benches"])
-            .args(["--bench", "core", "--bench", "parse", "--bench", "batch", "--"])
+            .args([
+                "--bench", "core", "--bench", "parse", "--bench", "batch", "--",
+            ])
             .args(criterion_args)
             .env("ONSHI_BIN", release_bin("onshi")),
     )?;
