@@ -159,10 +159,8 @@ impl<R: Read> DecodingReader<R> {
             self.pending_cr = true;
         }
         self.out_pos = start;
-        self.newlines += self.output[start..self.out_len]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        self.newlines +=
+            memchr::memchr_iter(b'\n', &self.output[start..self.out_len]).count() as u64;
         match result {
             DecoderResult::InputEmpty if self.eof => self.done = true,
             DecoderResult::InputEmpty | DecoderResult::OutputFull => {}
@@ -184,8 +182,12 @@ impl<R: Read> DecodingReader<R> {
 /// Turns CRLF into LF in `buf[start..]` in place (Excel writes CRLF; the CSV reader counts
 /// lines right only with LF). Returns the new end.
 fn crlf_to_lf(buf: &mut [u8], start: usize) -> usize {
-    let mut w = start;
-    let mut r = start;
+    // Most exports have no CR at all: find the first before moving any byte.
+    let Some(first) = memchr::memchr(b'\r', &buf[start..]) else {
+        return buf.len();
+    };
+    let mut w = start + first;
+    let mut r = w;
     while r < buf.len() {
         let b = buf[r];
         if !(b == b'\r' && buf.get(r + 1) == Some(&b'\n')) {

@@ -8,13 +8,16 @@ use onshi_core::parse::{
     parse_line_item_category,
 };
 use onshi_core::{LineItem, RuleSet};
-use std::collections::HashMap;
+use rayon::prelude::*;
 use std::path::Path;
 
 use super::columns::{Header, ITEM_COLUMNS, ItemCol};
 use super::encoding::Encoding;
 use super::source;
 use super::{Reject, RowError};
+
+/// Records read at a time; each chunk is parsed on every worker thread.
+const CHUNK: usize = 1 << 16;
 
 /// The line items of one institution.
 #[derive(Debug, Default)]
@@ -31,11 +34,32 @@ pub struct ItemsFor {
 pub struct LineItems {
     pub file: String,
     pub encoding: Option<Encoding>,
-    pub by_code: HashMap<InstitutionCode, ItemsFor>,
+    pub by_code: foldhash::HashMap<InstitutionCode, ItemsFor>,
     /// Rows rejected on their own (bad code, category, amount, tax flag).
     pub rejects: Vec<Reject>,
     pub rows: u64,
     pub extra_columns: Vec<String>,
+}
+
+/// One row of the file, read on a worker thread and filed in input order afterwards.
+enum ItemRow {
+    Good {
+        code: InstitutionCode,
+        line: u64,
+        item: LineItem,
+    },
+    Bad {
+        code: Option<InstitutionCode>,
+        reject: Reject,
+    },
+}
+
+/// What reading a row needs.
+struct Reading<'a> {
+    file: &'a str,
+    header: &'a Header<ItemCol>,
+    rules: &'a RuleSet,
+    max: u64,
 }
 
 impl LineItems {
@@ -57,88 +81,115 @@ impl LineItems {
                 ItemCol::TaxIncluded,
             ],
         )?;
-        let max = rules.file().money.max_amount.value;
+        let reading = Reading {
+            file: &file,
+            header: &header,
+            rules,
+            max: rules.file().money.max_amount.value,
+        };
         let mut out = LineItems {
             file: file.clone(),
             encoding: Some(encoding),
             extra_columns: header.extra.clone(),
             ..LineItems::default()
         };
-        let mut record = StringRecord::new();
+        let mut records = Vec::new();
         loop {
-            let more = reader
-                .read_record(&mut record)
+            let n = source::read_chunk(&mut reader, &mut records, CHUNK)
                 .with_context(|| format!("{file}: cannot read"))?;
-            if !more {
+            if n == 0 {
                 break;
             }
-            out.rows += 1;
-            let line = source::line_of(&record);
-            let cell = |c: ItemCol| {
-                header
-                    .index(c)
-                    .and_then(|i| record.get(i))
-                    .unwrap_or("")
-                    .trim()
-            };
-            let label = |c: ItemCol| header.label(c).unwrap_or("").to_owned();
-            let mut errors = Vec::new();
-            let code_text = cell(ItemCol::InstitutionCode);
-            let code = if code_text.is_empty() {
-                errors.push(RowError::missing(label(ItemCol::InstitutionCode)));
-                None
-            } else {
-                parse_institution_code(code_text, None, rules)
-                    .map_err(|e| errors.push(RowError::parse(label(ItemCol::InstitutionCode), e)))
-                    .ok()
-            };
-            // Read once here with the core's parsers; the rows borrow the result.
-            let mut read = |c: ItemCol, text: &str, r: Result<(), ParseError>| {
-                if text.is_empty() {
-                    errors.push(RowError::missing(label(c)));
-                } else if let Err(e) = r {
-                    errors.push(RowError::parse(label(c), e));
-                }
-            };
-            let category_text = cell(ItemCol::Category);
-            let category = parse_line_item_category(category_text);
-            let amount_text = cell(ItemCol::Amount);
-            let amount = parse_amount(amount_text, max);
-            let tax_text = cell(ItemCol::TaxIncluded);
-            let tax = parse_bool(tax_text);
-            read(
-                ItemCol::Category,
-                category_text,
-                category.as_ref().map(drop).map_err(Clone::clone),
-            );
-            read(
-                ItemCol::Amount,
-                amount_text,
-                amount.as_ref().map(drop).map_err(Clone::clone),
-            );
-            read(
-                ItemCol::TaxIncluded,
-                tax_text,
-                tax.as_ref().map(drop).map_err(Clone::clone),
-            );
-            match (code, errors.is_empty(), category, amount, tax) {
-                (Some(code), true, Ok(category), Ok(amount), Ok(tax_included)) => {
-                    let e = out.by_code.entry(code).or_default();
-                    e.items.push(LineItem {
-                        category,
-                        amount,
-                        tax_included,
-                    });
-                    e.lines.push(line);
-                }
-                (code, ..) => {
-                    if let Some(code) = code {
-                        out.by_code.entry(code).or_default().bad_lines.push(line);
+            let rows: Vec<ItemRow> = records[..n].par_iter().map(|r| reading.row(r)).collect();
+            for row in rows {
+                out.rows += 1;
+                match row {
+                    ItemRow::Good { code, line, item } => {
+                        let e = out.by_code.entry(code).or_default();
+                        e.items.push(item);
+                        e.lines.push(line);
                     }
-                    out.rejects.push(Reject::new(&file, line, &record, errors));
+                    ItemRow::Bad { code, reject } => {
+                        if let Some(code) = code {
+                            out.by_code
+                                .entry(code)
+                                .or_default()
+                                .bad_lines
+                                .push(reject.line);
+                        }
+                        out.rejects.push(reject);
+                    }
                 }
             }
         }
         Ok(out)
+    }
+}
+
+impl Reading<'_> {
+    /// Reads one row with the core's parsers; every bad value of it is named.
+    fn row(&self, record: &StringRecord) -> ItemRow {
+        let line = source::line_of(record);
+        let cell = |c: ItemCol| {
+            self.header
+                .index(c)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+                .trim()
+        };
+        let label = |c: ItemCol| self.header.label(c).unwrap_or("").to_owned();
+        let mut errors = Vec::new();
+        let code_text = cell(ItemCol::InstitutionCode);
+        let code = if code_text.is_empty() {
+            errors.push(RowError::missing(label(ItemCol::InstitutionCode)));
+            None
+        } else {
+            parse_institution_code(code_text, None, self.rules)
+                .map_err(|e| errors.push(RowError::parse(label(ItemCol::InstitutionCode), e)))
+                .ok()
+        };
+        let mut read = |c: ItemCol, text: &str, r: Result<(), ParseError>| {
+            if text.is_empty() {
+                errors.push(RowError::missing(label(c)));
+            } else if let Err(e) = r {
+                errors.push(RowError::parse(label(c), e));
+            }
+        };
+        let category_text = cell(ItemCol::Category);
+        let category = parse_line_item_category(category_text);
+        let amount_text = cell(ItemCol::Amount);
+        let amount = parse_amount(amount_text, self.max);
+        let tax_text = cell(ItemCol::TaxIncluded);
+        let tax = parse_bool(tax_text);
+        read(
+            ItemCol::Category,
+            category_text,
+            category.as_ref().map(drop).map_err(Clone::clone),
+        );
+        read(
+            ItemCol::Amount,
+            amount_text,
+            amount.as_ref().map(drop).map_err(Clone::clone),
+        );
+        read(
+            ItemCol::TaxIncluded,
+            tax_text,
+            tax.as_ref().map(drop).map_err(Clone::clone),
+        );
+        match (code, errors.is_empty(), category, amount, tax) {
+            (Some(code), true, Ok(category), Ok(amount), Ok(tax_included)) => ItemRow::Good {
+                code,
+                line,
+                item: LineItem {
+                    category,
+                    amount,
+                    tax_included,
+                },
+            },
+            (code, ..) => ItemRow::Bad {
+                code,
+                reject: Reject::new(self.file, line, record, errors),
+            },
+        }
     }
 }

@@ -18,7 +18,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use onshi_core::InputError;
 use onshi_core::parse::{InstitutionCode, ParseError};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -291,10 +290,11 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         .unwrap_or("institution_code")
         .to_owned();
     // First line of each code, and whether that row was computed (for line-item accounting).
-    let mut seen: HashMap<InstitutionCode, (u64, bool)> = HashMap::new();
+    let mut seen: foldhash::HashMap<InstitutionCode, (u64, bool)> = Default::default();
     let mut counts = Counts::default();
     let chunk = args.chunk_rows.max(1);
-    let mut records = Vec::with_capacity(chunk);
+    // Reused chunk after chunk, so reading allocates nothing once the first chunk is in.
+    let mut records: Vec<StringRecord> = Vec::new();
     let mut timings = Timings::default();
     let started = Instant::now();
     // Writing overlaps the next chunk's reading and computing.
@@ -312,29 +312,18 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let read_result = (|| -> Result<()> {
         loop {
             let t = Instant::now();
-            records.clear();
-            for _ in 0..chunk {
-                let mut rec = StringRecord::new();
-                let more = reader
-                    .read_record(&mut rec)
-                    .with_context(|| format!("{inst_name}: cannot read"))?;
-                if !more {
-                    break;
-                }
-                records.push(rec);
-            }
-            if records.is_empty() {
+            let n = source::read_chunk(&mut reader, &mut records, chunk)
+                .with_context(|| format!("{inst_name}: cannot read"))?;
+            if n == 0 {
                 break;
             }
+            let records = &records[..n];
             timings.read += t.elapsed();
             let t = Instant::now();
-            let rows: Vec<rows::Row> = std::mem::take(&mut records)
-                .into_par_iter()
-                .map(|r| ctx.process(r))
-                .collect();
+            let rows: Vec<rows::Row> = records.par_iter().map(|r| ctx.process(r)).collect();
             timings.compute += t.elapsed();
             let mut batch = output::Batch::new(rows.len());
-            for row in rows {
+            for (row, record) in rows.into_iter().zip(records) {
                 counts.rows += 1;
                 let dup = row.key.and_then(|k| match seen.get(&k) {
                     Some((first, _)) => Some(*first),
@@ -346,9 +335,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                 match (dup, row.result) {
                     (None, Ok(c)) => {
                         counts.computed += 1;
-                        let name = name_at
-                            .and_then(|i| row.record.get(i))
-                            .map_or("", str::trim);
+                        let name = name_at.and_then(|i| record.get(i)).map_or("", str::trim);
                         batch.push(row.line, &c, name);
                     }
                     (dup, result) => {
@@ -357,7 +344,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                         if let Some(first) = dup {
                             let value = header
                                 .index(Col::InstitutionCode)
-                                .and_then(|i| row.record.get(i))
+                                .and_then(|i| record.get(i))
                                 .unwrap_or("")
                                 .to_owned();
                             errors.push(RowError::duplicate(code_label.clone(), value, first));
@@ -367,7 +354,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                         }
                         batch
                             .rejects
-                            .push(Reject::new(&inst_name, row.line, &row.record, errors));
+                            .push(Reject::new(&inst_name, row.line, record, errors));
                     }
                 }
             }
@@ -375,7 +362,6 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                 break; // the writer failed: its error is reported below
             }
             progress.set_position(reader.get_ref().consumed());
-            records = Vec::with_capacity(chunk);
         }
         Ok(())
     })();

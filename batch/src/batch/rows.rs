@@ -35,7 +35,6 @@ pub struct Row<'r> {
     pub line: u64,
     /// The code, when it reads as a code at all (for duplicate detection).
     pub key: Option<InstitutionCode>,
-    pub record: StringRecord,
     pub result: Result<Box<Computed<'r>>, Vec<RowError>>,
 }
 
@@ -53,17 +52,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reads, assesses and audits one row.
-    pub fn process(&self, record: StringRecord) -> Row<'a> {
-        let line = source::line_of(&record);
-        let code_text = self.cell(&record, Col::InstitutionCode);
+    pub fn process(&self, record: &StringRecord) -> Row<'a> {
+        let line = source::line_of(record);
+        let code_text = self.cell(record, Col::InstitutionCode);
         let key = code_text.and_then(|t| parse_institution_code(t, None, self.rules).ok());
-        let result = self.compute(&record, code_text, key);
-        Row {
-            line,
-            key,
-            record,
-            result,
-        }
+        let result = self.compute(record, code_text, key);
+        Row { line, key, result }
     }
 
     fn compute(

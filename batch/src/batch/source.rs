@@ -37,11 +37,32 @@ pub fn open(path: &Path, forced: Option<Encoding>) -> Result<(CsvReader, Encodin
         .has_headers(true)
         // Short or long rows are checked per column, not refused as a whole file.
         .flexible(true)
+        .buffer_capacity(1 << 16)
         .from_reader(DecodingReader::new(
             BufReader::with_capacity(1 << 16, file),
             encoding,
         ));
     Ok((reader, encoding, len))
+}
+
+/// Reads up to `max` records into `records` (reusing their buffers, adding records as needed);
+/// returns how many were read, 0 at the end of the file.
+pub fn read_chunk(
+    reader: &mut CsvReader,
+    records: &mut Vec<StringRecord>,
+    max: usize,
+) -> csv::Result<usize> {
+    let mut n = 0;
+    while n < max {
+        if n == records.len() {
+            records.push(StringRecord::new());
+        }
+        if !reader.read_record(&mut records[n])? {
+            break;
+        }
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// The 1-based physical line where a record starts (the header is line 1; a quoted value
