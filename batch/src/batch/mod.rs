@@ -336,7 +336,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                     (None, Ok(c)) => {
                         counts.computed += 1;
                         let name = name_at.and_then(|i| record.get(i)).map_or("", str::trim);
-                        batch.push(row.line, &c, name);
+                        batch.push(row.line, *c, name);
                     }
                     (dup, result) => {
                         counts.rejected += 1;

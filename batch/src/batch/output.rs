@@ -2,6 +2,7 @@
 //! into place only when the whole run has succeeded.
 
 use anyhow::{Context, Result, bail};
+use onshi_core::parse::InstitutionCode;
 use onshi_core::{Finding, Lang, TraceStep, Yen, prefecture_name};
 use polars::prelude::*;
 use std::fs::File;
@@ -199,12 +200,30 @@ impl GrantColumns {
 /// One audit finding, ready to write.
 struct AuditRow {
     line: u64,
-    code: String,
+    code: InstitutionCode,
     name: String,
     finding: Finding,
     claimed: Option<i64>,
     grant: i64,
     step: Option<TraceStep>,
+}
+
+/// One line of `audit.csv`, borrowing from its [`AuditRow`] (the columns of the header).
+#[derive(serde::Serialize)]
+struct AuditLine<'a> {
+    line: u64,
+    institution_code: &'a str,
+    name: &'a str,
+    finding: &'a str,
+    finding_ja: &'a str,
+    claimed: Option<i64>,
+    grant: i64,
+    difference: Option<i64>,
+    step: &'a str,
+    parameter: &'a str,
+    citation: &'a str,
+    trace: &'a str,
+    trace_en: &'a str,
 }
 
 /// The rows of one chunk, built without touching the files (a writer thread writes them
@@ -226,17 +245,17 @@ impl Batch {
         }
     }
 
-    pub fn push(&mut self, line: u64, c: &Computed, name: &str) {
-        self.grants.push(line, c, name);
-        for (f, step) in &c.findings {
+    pub fn push(&mut self, line: u64, mut c: Computed, name: &str) {
+        self.grants.push(line, &c, name);
+        for (finding, step) in c.findings.drain(..) {
             self.audit.push(AuditRow {
                 line,
-                code: c.code.to_string(),
+                code: c.code,
                 name: name.to_owned(),
-                finding: *f,
+                finding,
                 claimed: c.assessment.claimed.map(Yen::whole),
                 grant: c.assessment.grant.whole(),
-                step: step.clone(),
+                step,
             });
         }
     }
@@ -305,7 +324,10 @@ impl Outputs {
             "other_errors",
             "record",
         ])?;
-        let mut audit = csv::Writer::from_writer(BufWriter::new(open(AUDIT_CSV)?));
+        // Rows are serialised from `AuditLine`; its header is written here, once.
+        let mut audit = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(BufWriter::new(open(AUDIT_CSV)?));
         audit.write_record([
             "line",
             "institution_code",
@@ -365,6 +387,7 @@ impl Outputs {
         for r in &batch.rejects {
             self.reject(r)?;
         }
+        let (mut trace, mut trace_en) = (String::new(), String::new());
         for a in &batch.audit {
             let i = Finding::ALL
                 .iter()
@@ -372,25 +395,33 @@ impl Outputs {
                 .unwrap_or(0);
             self.audit_counts[i] += 1;
             let step = a.step.as_ref();
-            self.audit.write_record([
-                a.line.to_string(),
-                a.code.clone(),
-                a.name.clone(),
-                a.finding.id().to_owned(),
-                a.finding.name(Lang::Ja).to_owned(),
-                a.claimed.map(|c| c.to_string()).unwrap_or_default(),
-                a.grant.to_string(),
-                a.claimed
-                    .map(|c| (c - a.grant).to_string())
-                    .unwrap_or_default(),
-                step.map_or("", |s| s.step).to_owned(),
-                step.and_then(|s| s.parameter.clone()).unwrap_or_default(),
-                step.map(|s| s.citation.clone()).unwrap_or_default(),
-                step.map(|s| format!("{}: {}", s.label, s.detail))
-                    .unwrap_or_default(),
-                step.map(|s| format!("{}: {}", s.label_en, s.detail_en))
-                    .unwrap_or_default(),
-            ])?;
+            let labelled = |to: &mut String, label: &str, detail: &str| {
+                to.push_str(label);
+                to.push_str(": ");
+                to.push_str(detail);
+            };
+            trace.clear();
+            trace_en.clear();
+            if let Some(s) = step {
+                labelled(&mut trace, s.label, &s.detail);
+                labelled(&mut trace_en, s.label_en, &s.detail_en);
+            }
+            let code = a.code.ascii();
+            self.audit.serialize(AuditLine {
+                line: a.line,
+                institution_code: std::str::from_utf8(&code).unwrap_or_default(),
+                name: &a.name,
+                finding: a.finding.id(),
+                finding_ja: a.finding.name(Lang::Ja),
+                claimed: a.claimed,
+                grant: a.grant,
+                difference: a.claimed.map(|c| c - a.grant),
+                step: step.map_or("", |s| s.step),
+                parameter: step.and_then(|s| s.parameter.as_deref()).unwrap_or(""),
+                citation: step.map_or("", |s| &s.citation),
+                trace: &trace,
+                trace_en: &trace_en,
+            })?;
         }
         let df = batch.grants.into_frame(self.compare)?;
         if df.height() == 0 {

@@ -121,12 +121,21 @@ impl<'a> Ctx<'a> {
                 trace: true,
                 trace_only: Some(audit::STEPS),
             };
-            let traced = assess(self.rules, &institution, only);
+            let mut trace = assess(self.rules, &institution, only).trace;
+            // Each step moves to its finding; a copy only if a later finding shows it too.
             found
-                .into_iter()
-                .map(|f| {
-                    let step = traced.trace.iter().find(|s| s.step == f.step()).cloned();
-                    (f, step)
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let shown_again = found[i + 1..].iter().any(|g| g.step() == f.step());
+                    let step = trace.iter().position(|s| s.step == f.step()).map(|p| {
+                        if shown_again {
+                            trace[p].clone()
+                        } else {
+                            trace.swap_remove(p)
+                        }
+                    });
+                    (*f, step)
                 })
                 .collect()
         };
