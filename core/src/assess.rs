@@ -16,13 +16,13 @@ use crate::rules::{Param, Rate, RuleSet};
 
 /// What the caller wants besides the figures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AssessOptions {
+pub struct AssessOptions<'a> {
     /// Build the explanation trace (off for bulk runs: it costs allocations).
     pub trace: bool,
     /// With `trace`, only the steps of these names (as in [`TraceStep::step`]); `None`: all.
-    /// A batch's audit rows show one step per finding ([`crate::audit::STEPS`]), and writing
-    /// the other steps' text would cost five times as much.
-    pub trace_only: Option<&'static [&'static str]>,
+    /// A batch's audit rows show the one step of each finding ([`crate::Finding::step`]), and
+    /// writing the other steps' text would cost many times as much.
+    pub trace_only: Option<&'a [&'static str]>,
 }
 
 /// A value before or after a step of the trace.
@@ -135,9 +135,9 @@ impl Assessment<'_> {
 
 /// Builds trace steps only when asked for; the closures cost nothing otherwise. Every step
 /// names the rule parameter it rests on, so every step carries a legal citation.
-struct Tracer {
+struct Tracer<'a> {
     steps: Option<Vec<TraceStep>>,
-    only: Option<&'static [&'static str]>,
+    only: Option<&'a [&'static str]>,
 }
 
 /// A step under construction.
@@ -148,7 +148,7 @@ struct Step {
     detail: (String, String),
 }
 
-impl Tracer {
+impl Tracer<'_> {
     /// A step that uses a rule parameter: the citation comes from it.
     fn add_param<T>(
         &mut self,
@@ -189,7 +189,11 @@ fn date_or_unknown(d: Option<NaiveDate>) -> TraceValue {
 }
 
 /// Assesses one institution under `rules`.
-pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -> Assessment<'r> {
+pub fn assess<'r>(
+    rules: &'r RuleSet,
+    inst: &Institution,
+    opts: AssessOptions<'_>,
+) -> Assessment<'r> {
     let f = rules.file();
     let mut t = Tracer {
         steps: opts.trace.then(|| Vec::with_capacity(24)),

@@ -6,6 +6,7 @@ use onshi_core::parse::{InstitutionCode, parse_institution_code};
 use onshi_core::{
     AssessOptions, Assessment, Finding, Institution, RuleSet, TraceStep, Yen, assess, audit,
 };
+use smallvec::SmallVec;
 
 use super::RowError;
 use super::columns::{Col, Header, canonical};
@@ -117,9 +118,10 @@ impl<'a> Ctx<'a> {
             Vec::new()
         } else {
             // Only rows with findings pay for a trace, and only for the steps they show.
+            let steps: SmallVec<[&'static str; 4]> = found.iter().map(|f| f.step()).collect();
             let only = AssessOptions {
                 trace: true,
-                trace_only: Some(audit::STEPS),
+                trace_only: Some(&steps),
             };
             let mut trace = assess(self.rules, &institution, only).trace;
             // Each step moves to its finding; a copy only if a later finding shows it too.
