@@ -78,9 +78,12 @@ pub struct Args {
     timings: bool,
 }
 
-/// Wall-clock time spent in each stage of a run (`--timings`).
+/// Wall-clock time spent in each stage of a run (`--timings`). Reading a chunk overlaps
+/// computing the one before, so the stages add up to more than the total.
 #[derive(Debug, Default)]
 struct Timings {
+    /// Loading the line items (the first chunk of institutions is read meanwhile).
+    items: Duration,
     read: Duration,
     compute: Duration,
     write: Duration,
@@ -246,10 +249,24 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         required.push(Col::TotalCost);
     }
     let header = Header::read(&inst_name, headers.iter(), &INSTITUTION_COLUMNS, &required)?;
-    let items = match &args.line_items {
-        Some(p) => LineItems::load(p, args.encoding, &rules)?,
-        None => LineItems::default(),
-    };
+    let started = Instant::now();
+    let mut timings = Timings::default();
+    let chunk = args.chunk_rows.max(1);
+    // Reused chunk after chunk, so reading allocates nothing once the first chunk is in.
+    let mut records = Vec::new();
+    // The first chunk is read while the line items load.
+    let (items, first) = rayon::join(
+        || match &args.line_items {
+            Some(p) => LineItems::load(p, args.encoding, &rules),
+            None => Ok(LineItems::default()),
+        },
+        || timed(|| source::read_chunk(&mut reader, &mut records, chunk)),
+    );
+    let items = items?;
+    timings.items = started.elapsed();
+    let (first, t) = first;
+    timings.read += t;
+    let mut n = first.with_context(|| format!("{inst_name}: cannot read"))?;
     let mut err = std::io::stderr().lock();
     if !header.extra.is_empty() {
         writeln!(
@@ -292,11 +309,6 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     // First line of each code, and whether that row was computed (for line-item accounting).
     let mut seen: foldhash::HashMap<InstitutionCode, (u64, bool)> = Default::default();
     let mut counts = Counts::default();
-    let chunk = args.chunk_rows.max(1);
-    // Reused chunk after chunk, so reading allocates nothing once the first chunk is in.
-    let mut records: Vec<StringRecord> = Vec::new();
-    let mut timings = Timings::default();
-    let started = Instant::now();
     // Writing overlaps the next chunk's reading and computing.
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<output::Batch>(1);
     let writer = std::thread::spawn(move || -> Result<(Outputs, Duration)> {
@@ -310,20 +322,17 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     });
     let name_at = header.index(Col::Name);
     let read_result = (|| -> Result<()> {
-        loop {
-            let t = Instant::now();
-            let n = source::read_chunk(&mut reader, &mut records, chunk)
-                .with_context(|| format!("{inst_name}: cannot read"))?;
-            if n == 0 {
-                break;
-            }
-            let records = &records[..n];
-            timings.read += t.elapsed();
-            let t = Instant::now();
-            let rows: Vec<rows::Row> = records.par_iter().map(|r| ctx.process(r)).collect();
-            timings.compute += t.elapsed();
+        while n > 0 {
+            let current = &records[..n];
+            let (rows, compute) = timed(|| {
+                current
+                    .par_iter()
+                    .map(|r| ctx.process(r))
+                    .collect::<Vec<_>>()
+            });
+            timings.compute += compute;
             let mut batch = output::Batch::new(rows.len());
-            for (row, record) in rows.into_iter().zip(records) {
+            for (row, record) in rows.into_iter().zip(current) {
                 counts.rows += 1;
                 let dup = row.key.and_then(|k| match seen.get(&k) {
                     Some((first, _)) => Some(*first),
@@ -362,6 +371,9 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                 break; // the writer failed: its error is reported below
             }
             progress.set_position(reader.get_ref().consumed());
+            let (more, read) = timed(|| source::read_chunk(&mut reader, &mut records, chunk));
+            timings.read += read;
+            n = more.with_context(|| format!("{inst_name}: cannot read"))?;
         }
         Ok(())
     })();
@@ -438,7 +450,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     timings.write += t.elapsed();
     if args.timings {
         eprintln!(
-            "timings: read {:.3} s, compute {:.3} s, write {:.3} s, total {:.3} s",
+            "timings: line items {:.3} s, read {:.3} s, compute {:.3} s, write {:.3} s, total {:.3} s",
+            timings.items.as_secs_f64(),
             timings.read.as_secs_f64(),
             timings.compute.as_secs_f64(),
             timings.write.as_secs_f64(),
@@ -471,6 +484,12 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     } else {
         Ok(Outcome::Ok)
     }
+}
+
+/// Runs `f`, returning its result and how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let t = Instant::now();
+    (f(), t.elapsed())
 }
 
 /// The most memory the process has held (Linux's `VmHWM`), for `--timings`.

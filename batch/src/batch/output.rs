@@ -8,6 +8,8 @@ use polars::prelude::*;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 use tempfile::TempPath;
 
 use super::report::{self, ReportData};
@@ -263,6 +265,62 @@ impl Batch {
 
 type CsvOut = csv::Writer<BufWriter<File>>;
 
+/// `grants.parquet`, encoded and compressed on a thread of its own: it costs as much as all
+/// the other outputs together, and the writer thread was the run's critical path.
+struct ParquetSink {
+    frames: Option<SyncSender<DataFrame>>,
+    thread: Option<JoinHandle<PolarsResult<()>>>,
+}
+
+impl ParquetSink {
+    fn start(mut writer: polars::io::parquet::write::BatchedWriter<BufWriter<File>>) -> Self {
+        // One frame waits while another is written: memory stays bounded by two chunks.
+        let (frames, incoming) = sync_channel::<DataFrame>(1);
+        let thread = std::thread::spawn(move || {
+            for df in incoming {
+                writer.write_batch(&df)?;
+            }
+            writer.finish().map(drop)
+        });
+        ParquetSink {
+            frames: Some(frames),
+            thread: Some(thread),
+        }
+    }
+
+    fn write(&mut self, df: DataFrame) -> Result<()> {
+        let sent = self.frames.as_ref().is_some_and(|f| f.send(df).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            // The thread stopped on an error: report it.
+            self.finish()
+                .and_then(|()| bail!("the Parquet writer stopped early"))
+        }
+    }
+
+    /// Writes the footer and waits for the file to be complete.
+    fn finish(&mut self) -> Result<()> {
+        self.frames = None;
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| anyhow::anyhow!("the Parquet writer panicked"))?
+                .map_err(|e| {
+                    anyhow::Error::from(e).context(format!("cannot write {GRANTS_PARQUET}"))
+                }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ParquetSink {
+    fn drop(&mut self) {
+        // A run that failed elsewhere: let the thread end before its file is removed.
+        let _ = self.finish();
+    }
+}
+
 /// The output directory of a run.
 pub struct Outputs {
     dir: PathBuf,
@@ -271,7 +329,7 @@ pub struct Outputs {
     pending: Vec<Pending>,
     // Unbuffered: polars formats whole batches itself, and nothing is left unflushed.
     grants_csv: polars::io::csv::write::BatchedWriter<File>,
-    grants_parquet: polars::io::parquet::write::BatchedWriter<BufWriter<File>>,
+    grants_parquet: ParquetSink,
     rejects: CsvOut,
     audit: CsvOut,
     /// Per-chunk partial sums by prefecture × category (added up at the end).
@@ -310,8 +368,9 @@ impl Outputs {
         let grants_csv = CsvWriter::new(open(GRANTS_CSV)?)
             .include_header(true)
             .batched(schema)?;
-        let grants_parquet =
-            ParquetWriter::new(BufWriter::new(open(GRANTS_PARQUET)?)).batched(schema)?;
+        let grants_parquet = ParquetSink::start(
+            ParquetWriter::new(BufWriter::new(open(GRANTS_PARQUET)?)).batched(schema)?,
+        );
         let mut rejects = csv::Writer::from_writer(BufWriter::new(open(REJECTS_CSV)?));
         rejects.write_record([
             "file",
@@ -428,7 +487,8 @@ impl Outputs {
             return Ok(());
         }
         self.grants_csv.write_batch(&df)?;
-        self.grants_parquet.write_batch(&df)?;
+        // A frame's columns are shared, not copied: the Parquet thread encodes the same data.
+        self.grants_parquet.write(df.clone())?;
         self.partials.push(partial_summary(df, self.compare)?);
         Ok(())
     }
