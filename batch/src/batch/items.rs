@@ -93,36 +93,47 @@ impl LineItems {
             extra_columns: header.extra.clone(),
             ..LineItems::default()
         };
-        let mut records = Vec::new();
-        loop {
-            let n = source::read_chunk(&mut reader, &mut records, CHUNK)
-                .with_context(|| format!("{file}: cannot read"))?;
-            if n == 0 {
-                break;
-            }
-            let rows: Vec<ItemRow> = records[..n].par_iter().map(|r| reading.row(r)).collect();
-            for row in rows {
-                out.rows += 1;
-                match row {
-                    ItemRow::Good { code, line, item } => {
-                        let e = out.by_code.entry(code).or_default();
-                        e.items.push(item);
-                        e.lines.push(line);
+        let cannot_read = || format!("{file}: cannot read");
+        // Two sets of records: the next chunk is read while the current one is parsed and filed.
+        let (mut records, mut next) = (Vec::new(), Vec::new());
+        let mut n =
+            source::read_chunk(&mut reader, &mut records, CHUNK).with_context(cannot_read)?;
+        while n > 0 {
+            let current = &records[..n];
+            let ((), more) = rayon::join(
+                || out.file(current.par_iter().map(|r| reading.row(r)).collect()),
+                || source::read_chunk(&mut reader, &mut next, CHUNK),
+            );
+            std::mem::swap(&mut records, &mut next);
+            n = more.with_context(cannot_read)?;
+        }
+        Ok(out)
+    }
+}
+
+impl LineItems {
+    /// Files read rows under their institution, in input order.
+    fn file(&mut self, rows: Vec<ItemRow>) {
+        for row in rows {
+            self.rows += 1;
+            match row {
+                ItemRow::Good { code, line, item } => {
+                    let e = self.by_code.entry(code).or_default();
+                    e.items.push(item);
+                    e.lines.push(line);
+                }
+                ItemRow::Bad { code, reject } => {
+                    if let Some(code) = code {
+                        self.by_code
+                            .entry(code)
+                            .or_default()
+                            .bad_lines
+                            .push(reject.line);
                     }
-                    ItemRow::Bad { code, reject } => {
-                        if let Some(code) = code {
-                            out.by_code
-                                .entry(code)
-                                .or_default()
-                                .bad_lines
-                                .push(reject.line);
-                        }
-                        out.rejects.push(reject);
-                    }
+                    self.rejects.push(reject);
                 }
             }
         }
-        Ok(out)
     }
 }
 

@@ -71,7 +71,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
     /// Rows read and assessed at a time (memory stays bounded by it).
-    #[arg(long, value_name = "ROWS", default_value_t = 1 << 16, hide = true)]
+    #[arg(long, value_name = "ROWS", default_value_t = 1 << 15, hide = true)]
     chunk_rows: usize,
     /// Print the wall-clock time of each stage (read, compute, write) on stderr.
     #[arg(long)]
@@ -252,8 +252,9 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let started = Instant::now();
     let mut timings = Timings::default();
     let chunk = args.chunk_rows.max(1);
-    // Reused chunk after chunk, so reading allocates nothing once the first chunk is in.
-    let mut records = Vec::new();
+    // Two sets of records, reused chunk after chunk (reading allocates nothing once both are
+    // in): the next chunk is read into one while the rows of the other are filed.
+    let (mut records, mut next_records) = (Vec::new(), Vec::new());
     // The first chunk is read while the line items load.
     let (items, first) = rayon::join(
         || match &args.line_items {
@@ -306,9 +307,13 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         .label(Col::InstitutionCode)
         .unwrap_or("institution_code")
         .to_owned();
-    // First line of each code, and whether that row was computed (for line-item accounting).
-    let mut seen: foldhash::HashMap<InstitutionCode, (u64, bool)> = Default::default();
-    let mut counts = Counts::default();
+    let mut filing = Filing {
+        seen: Default::default(),
+        counts: Counts::default(),
+        header: &header,
+        code_label: &code_label,
+        inst_name: &inst_name,
+    };
     // Writing overlaps the next chunk's reading and computing.
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<output::Batch>(1);
     let writer = std::thread::spawn(move || -> Result<(Outputs, Duration)> {
@@ -320,7 +325,6 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         }
         Ok((out, busy))
     });
-    let name_at = header.index(Col::Name);
     let read_result = (|| -> Result<()> {
         while n > 0 {
             let current = &records[..n];
@@ -331,48 +335,17 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                     .collect::<Vec<_>>()
             });
             timings.compute += compute;
-            let mut batch = output::Batch::new(rows.len());
-            for (row, record) in rows.into_iter().zip(current) {
-                counts.rows += 1;
-                let dup = row.key.and_then(|k| match seen.get(&k) {
-                    Some((first, _)) => Some(*first),
-                    None => {
-                        seen.insert(k, (row.line, row.result.is_ok()));
-                        None
-                    }
-                });
-                match (dup, row.result) {
-                    (None, Ok(c)) => {
-                        counts.computed += 1;
-                        let name = name_at.and_then(|i| record.get(i)).map_or("", str::trim);
-                        batch.push(row.line, *c, name);
-                    }
-                    (dup, result) => {
-                        counts.rejected += 1;
-                        let mut errors = Vec::new();
-                        if let Some(first) = dup {
-                            let value = header
-                                .index(Col::InstitutionCode)
-                                .and_then(|i| record.get(i))
-                                .unwrap_or("")
-                                .to_owned();
-                            errors.push(RowError::duplicate(code_label.clone(), value, first));
-                        }
-                        if let Err(e) = result {
-                            errors.extend(e);
-                        }
-                        batch
-                            .rejects
-                            .push(Reject::new(&inst_name, row.line, record, errors));
-                    }
-                }
-            }
+            // Filing the chunk in input order (one thread) overlaps reading the next one.
+            let (batch, (more, read)) = rayon::join(
+                || filing.file(rows, current),
+                || timed(|| source::read_chunk(&mut reader, &mut next_records, chunk)),
+            );
+            timings.read += read;
             if to_writer.send(batch).is_err() {
                 break; // the writer failed: its error is reported below
             }
             progress.set_position(reader.get_ref().consumed());
-            let (more, read) = timed(|| source::read_chunk(&mut reader, &mut records, chunk));
-            timings.read += read;
+            std::mem::swap(&mut records, &mut next_records);
             n = more.with_context(|| format!("{inst_name}: cannot read"))?;
         }
         Ok(())
@@ -386,6 +359,9 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     timings.write += busy;
     progress.finish_and_clear();
 
+    let Filing {
+        seen, mut counts, ..
+    } = filing;
     // Line items: used by a computed institution, or rejected with the reason.
     counts.item_rows = items.rows;
     let mut item_rejects = items.rejects.clone();
@@ -483,6 +459,65 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         Ok(Outcome::Findings)
     } else {
         Ok(Outcome::Ok)
+    }
+}
+
+/// Files computed rows in input order: the first row of each code is computed, later ones are
+/// rejected as duplicates; every row ends in the batch or its rejects.
+struct Filing<'h> {
+    /// First line of each code, and whether that row was computed (for line-item accounting).
+    seen: foldhash::HashMap<InstitutionCode, (u64, bool)>,
+    counts: Counts,
+    header: &'h Header<Col>,
+    code_label: &'h str,
+    inst_name: &'h str,
+}
+
+impl Filing<'_> {
+    fn file(&mut self, rows: Vec<rows::Row>, records: &[StringRecord]) -> output::Batch {
+        let mut batch = output::Batch::new(rows.len());
+        let name_at = self.header.index(Col::Name);
+        for (row, record) in rows.into_iter().zip(records) {
+            self.counts.rows += 1;
+            let dup = row.key.and_then(|k| match self.seen.get(&k) {
+                Some((first, _)) => Some(*first),
+                None => {
+                    self.seen.insert(k, (row.line, row.result.is_ok()));
+                    None
+                }
+            });
+            match (dup, row.result) {
+                (None, Ok(c)) => {
+                    self.counts.computed += 1;
+                    let name = name_at.and_then(|i| record.get(i)).map_or("", str::trim);
+                    batch.push(row.line, *c, name);
+                }
+                (dup, result) => {
+                    self.counts.rejected += 1;
+                    let mut errors = Vec::new();
+                    if let Some(first) = dup {
+                        let value = self
+                            .header
+                            .index(Col::InstitutionCode)
+                            .and_then(|i| record.get(i))
+                            .unwrap_or("")
+                            .to_owned();
+                        errors.push(RowError::duplicate(
+                            self.code_label.to_owned(),
+                            value,
+                            first,
+                        ));
+                    }
+                    if let Err(e) = result {
+                        errors.extend(e);
+                    }
+                    batch
+                        .rejects
+                        .push(Reject::new(self.inst_name, row.line, record, errors));
+                }
+            }
+        }
+        batch
     }
 }
 
