@@ -497,7 +497,6 @@ impl Outputs {
     /// place. Returns the paths written.
     pub fn finish(mut self, info: &RunInfo) -> Result<Vec<PathBuf>> {
         self.grants_csv.finish()?;
-        self.grants_parquet.finish()?;
         self.rejects.flush()?;
         self.audit.flush()?;
         let summary = final_summary(&self.partials, self.compare)?;
@@ -512,6 +511,8 @@ impl Outputs {
         std::io::Write::write_all(&mut w, html.as_bytes())?;
         std::io::Write::flush(&mut w)?;
         drop(w);
+        // Last: the summary and the report were made while the Parquet thread finished.
+        self.grants_parquet.finish()?;
         let mut written = Vec::new();
         // Every writer has been finished or flushed above: the data is in the files.
         for p in std::mem::take(&mut self.pending) {

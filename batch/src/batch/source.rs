@@ -55,7 +55,15 @@ pub fn read_chunk(
     let mut n = 0;
     while n < max {
         if n == records.len() {
-            records.push(StringRecord::new());
+            // Sized like the record before it: grown value by value, a record would be
+            // reallocated several times.
+            let (bytes, fields) = records
+                .last()
+                .map_or((0, 0), |r| (r.as_byte_record().as_slice().len(), r.len()));
+            records.push(StringRecord::with_capacity(
+                bytes.next_power_of_two(),
+                fields,
+            ));
         }
         if !reader.read_record(&mut records[n])? {
             break;

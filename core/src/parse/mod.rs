@@ -49,18 +49,21 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
         return Cow::Borrowed(text.trim());
     }
-    let mapped: String = text
-        .chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            '\u{FFE5}' | '\u{00A5}' => '¥',
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF70}' => '-',
-            '\u{30FB}' | '\u{FF65}' => '・',
-            _ => c,
-        })
-        .collect();
-    Cow::Owned(mapped.trim().to_owned())
+    // Mapping never makes the text longer: one allocation, and no second one to trim.
+    let mut mapped = String::with_capacity(text.len());
+    mapped.extend(text.chars().map(|c| match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{FFE5}' | '\u{00A5}' => '¥',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF70}' => '-',
+        '\u{30FB}' | '\u{FF65}' => '・',
+        _ => c,
+    }));
+    let end = mapped.trim_end().len();
+    mapped.truncate(end);
+    let start = mapped.len() - mapped.trim_start().len();
+    mapped.drain(..start);
+    Cow::Owned(mapped)
 }
 
 /// Whether `t` is one of `names`, ASCII letters in any case.
