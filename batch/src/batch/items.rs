@@ -34,7 +34,7 @@ pub struct ItemsFor {
 pub struct LineItems {
     pub file: String,
     pub encoding: Option<Encoding>,
-    pub by_code: foldhash::HashMap<InstitutionCode, ItemsFor>,
+    pub by_code: super::CodeMap<ItemsFor>,
     /// Rows rejected on their own (bad code, category, amount, tax flag).
     pub rejects: Vec<Reject>,
     pub rows: u64,
