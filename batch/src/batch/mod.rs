@@ -73,13 +73,14 @@ pub struct Args {
     /// Rows read and assessed at a time (memory stays bounded by it).
     #[arg(long, value_name = "ROWS", default_value_t = 1 << 15, hide = true)]
     chunk_rows: usize,
-    /// Print the wall-clock time of each stage (read, compute, write) on stderr.
+    /// Print the wall-clock time of each stage (line items, read, compute, write) on stderr.
     #[arg(long)]
     timings: bool,
 }
 
-/// Wall-clock time spent in each stage of a run (`--timings`). Reading a chunk overlaps
-/// computing the one before, so the stages add up to more than the total.
+/// Wall-clock time spent in each stage of a run (`--timings`). Reading the next chunk overlaps
+/// filing the current one (the first chunk, loading the line items), and writing runs on its
+/// own threads, so the stages add up to more than the total.
 #[derive(Debug, Default)]
 struct Timings {
     /// Loading the line items (the first chunk of institutions is read meanwhile).
