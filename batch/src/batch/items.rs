@@ -109,9 +109,7 @@ impl LineItems {
         }
         Ok(out)
     }
-}
 
-impl LineItems {
     /// Files read rows under their institution, in input order.
     fn file(&mut self, rows: Vec<ItemRow>) {
         for row in rows {
