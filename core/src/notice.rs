@@ -161,66 +161,71 @@ impl Notice {
         use Facts as F;
         use NoticeCode as C;
         let ja_text = matches!(lang, Lang::Ja);
-        let pick = |j: String, e: String| if ja_text { j } else { e };
+        // Only the language asked for is formatted (the page asks for both, per notice).
+        macro_rules! pick {
+            ($ja:expr, $en:expr $(,)?) => {
+                if ja_text { $ja } else { $en }
+            };
+        }
         match (self.code, self.facts) {
-            (_, F::LargeChain { rx, threshold }) => pick(
+            (_, F::LargeChain { rx, threshold }) => pick!(
                 format!("グループの処方箋受付が月{rx}回で{threshold}回以上のため、大型チェーン薬局として計算しました"),
                 format!("The group receives {rx} prescriptions a month, at least {threshold}, so the pharmacy counts as a large chain pharmacy"),
             ),
-            (_, F::GroupRxUnknown { threshold }) => pick(
+            (_, F::GroupRxUnknown { threshold }) => pick!(
                 format!("グループの処方箋受付回数が未入力のため、大型チェーン薬局以外として計算しました（月{threshold}回以上なら大型チェーン薬局です）"),
                 format!("The group's monthly prescriptions are not given, so the pharmacy is treated as not a large chain (a large chain receives {threshold} or more a month)"),
             ),
             (_, F::ReadersBeyondQuota { applied, quota }) => {
                 let extra = applied.saturating_sub(quota);
-                pick(
+                pick!(
                     format!("申込 {applied}台のうち無償提供は {quota}台までです。残り {extra}台は自己負担で購入し、補助の対象になりません"),
                     format!("Of the {applied} readers applied for, {quota} are provided free; the other {extra} are bought by the institution and are not eligible"),
                 )
             }
-            (_, F::IneligibleCost { amount }) => pick(
+            (_, F::IneligibleCost { amount }) => pick!(
                 format!("補助対象外の経費 {}（月額費用・追加のカードリーダー等）は自己負担です", ja(amount)),
                 format!("{} of costs that are not eligible (monthly charges, extra readers, …) is self-paid", en(amount)),
             ),
-            (_, F::CostAboveCap { cap, excess }) => pick(
+            (_, F::CostAboveCap { cap, excess }) => pick!(
                 format!("補助対象経費が補助限度額 {} を超えています。超えた {} は自己負担です", ja(cap), ja(excess)),
                 format!("The eligible cost is above the cap of {}; the {} above it is self-paid", en(cap), en(excess)),
             ),
-            (_, F::SpecialDeadlinePassed { applied, by }) => pick(
+            (_, F::SpecialDeadlinePassed { applied, by }) => pick!(
                 format!("カードリーダーの提供申請日 {applied} が {by} より後のため、特例補助は受けられません（通常の補助になります）"),
                 format!("The reader was applied for on {applied}, after {by}, so the special regime does not apply (standard regime)"),
             ),
-            (_, F::ReaderDateUnknown { by, special }) => pick(
+            (_, F::ReaderDateUnknown { by, special }) => pick!(
                 format!("カードリーダーの提供申請日が未入力のため、通常の補助で計算しました。{by} までに申請していれば特例補助で {} です", ja(special)),
                 format!("No reader application date, so the standard regime was used. Applied for on or before {by}, the special regime would pay {}", en(special)),
             ),
             (code, F::DeadlinePassed { date, deadline }) => {
                 let (what, what_en) = deadline_words(code);
-                pick(
+                pick!(
                     format!("{what}（{date}）が期限 {deadline} を過ぎているため、補助は受けられません"),
                     format!("The {what_en} ({date}) is after the deadline of {deadline}, so no grant is paid"),
                 )
             }
             (code, F::DateUnknown { deadline }) => {
                 let (what, what_en) = deadline_words(code);
-                pick(
+                pick!(
                     format!("{what}が未入力のため見込みの額です（期限 {deadline}）"),
                     format!("The {what_en} date is not given, so this is an estimate (deadline {deadline})"),
                 )
             }
-            (_, F::AppliedBeforeCompletion { applied, completed }) => pick(
+            (_, F::AppliedBeforeCompletion { applied, completed }) => pick!(
                 format!("補助金申請日 {applied} が事業完了日 {completed} より前です（申請は完了後、領収書を添えて行います）"),
                 format!("The grant application ({applied}) is dated before completion ({completed}); the application follows completion, with receipts"),
             ),
-            (_, F::ClaimDiffers { claimed, grant, difference }) => pick(
+            (_, F::ClaimDiffers { claimed, grant, difference }) => pick!(
                 format!("申請額 {} は再計算した交付額 {} と {} 異なります", ja(claimed), ja(grant), ja(difference)),
                 format!("The claimed {} differs from the recomputed grant {} by {}", en(claimed), en(grant), en(difference)),
             ),
-            (C::NoReader, F::None) => pick(
+            (C::NoReader, F::None) => pick!(
                 "顔認証付きカードリーダーを申し込まない場合、費用は全て補助の対象外です".into(),
                 "Without a card reader application, none of the cost is eligible for the grant".into(),
             ),
-            (C::LegacyCheckDigit, F::None) => pick(
+            (C::LegacyCheckDigit, F::None) => pick!(
                 "医療機関コードは旧方式（6桁）の検証番号でのみ一致しました。コードを確認してください".into(),
                 "The institution code passes only the legacy 6-digit check; please confirm it".into(),
             ),
