@@ -3,14 +3,11 @@
 //! Exit codes: 0 done, 1 done with findings, 2 could not run. Errors are printed with their
 //! cause chain; a closed pipe (`onshi … | head`) is not an error.
 
-mod assess_cmd;
-mod batch;
-mod generate;
-mod text;
-
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
 use std::process::ExitCode;
+
+use onshi_batch::{Outcome, assess_cmd, batch, generate};
 
 // The batch allocates per row on every thread; glibc's allocator spent a fifth of the run
 // in malloc, free and faulting in fresh pages for each chunk.
@@ -37,14 +34,6 @@ enum Command {
     /// Write a synthetic export shaped like the national population.
     #[command(after_help = generate::EXAMPLES)]
     Gen(generate::Args),
-}
-
-/// How a run ended.
-#[derive(Debug)]
-pub enum Outcome {
-    Ok,
-    /// Finished, with findings worth a non-zero status (rows rejected).
-    Findings,
 }
 
 fn main() -> ExitCode {

@@ -100,6 +100,15 @@ pub struct DecodingReader<R> {
     done: bool,
 }
 
+impl<R> std::fmt::Debug for DecodingReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodingReader")
+            .field("encoding", &self.encoding)
+            .field("consumed", &self.consumed)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R: Read> DecodingReader<R> {
     pub fn new(inner: R, encoding: Encoding) -> Self {
         const BUF: usize = 1 << 16;

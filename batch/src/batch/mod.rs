@@ -71,12 +71,15 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
     /// Rows read and assessed at a time (memory stays bounded by it).
-    #[arg(long, value_name = "ROWS", default_value_t = 1 << 15, hide = true)]
+    #[arg(long, value_name = "ROWS", default_value_t = DEFAULT_CHUNK_ROWS, hide = true)]
     chunk_rows: usize,
     /// Print the wall-clock time of each stage (line items, read, compute, write) on stderr.
     #[arg(long)]
     timings: bool,
 }
+
+/// Rows read and assessed at a time, unless `--chunk-rows` says otherwise.
+const DEFAULT_CHUNK_ROWS: usize = 1 << 15;
 
 /// Wall-clock time spent in each stage of a run (`--timings`). Reading the next chunk overlaps
 /// filing the current one (the first chunk, loading the line items), and writing runs on its
@@ -246,16 +249,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
 
     // Everything that can make the run fail on its inputs is checked before any output exists.
     let inst_name = args.institutions.display().to_string();
-    let (mut reader, encoding, file_len) = source::open(&args.institutions, args.encoding)?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{inst_name}: cannot read the header"))?
-        .clone();
-    let mut required = vec![Col::InstitutionCode, Col::Kind, Col::Readers];
-    if args.line_items.is_none() {
-        required.push(Col::TotalCost);
-    }
-    let header = Header::read(&inst_name, headers.iter(), &INSTITUTION_COLUMNS, &required)?;
+    let (mut reader, encoding, file_len, header) =
+        open_institutions(&args.institutions, args.encoding, args.line_items.is_some())?;
     let started = Instant::now();
     let mut timings = Timings::default();
     let chunk = args.chunk_rows.max(1);
@@ -335,12 +330,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let read_result = (|| -> Result<()> {
         while n > 0 {
             let current = &records[..n];
-            let (rows, compute) = timed(|| {
-                current
-                    .par_iter()
-                    .map(|r| ctx.process(r))
-                    .collect::<Vec<_>>()
-            });
+            let (rows, compute) = timed(|| compute(&ctx, current));
             timings.compute += compute;
             // Filing the chunk in input order (one thread) overlaps reading the next one.
             let (batch, (more, read)) = rayon::join(
@@ -466,6 +456,116 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         Ok(Outcome::Findings)
     } else {
         Ok(Outcome::Ok)
+    }
+}
+
+/// The institutions file opened and its header read: the required columns are there.
+fn open_institutions(
+    path: &Path,
+    encoding: Option<Encoding>,
+    with_line_items: bool,
+) -> Result<(source::CsvReader, Encoding, u64, Header<Col>)> {
+    let name = path.display().to_string();
+    let (mut reader, encoding, len) = source::open(path, encoding)?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header"))?
+        .clone();
+    let mut required = vec![Col::InstitutionCode, Col::Kind, Col::Readers];
+    if !with_line_items {
+        required.push(Col::TotalCost);
+    }
+    let header = Header::read(&name, headers.iter(), &INSTITUTION_COLUMNS, &required)?;
+    Ok((reader, encoding, len, header))
+}
+
+/// The compute stage of one chunk: every row read, assessed and audited on the pool's threads.
+fn compute<'a>(ctx: &rows::Ctx<'a>, records: &[StringRecord]) -> Vec<rows::Row<'a>> {
+    records.par_iter().map(|r| ctx.process(r)).collect()
+}
+
+/// The compute stage on its own, for the benchmarks: `onshi batch` overlaps it with reading
+/// and writing, which share the cores, so its scaling with threads is measured here, apart.
+pub mod stage {
+    use super::*;
+    use onshi_core::RuleSet;
+
+    /// A whole institutions file read into memory with its line items, under the built-in rules.
+    pub struct ComputeStage {
+        rules: RuleSet,
+        items: LineItems,
+        header: Header<Col>,
+        /// Chunks as the batch reads them.
+        chunks: Vec<Vec<StringRecord>>,
+    }
+
+    /// The rows of a [`ComputeStage::run`], kept so that dropping them is not timed with it.
+    pub struct Computed<'a>(Vec<Vec<rows::Row<'a>>>);
+
+    impl std::fmt::Debug for ComputeStage {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("ComputeStage")
+                .field("rows", &self.rows())
+                .finish_non_exhaustive()
+        }
+    }
+
+    impl std::fmt::Debug for Computed<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_tuple("Computed").field(&self.rows()).finish()
+        }
+    }
+
+    impl ComputeStage {
+        /// Reads `institutions` (and `line_items`) as `onshi batch` does, in its default chunks.
+        pub fn load(institutions: &Path, line_items: Option<&Path>) -> Result<ComputeStage> {
+            let rules = load_rules(None)?;
+            let (mut reader, _, _, header) =
+                open_institutions(institutions, None, line_items.is_some())?;
+            let items = match line_items {
+                Some(p) => LineItems::load(p, None, &rules)?,
+                None => LineItems::default(),
+            };
+            let mut chunks = Vec::new();
+            loop {
+                let mut records = Vec::new();
+                let n = source::read_chunk(&mut reader, &mut records, DEFAULT_CHUNK_ROWS)?;
+                if n == 0 {
+                    break;
+                }
+                records.truncate(n);
+                chunks.push(records);
+            }
+            Ok(ComputeStage {
+                rules,
+                items,
+                header,
+                chunks,
+            })
+        }
+
+        /// Rows held.
+        pub fn rows(&self) -> usize {
+            self.chunks.iter().map(Vec::len).sum()
+        }
+
+        /// Computes every row, chunk by chunk, on the current rayon pool.
+        pub fn run(&self) -> Computed<'_> {
+            let ctx = rows::Ctx {
+                rules: &self.rules,
+                compare: None,
+                header: &self.header,
+                items: &self.items,
+            };
+            Computed(self.chunks.iter().map(|c| compute(&ctx, c)).collect())
+        }
+    }
+
+    impl Computed<'_> {
+        /// Rows computed (not rejected).
+        pub fn rows(&self) -> usize {
+            self.0.iter().flatten().filter(|r| r.result.is_ok()).count()
+        }
     }
 }
 
