@@ -2,21 +2,13 @@
 //! items; CSV in, grants/summary/audit/report out) with 1 and 2 threads, beside its I/O
 //! floor: polars reading the same CSVs and writing as many columns, with no rule work.
 //!
-//! `batch_compute`: the batch's compute stage alone (the same function `onshi batch` runs on
-//! each chunk) over the same file held in memory, with 1 and 2 threads. In a real run the
-//! stage shares the cores with reading and writing, so its own scaling is measured here.
-//!
 //! Needs the release `onshi` binary (`cargo build --release -p onshi-batch`, which `cargo
 //! xtask bench` does); the data are generated once into `<target>/bench-data`.
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-
-// As in the `onshi` binary: the compute stage allocates per row on every thread.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The national file's size (RULES.md: about 228,000 institutions).
 const ROWS: u64 = 228_000;
@@ -119,41 +111,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-fn compute_stage(c: &mut Criterion) {
-    let Some(onshi) = onshi() else {
-        eprintln!("batch_compute skipped: no release onshi binary (see the batch benches)");
-        return;
-    };
-    let (inst, items, _) = data(&onshi);
-    let stage = onshi_batch::batch::stage::ComputeStage::load(&inst, Some(&items))
-        .expect("the national file loads");
-    assert_eq!(stage.rows() as u64, ROWS);
-    let mut g = c.benchmark_group("batch_compute");
-    g.throughput(Throughput::Elements(ROWS));
-    g.sample_size(10);
-    g.warm_up_time(Duration::from_secs(1));
-    for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("a thread pool");
-        // The rows computed are dropped outside the timing (the batch drops them on its
-        // writer thread), each run's before the next, as the batch's chunks go.
-        g.bench_function(format!("threads_{threads}"), |b| {
-            b.iter_batched(
-                || (),
-                |()| pool.install(|| stage.run()),
-                BatchSize::PerIteration,
-            )
-        });
-        let computed = pool.install(|| stage.run()).rows();
-        assert!(
-            computed > 0 && computed < stage.rows(),
-            "{computed} rows computed"
-        );
-    }
-    g.finish();
-}
-
-criterion_group!(benches, bench, compute_stage);
+criterion_group!(benches, bench);
 criterion_main!(benches);

@@ -1,9 +1,9 @@
 //! `cargo xtask bench` — the benchmark suite, its report, and the instruction-count gate.
 //!
 //! - `cargo xtask bench` runs the criterion benches (core, parse, batch end to end beside its
-//!   I/O floor, the batch's compute stage alone), measures peak memory and the batch's stage
-//!   times, the wasm build in Node, and the gate's instruction counts, and writes one table to
-//!   `<target>/bench-report.md`.
+//!   I/O floor), the batch's compute stage alone with 1 and 2 threads (`stage-scaling`),
+//!   measures peak memory and the batch's stage times, the wasm build in Node, and the gate's
+//!   instruction counts, and writes one table to `<target>/bench-report.md`.
 //! - `--quick`: criterion's shortest useful runs (a minute or two in all).
 //! - `--gate`: only the instruction counts (valgrind's callgrind), compared with the committed
 //!   baseline `benches/baseline.json`; fails when one grows more than 10%. `cargo xtask test`
@@ -398,6 +398,7 @@ fn full(quick: bool) -> Result<()> {
             .arg(data.join("out-mem-floor")),
     )?;
 
+    let scaling = stage_scaling(&inst, &items, if quick { 5 } else { 15 });
     let wasm = wasm_bench();
     let gate_now = gate_counts()?;
     let gate_base = load_baseline().unwrap_or_default();
@@ -473,17 +474,21 @@ fn full(quick: bool) -> Result<()> {
             )?;
         }
     }
-    if let (Some(c1), Some(c2)) = (
-        c("batch_compute", "threads_1"),
-        c("batch_compute", "threads_2"),
-    ) {
-        writeln!(
+    match &scaling {
+        Ok(s) => writeln!(
             r,
-            "| batch compute stage alone, {NATIONAL_ROWS} rows, 1 → 2 threads | {} → {} ({} faster) | — | ≥ 1.7× |",
-            secs(c1),
-            secs(c2),
-            ratio(c1, c2)
-        )?;
+            "| batch compute stage alone, {NATIONAL_ROWS} rows, 1 → 2 threads ({} alternating pairs, medians) | {} → {} ({}× faster; pairs {}–{}×) | — | ≥ 1.7× |",
+            s.pairs,
+            secs(s.t1_ns),
+            secs(s.t2_ns),
+            s.ratio_median,
+            s.ratio_min,
+            s.ratio_max
+        )?,
+        Err(e) => writeln!(
+            r,
+            "| batch compute stage alone | not measured: {e} | — | ≥ 1.7× |"
+        )?,
     }
     if let (Some(c1), Some(c2)) = (compute_ns(&b1.2), compute_ns(&b2.2)) {
         writeln!(
@@ -531,6 +536,50 @@ fn full(quick: bool) -> Result<()> {
     println!("\n{r}");
     eprintln!("wrote {}", out.display());
     Ok(())
+}
+
+/// The compute stage's scaling from `stage-scaling` (alternating 1- and 2-thread runs).
+#[derive(Debug)]
+struct Scaling {
+    pairs: String,
+    t1_ns: u128,
+    t2_ns: u128,
+    ratio_min: String,
+    ratio_median: String,
+    ratio_max: String,
+}
+
+fn stage_scaling(inst: &std::path::Path, items: &std::path::Path, pairs: u32) -> Result<Scaling> {
+    eprintln!("\n==> the compute stage alone, 1 against 2 threads ({pairs} pairs)");
+    let out = Command::new(release_bin("stage-scaling"))
+        .arg("--institutions")
+        .arg(inst)
+        .arg("--line-items")
+        .arg(items)
+        .args(["--pairs", &pairs.to_string()])
+        .output()
+        .context("cannot run stage-scaling")?;
+    if !out.status.success() {
+        bail!("stage-scaling: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `rows R pairs N t1_ns A t2_ns B ratio_min X ratio_median Y ratio_max Z`
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let field = |name: &str| -> Result<String> {
+        words
+            .windows(2)
+            .find(|w| w[0] == name)
+            .map(|w| w[1].to_owned())
+            .with_context(|| format!("no {name} in the output of stage-scaling: {text}"))
+    };
+    Ok(Scaling {
+        pairs: field("pairs")?,
+        t1_ns: field("t1_ns")?.parse()?,
+        t2_ns: field("t2_ns")?.parse()?,
+        ratio_min: field("ratio_min")?,
+        ratio_median: field("ratio_median")?,
+        ratio_max: field("ratio_max")?,
+    })
 }
 
 /// Calls of the wasm `assess` per second in Node: (calls, total ns).
