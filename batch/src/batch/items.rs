@@ -65,14 +65,9 @@ struct Reading<'a> {
 impl LineItems {
     pub fn load(path: &Path, forced: Option<Encoding>, rules: &RuleSet) -> Result<LineItems> {
         let file = path.display().to_string();
-        let (mut reader, encoding, _) = source::open(path, forced)?;
-        let headers = reader
-            .headers()
-            .with_context(|| format!("{file}: cannot read the header"))?
-            .clone();
-        let header = Header::read(
-            &file,
-            headers.iter(),
+        let (mut reader, encoding, _, header) = source::open_with_header(
+            path,
+            forced,
             &ITEM_COLUMNS,
             &[
                 ItemCol::InstitutionCode,

@@ -465,18 +465,11 @@ fn open_institutions(
     encoding: Option<Encoding>,
     with_line_items: bool,
 ) -> Result<(source::CsvReader, Encoding, u64, Header<Col>)> {
-    let name = path.display().to_string();
-    let (mut reader, encoding, len) = source::open(path, encoding)?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{name}: cannot read the header"))?
-        .clone();
     let mut required = vec![Col::InstitutionCode, Col::Kind, Col::Readers];
     if !with_line_items {
         required.push(Col::TotalCost);
     }
-    let header = Header::read(&name, headers.iter(), &INSTITUTION_COLUMNS, &required)?;
-    Ok((reader, encoding, len, header))
+    source::open_with_header(path, encoding, &INSTITUTION_COLUMNS, &required)
 }
 
 /// The compute stage of one chunk: every row read, assessed and audited on the pool's threads.

@@ -6,9 +6,27 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
+use super::columns::Header;
 use super::encoding::{self, DecodingReader, Encoding};
 
 pub type CsvReader = csv::Reader<DecodingReader<BufReader<File>>>;
+
+/// [`open`], then the header matched to `table`: the `required` columns must be there.
+pub fn open_with_header<C: Copy + PartialEq>(
+    path: &Path,
+    forced: Option<Encoding>,
+    table: &[(C, &'static str, &'static [&'static str])],
+    required: &[C],
+) -> Result<(CsvReader, Encoding, u64, Header<C>)> {
+    let name = path.display().to_string();
+    let (mut reader, encoding, len) = open(path, forced)?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header"))?
+        .clone();
+    let header = Header::read(&name, headers.iter(), table, required)?;
+    Ok((reader, encoding, len, header))
+}
 
 /// Opens `path` as CSV with a header row: (reader, encoding, size in bytes).
 pub fn open(path: &Path, forced: Option<Encoding>) -> Result<(CsvReader, Encoding, u64)> {
