@@ -493,7 +493,7 @@ pub mod stage {
     }
 
     /// The rows of a [`ComputeStage::run`], kept so that dropping them is not timed with it.
-    pub struct Computed<'a>(Vec<Vec<rows::Row<'a>>>);
+    pub struct StageRows<'a>(Vec<Vec<rows::Row<'a>>>);
 
     impl std::fmt::Debug for ComputeStage {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -503,9 +503,9 @@ pub mod stage {
         }
     }
 
-    impl std::fmt::Debug for Computed<'_> {
+    impl std::fmt::Debug for StageRows<'_> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.debug_tuple("Computed").field(&self.rows()).finish()
+            f.debug_tuple("StageRows").field(&self.rows()).finish()
         }
     }
 
@@ -543,18 +543,18 @@ pub mod stage {
         }
 
         /// Computes every row, chunk by chunk, on the current rayon pool.
-        pub fn run(&self) -> Computed<'_> {
+        pub fn run(&self) -> StageRows<'_> {
             let ctx = rows::Ctx {
                 rules: &self.rules,
                 compare: None,
                 header: &self.header,
                 items: &self.items,
             };
-            Computed(self.chunks.iter().map(|c| compute(&ctx, c)).collect())
+            StageRows(self.chunks.iter().map(|c| compute(&ctx, c)).collect())
         }
     }
 
-    impl Computed<'_> {
+    impl StageRows<'_> {
         /// Rows computed (not rejected).
         pub fn rows(&self) -> usize {
             self.0.iter().flatten().filter(|r| r.result.is_ok()).count()

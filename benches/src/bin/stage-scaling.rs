@@ -48,14 +48,13 @@ fn main() -> Result<()> {
         bail!("--pairs must be at least 1");
     }
     let stage = ComputeStage::load(&inst, items.as_deref())?;
-    let pools = [1, 2].map(|n| {
+    let pool = |n| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
             .context("cannot start the worker threads")
-    });
-    let [one, two] = pools;
-    let (one, two) = (one?, two?);
+    };
+    let (one, two) = (pool(1)?, pool(2)?);
     let time = |pool: &rayon::ThreadPool| -> (Duration, usize) {
         let start = Instant::now();
         let rows = pool.install(|| stage.run());
