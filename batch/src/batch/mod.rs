@@ -492,8 +492,9 @@ pub mod stage {
         chunks: Vec<Vec<StringRecord>>,
     }
 
-    /// The rows of a [`ComputeStage::run`], kept so that dropping them is not timed with it.
-    pub struct StageRows<'a>(Vec<Vec<rows::Row<'a>>>);
+    /// The rows of one [`ComputeStage::run_chunk`], returned so that dropping them is not
+    /// timed with it (the batch drops them on its writer thread).
+    pub struct StageRows<'a>(Vec<rows::Row<'a>>);
 
     impl std::fmt::Debug for ComputeStage {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -542,22 +543,32 @@ pub mod stage {
             self.chunks.iter().map(Vec::len).sum()
         }
 
-        /// Computes every row, chunk by chunk, on the current rayon pool.
-        pub fn run(&self) -> StageRows<'_> {
+        /// Chunks held.
+        pub fn chunks(&self) -> usize {
+            self.chunks.len()
+        }
+
+        /// Computes chunk `i` on the current rayon pool. One chunk at a time, as in the batch:
+        /// holding every chunk's rows at once would time the kernel handing out fresh pages,
+        /// which the batch, reusing the memory of the rows it has written, does not pay.
+        ///
+        /// # Panics
+        /// When `i` is not below [`chunks`](Self::chunks).
+        pub fn run_chunk(&self, i: usize) -> StageRows<'_> {
             let ctx = rows::Ctx {
                 rules: &self.rules,
                 compare: None,
                 header: &self.header,
                 items: &self.items,
             };
-            StageRows(self.chunks.iter().map(|c| compute(&ctx, c)).collect())
+            StageRows(compute(&ctx, &self.chunks[i]))
         }
     }
 
     impl StageRows<'_> {
         /// Rows computed (not rejected).
         pub fn rows(&self) -> usize {
-            self.0.iter().flatten().filter(|r| r.result.is_ok()).count()
+            self.0.iter().filter(|r| r.result.is_ok()).count()
         }
     }
 }
