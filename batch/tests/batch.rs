@@ -795,3 +795,67 @@ fn a_clean_file_exits_0_and_help_has_examples() {
         assert!(text(&h.stdout).contains("Examples:"));
     }
 }
+
+/// The benchmarks' compute stage (`batch::stage`) holds every input row, in the batch's chunks,
+/// and computes the same rows whatever the thread count: those the batch writes to
+/// `grants.csv`, and the later duplicates of a code, which the batch rejects after the stage.
+#[test]
+fn the_benchmarks_compute_stage_computes_what_the_batch_does() {
+    use onshi_batch::batch::stage::ComputeStage;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let g = onshi(&[
+        "gen",
+        "--count",
+        "40000",
+        "--seed",
+        "5",
+        "--out",
+        d.join("in.csv").to_str().unwrap(),
+        "--line-items",
+        d.join("items.csv").to_str().unwrap(),
+        "--dirty",
+    ]);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let out = d.join("out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        d.join("in.csv").to_str().unwrap(),
+        "--line-items",
+        d.join("items.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let grants = read_csv(&out.join("grants.csv")).len();
+    let rejects = read_csv(&out.join("rejects.csv"));
+    let duplicates = rejects
+        .iter()
+        .filter(|r| r.values().any(|v| v == "duplicate_code"))
+        .count();
+
+    let stage = ComputeStage::load(&d.join("in.csv"), Some(&d.join("items.csv"))).unwrap();
+    assert_eq!(stage.rows(), 40000, "every input row is in the stage");
+    assert_eq!(stage.chunks(), 2, "32,768-row chunks, as in the batch");
+    let computed = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        (0..stage.chunks())
+            .map(|i| pool.install(|| stage.run_chunk(i)).rows())
+            .sum::<usize>()
+    };
+    let one = computed(1);
+    assert_eq!(one, computed(2));
+    assert!(duplicates > 0, "the dirty file has duplicate codes");
+    assert!(
+        (grants..=grants + duplicates).contains(&one),
+        "stage computed {one}; the batch wrote {grants} grants and rejected {duplicates} duplicates"
+    );
+    assert!(
+        one > grants,
+        "duplicates of valid rows are computed by the stage"
+    );
+}
