@@ -581,14 +581,7 @@ fn stage_scaling(inst: &std::path::Path, items: &std::path::Path, pairs: u32) ->
     let text = String::from_utf8_lossy(&out.stdout);
     // `rows R pairs N t1_ns A t2_ns B ratio_min X ratio_median Y ratio_max Z t1_best_ns C
     // t2_best_ns D ratio_best W`
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let field = |name: &str| -> Result<String> {
-        words
-            .windows(2)
-            .find(|w| w[0] == name)
-            .map(|w| w[1].to_owned())
-            .with_context(|| format!("no {name} in the output of stage-scaling: {text}"))
-    };
+    let field = |name| value_of(&text, name, "stage-scaling").map(str::to_owned);
     Ok(Scaling {
         pairs: field("pairs")?,
         t1_ns: field("t1_ns")?.parse()?,
@@ -600,6 +593,16 @@ fn stage_scaling(inst: &std::path::Path, items: &std::path::Path, pairs: u32) ->
         t2_best_ns: field("t2_best_ns")?.parse()?,
         ratio_best: field("ratio_best")?,
     })
+}
+
+/// The value after `name` in a benchmark's `name value name value …` line.
+fn value_of<'t>(text: &'t str, name: &str, program: &str) -> Result<&'t str> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words
+        .windows(2)
+        .find(|w| w[0] == name)
+        .map(|w| w[1])
+        .with_context(|| format!("no {name} in the output of {program}: {text}"))
 }
 
 /// The wasm `assess` in Node: rounds of `calls` calls, their median and best times (ns), without
@@ -626,15 +629,7 @@ fn wasm_bench() -> Result<WasmTimes> {
     }
     let text = String::from_utf8_lossy(&out.stdout);
     // `calls N ns T best_ns B trace_ns T2 trace_best_ns B2`
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let field = |name: &str| -> Result<u128> {
-        let value = words
-            .windows(2)
-            .find(|w| w[0] == name)
-            .map(|w| w[1])
-            .with_context(|| format!("no {name} in the output of {}: {text}", script.display()))?;
-        Ok(value.parse()?)
-    };
+    let field = |name| -> Result<u128> { Ok(value_of(&text, name, "assess.mjs")?.parse()?) };
     Ok(WasmTimes {
         calls: u64::try_from(field("calls")?)?,
         median_ns: field("ns")?,

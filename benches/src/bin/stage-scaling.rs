@@ -7,6 +7,7 @@
 //! Beside them, the best run of each thread count and their ratio: another process can only
 //! add time to a run, never take it away, so the fastest run is the closest to what the code
 //! does on a machine of its own (the estimator `timeit` recommends).
+//!
 //! Each chunk's rows are dropped off the clock before the next chunk, as the batch drops them
 //! on its writer thread, so the memory is reused as in the batch.
 //!
