@@ -15,6 +15,24 @@ fn onshi(args: &[&str]) -> Output {
         .expect("onshi runs")
 }
 
+/// `onshi gen` of `count` dirty rows with `seed`, into `inst` and `items`, plus `extra`.
+fn generate(inst: &Path, items: &Path, count: &str, seed: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "gen",
+        "--count",
+        count,
+        "--seed",
+        seed,
+        "--out",
+        inst.to_str().unwrap(),
+        "--line-items",
+        items.to_str().unwrap(),
+        "--dirty",
+    ];
+    args.extend_from_slice(extra);
+    onshi(&args)
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -359,18 +377,7 @@ fn a_national_file_agrees_with_the_single_case_path_row_by_row() {
     let inst = dir.path().join("national.csv");
     let items = dir.path().join("items.csv");
     let out = dir.path().join("out");
-    let g = onshi(&[
-        "gen",
-        "--count",
-        "228000",
-        "--seed",
-        "3",
-        "--out",
-        inst.to_str().unwrap(),
-        "--line-items",
-        items.to_str().unwrap(),
-        "--dirty",
-    ]);
+    let g = generate(&inst, &items, "228000", "3", &[]);
     assert!(g.status.success(), "{}", text(&g.stderr));
     let o = onshi(&[
         "batch",
@@ -566,21 +573,14 @@ fn run_to(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
 fn the_same_bytes_whatever_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let g = onshi(&[
-        "gen",
-        "--count",
+    let cp932 = ["--encoding", "cp932", "--japanese-headers"];
+    let g = generate(
+        &d.join("in.csv"),
+        &d.join("items.csv"),
         "20000",
-        "--seed",
         "11",
-        "--out",
-        d.join("in.csv").to_str().unwrap(),
-        "--line-items",
-        d.join("items.csv").to_str().unwrap(),
-        "--dirty",
-        "--encoding",
-        "cp932",
-        "--japanese-headers",
-    ]);
+        &cp932,
+    );
     assert!(g.status.success(), "{}", text(&g.stderr));
     let one = run_to(d, "one", &["--threads", "1", "--compare", &scenario()]);
     let two = run_to(d, "two", &["--threads", "2", "--compare", &scenario()]);
@@ -599,21 +599,7 @@ fn the_same_bytes_whatever_the_thread_count() {
     }
     // The generator is deterministic too.
     let again = d.join("again.csv");
-    onshi(&[
-        "gen",
-        "--count",
-        "20000",
-        "--seed",
-        "11",
-        "--out",
-        again.to_str().unwrap(),
-        "--line-items",
-        d.join("again-items.csv").to_str().unwrap(),
-        "--dirty",
-        "--encoding",
-        "cp932",
-        "--japanese-headers",
-    ]);
+    generate(&again, &d.join("again-items.csv"), "20000", "11", &cp932);
     assert!(std::fs::read(&again).unwrap() == std::fs::read(d.join("in.csv")).unwrap());
 }
 
@@ -804,18 +790,7 @@ fn the_benchmarks_compute_stage_computes_what_the_batch_does() {
     use onshi_batch::batch::stage::ComputeStage;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let g = onshi(&[
-        "gen",
-        "--count",
-        "40000",
-        "--seed",
-        "5",
-        "--out",
-        d.join("in.csv").to_str().unwrap(),
-        "--line-items",
-        d.join("items.csv").to_str().unwrap(),
-        "--dirty",
-    ]);
+    let g = generate(&d.join("in.csv"), &d.join("items.csv"), "40000", "5", &[]);
     assert!(g.status.success(), "{}", text(&g.stderr));
     let out = d.join("out");
     let o = onshi(&[
