@@ -25,7 +25,7 @@ const STRINGS = {
     form: '申請様式', notices: 'お知らせ', standard: '通常の補助', special: '特例補助', notEligible: '対象外',
     eligibleCost: '補助対象経費', ineligibleCost: '補助対象外の経費', estimate: '日付が未入力のため見込みの額です。',
     fixErrors: '入力内容を確認してください。', planNone: '目標日を入れると、各手続きの期限が表示されます。',
-    late: '期限を過ぎています', by: 'まで', rule: '根拠', rxHint: (n) => `グループ全体で月${n.toLocaleString('ja-JP')}回以上の薬局は「大型チェーン薬局」になり、補助率が変わります（通常の補助）。`,
+    late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'プロジェクトの決定', rxHint: (n) => `グループ全体で月${n.toLocaleString('ja-JP')}回以上の薬局は「大型チェーン薬局」になり、補助率が変わります（通常の補助）。`,
     rules: (id) => `計算規則：${id}（医療提供体制設備整備交付金実施要領 附則第1 特例補助）`,
     retention: '帳簿等の保存期限', businessDays: '営業日で計算', readinessLine: '回線', readinessOs: '端末のOS',
   },
@@ -50,7 +50,7 @@ const STRINGS = {
     form: 'Form to file', notices: 'Notices', standard: 'Standard regime', special: 'Special regime', notEligible: 'not eligible',
     eligibleCost: 'Eligible cost', ineligibleCost: 'Not eligible cost', estimate: 'A date is missing, so this is an estimate.',
     fixErrors: 'Please check your input.', planNone: 'Enter a target date to see the deadline of each step.',
-    late: 'Late', by: 'by', rule: 'Rule', rxHint: (n) => `A pharmacy whose group receives ${n.toLocaleString('en')} or more prescriptions a month is a “large chain pharmacy”, with a lower standard rate.`,
+    late: 'Late', by: 'by', rule: 'Rule', decision: 'project decision', rxHint: (n) => `A pharmacy whose group receives ${n.toLocaleString('en')} or more prescriptions a month is a “large chain pharmacy”, with a lower standard rate.`,
     rules: (id) => `Rules: ${id} (Implementation Guidelines, Supplementary Provision 1)`,
     retention: 'Keep the books until', businessDays: 'counted in business days', readinessLine: 'Line', readinessOs: 'Terminal OS',
   },
@@ -241,7 +241,7 @@ function renderResult(a) {
   $('result').replaceChildren(...parts);
   $('trace').replaceChildren(...a.trace.map((s) => el('li', {},
     el('span', { class: 'step-label', text: `${pick(s, 'label')}：` }), el('span', { text: pick(s, 'detail') }),
-    s.parameter ? el('span', { class: 'citation', text: `${t('rule')}：${pick(s, 'citation')}（${s.parameter}）` }) : null)));
+    ...s.rules.map((r) => el('span', { class: 'citation', text: `${t('rule')}：${pick(r, 'citation')}（${r.key}${r.decision ? `、${t('decision')}` : ''}）` })))));
 }
 
 function today() {

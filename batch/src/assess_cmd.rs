@@ -70,14 +70,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         .with_context(|| format!("{origin}: not an institution in JSON"))?;
     let institution = Institution::from_input(&input, &rules)
         .with_context(|| format!("{origin}: invalid input"))?;
-    let assessment = assess(
-        &rules,
-        &institution,
-        AssessOptions {
-            trace: true,
-            ..Default::default()
-        },
-    );
+    let assessment = assess(&rules, &institution, AssessOptions { trace: true });
     let mut out = io::stdout().lock();
     if args.text {
         let lang = match args.lang {

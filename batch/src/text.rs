@@ -96,8 +96,36 @@ pub fn render(a: &Assessment, rules: &RuleSet, lang: Lang) -> String {
         let _ = writeln!(s, "\n{}", l("計算の根拠", "Why (trace)"));
         for (i, t) in a.trace.iter().enumerate() {
             let _ = writeln!(s, "  {:>2}. {}: {}", i + 1, t.label(lang), t.detail(lang));
-            if let Some(p) = &t.parameter {
-                let _ = writeln!(s, "      {} {p} — {}", l("根拠", "rule"), t.citation(lang));
+            if t.rules.is_empty() {
+                let from = l(
+                    "規則の参照なし（入力と前の手順から）",
+                    "no rule read (from the input and the steps above)",
+                );
+                let _ = writeln!(s, "      {from}");
+            }
+            for r in &t.rules {
+                let citation = if lang == Lang::Ja {
+                    r.citation
+                } else {
+                    r.citation_en
+                };
+                let decision = if r.decision {
+                    l("（プロジェクトの決定）", " (project decision)")
+                } else {
+                    ""
+                };
+                // Under a reform, say which rule set set each value.
+                let set_by = if a.rules.extends().is_some() {
+                    format!(" [{}]", r.rule_set)
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
+                    s,
+                    "      {} {} — {citation}{decision}{set_by}",
+                    l("根拠", "rule"),
+                    r.key
+                );
             }
         }
     }

@@ -39,12 +39,13 @@ fn assess_prints_json_with_whole_yen_numbers() {
     assert_eq!(v["form"], "別紙特例様式5");
     assert!(v["notices"].is_array());
     let trace = v["trace"].as_array().unwrap();
-    assert!(
-        trace
-            .iter()
-            .any(|s| s["parameter"] == "categories.clinic_or_pharmacy.caps"
-                && s["citation"].as_str().unwrap().contains("附則第1"))
-    );
+    assert_eq!(v["schema_version"], "onshi.assessment/2");
+    let cap = trace.iter().find(|s| s["step"] == "cap").unwrap();
+    let rules = cap["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1, "{cap}");
+    assert_eq!(rules[0]["key"], "categories.clinic_or_pharmacy.caps");
+    assert!(rules[0]["citation"].as_str().unwrap().contains("附則第1"));
+    assert_eq!(rules[0]["value"], serde_json::json!([429_000]));
 }
 
 #[test]

@@ -1,28 +1,182 @@
 //! The assessment: what grant an institution gets, under which regime, and why.
 //!
-//! Order of the rules (RULES.md §1–§7): category → readers provided → cap → eligible cost →
-//! `min(cost, cap)` → standard `× rate` / special in full → floor to 1,000 yen → deadlines →
-//! the larger regime → form. Only the final grant is rounded.
+//! [`assess`] reads as the rules do (RULES.md §1–§9): category → readers provided → cap →
+//! eligible cost → `min(cost, cap)` → standard `× rate` / special in full → floor to 1,000 yen →
+//! refusals (no reader, deadlines) → the larger regime → form → retention. Only the final grant
+//! is rounded. Each step reads rule parameters through a [`Reading`], which notes them: the
+//! [`Derivation`] keeps, per step, what was read and the facts the figures do not hold, and
+//! [`crate::explain`] writes the words from it — no text here.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use smallvec::SmallVec;
 
-use crate::input::{Cost, Institution};
-use crate::model::{Category, Kind, Lang, Regime};
+use crate::explain::{self, TraceStep};
+use crate::input::{Cost, Institution, LineItem};
+use crate::model::{Category, Kind, Regime};
 use crate::money::Yen;
-use crate::notice::{Facts, Notice, NoticeCode, Severity, en, ja};
-use crate::rules::{Param, Rate, RuleSet};
+use crate::notice::{Facts, Notice, NoticeCode, Severity};
+use crate::rules::{ParamSet, Rate, Reading, RuleSet, by_category as cat, p};
+
+/// The version of the assessment's JSON shape (`onshi schema assessment` prints its schema).
+pub const SCHEMA_VERSION: &str = "onshi.assessment/2";
 
 /// What the caller wants besides the figures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AssessOptions<'a> {
-    /// Build the explanation trace (off for bulk runs: it costs allocations).
+pub struct AssessOptions {
+    /// Write the explanation ([`Assessment::trace`]), with one step per line item. Off for
+    /// bulk runs, which explain only the steps they show ([`explain::step`]).
     pub trace: bool,
-    /// With `trace`, only the steps of these names (as in [`TraceStep::step`]); `None`: all.
-    /// A batch's audit rows show the one step of each finding ([`crate::Finding::step`]), and
-    /// writing the other steps' text would cost many times as much.
-    pub trace_only: Option<&'a [&'static str]>,
+}
+
+/// A step of the computation, in the order the rules run (stable ids in the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Category,
+    ReadersProvided,
+    Cap,
+    /// Tax added to one line item entered without it (one step per such item).
+    LineItemTax,
+    /// Whether one line item is eligible cost (one step per item).
+    LineItem,
+    EligibleCost,
+    CappedCost,
+    StandardRate,
+    StandardGrant,
+    SpecialEligibility,
+    SpecialGrant,
+    NoReader,
+    ProjectDeadline,
+    ApplicationDeadline,
+    Regime,
+    Grant,
+    Form,
+    Retention,
+}
+
+impl Step {
+    /// Every step, in order.
+    pub const ALL: [Step; 18] = [
+        Step::Category,
+        Step::ReadersProvided,
+        Step::Cap,
+        Step::LineItemTax,
+        Step::LineItem,
+        Step::EligibleCost,
+        Step::CappedCost,
+        Step::StandardRate,
+        Step::StandardGrant,
+        Step::SpecialEligibility,
+        Step::SpecialGrant,
+        Step::NoReader,
+        Step::ProjectDeadline,
+        Step::ApplicationDeadline,
+        Step::Regime,
+        Step::Grant,
+        Step::Form,
+        Step::Retention,
+    ];
+
+    /// The stable id, as in JSON (`cap`, `regime`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Step::Category => "category",
+            Step::ReadersProvided => "readers_provided",
+            Step::Cap => "cap",
+            Step::LineItemTax => "line_item_tax",
+            Step::LineItem => "line_item",
+            Step::EligibleCost => "eligible_cost",
+            Step::CappedCost => "capped_cost",
+            Step::StandardRate => "standard_rate",
+            Step::StandardGrant => "standard_grant",
+            Step::SpecialEligibility => "special_eligibility",
+            Step::SpecialGrant => "special_grant",
+            Step::NoReader => "no_reader",
+            Step::ProjectDeadline => "project_deadline",
+            Step::ApplicationDeadline => "application_deadline",
+            Step::Regime => "regime",
+            Step::Grant => "grant",
+            Step::Form => "form",
+            Step::Retention => "retention",
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u8)
+    }
+}
+
+/// Why no regime pays (RULES.md §1, §6): each refusal that holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refusals {
+    pub no_reader: bool,
+    pub project_deadline: bool,
+    pub application_deadline: bool,
+}
+
+impl Refusals {
+    pub fn any(self) -> bool {
+        self.no_reader || self.project_deadline || self.application_deadline
+    }
+}
+
+/// One line item as the rules read it (kept when the trace is asked for).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemStep {
+    pub item: LineItem,
+    /// Tax added, when the amount was entered without it.
+    pub tax_added: Option<Yen>,
+    pub with_tax: Yen,
+    pub eligible: bool,
+    pub tax_reads: ParamSet,
+    pub reads: ParamSet,
+}
+
+/// How the figures were reached: which steps ran, the parameters each read, and the facts
+/// the figures themselves do not hold. Fixed size (no allocation) unless line items are traced.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Derivation {
+    taken: u32,
+    reads: [ParamSet; Step::ALL.len()],
+    /// Group prescriptions a month, as given (pharmacies).
+    pub group_rx_per_month: Option<u64>,
+    pub reader_applied_on: Option<NaiveDate>,
+    pub completed_on: Option<NaiveDate>,
+    pub applied_on: Option<NaiveDate>,
+    /// True when the cost was given as one total rather than line items.
+    pub total_given: bool,
+    /// min(eligible cost, cap): the cost that counts.
+    pub capped: Yen,
+    /// `capped × rate`, exact, before rounding.
+    pub standard_exact: Yen,
+    /// What the standard regime pays before any refusal.
+    pub standard: Yen,
+    /// `capped` floored to the rounding unit: what the special regime pays when it applies.
+    pub special_amount: Yen,
+    pub special_applies: bool,
+    pub refusals: Refusals,
+    /// The fiscal year (by its starting year) in which the project was completed.
+    pub fiscal_year: Option<i32>,
+    /// One entry per line item, when the trace was asked for.
+    pub items: Vec<ItemStep>,
+}
+
+impl Derivation {
+    /// Whether the step ran for this institution.
+    pub fn has(&self, step: Step) -> bool {
+        self.taken & step.bit() != 0
+    }
+
+    /// The parameters the step read.
+    pub fn reads(&self, step: Step) -> ParamSet {
+        self.reads[step as usize]
+    }
+
+    /// The steps that ran, in order (per-item steps are in [`Derivation::items`]).
+    pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
+        Step::ALL.into_iter().filter(|s| self.has(*s))
+    }
 }
 
 /// A value before or after a step of the trace.
@@ -42,51 +196,13 @@ pub enum TraceValue {
     Unknown,
 }
 
-/// One step of the computation, with the rule parameter it used and its legal citation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TraceStep {
-    /// Stable id of the step (`cap`, `standard_grant`, …).
-    pub step: &'static str,
-    pub label: &'static str,
-    pub label_en: &'static str,
-    pub before: Option<TraceValue>,
-    pub after: TraceValue,
-    /// The rule-file key of the parameter used, e.g. `categories.hospital.caps`.
-    pub parameter: Option<String>,
-    pub parameter_value: Option<TraceValue>,
-    pub citation: String,
-    pub citation_en: String,
-    /// The step written out with its numbers.
-    pub detail: String,
-    pub detail_en: String,
-}
-
-impl TraceStep {
-    pub fn label(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Ja => self.label,
-            Lang::En => self.label_en,
-        }
-    }
-    pub fn citation(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Ja => &self.citation,
-            Lang::En => &self.citation_en,
-        }
-    }
-    pub fn detail(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Ja => &self.detail,
-            Lang::En => &self.detail_en,
-        }
-    }
-}
-
 /// The result of assessing one institution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment<'r> {
-    /// The rule set used (its id; borrowed, so that bulk runs copy no text).
-    pub rule_set: &'r str,
+    pub schema_version: &'static str,
+    /// The rule set used.
+    #[serde(rename = "rule_set", serialize_with = "rule_set_id")]
+    pub rules: &'r RuleSet,
     pub kind: Kind,
     pub category: Category,
     pub readers_applied: u32,
@@ -123,8 +239,15 @@ pub struct Assessment<'r> {
     pub estimate: bool,
     /// Inline up to four (no allocation for most assessments).
     pub notices: SmallVec<[Notice; 4]>,
-    /// Empty unless asked for ([`AssessOptions::trace`]).
-    pub trace: Vec<TraceStep>,
+    /// How the figures were reached (the explanation is written from it).
+    #[serde(skip)]
+    pub derivation: Derivation,
+    /// The explanation, when asked for ([`AssessOptions::trace`]).
+    pub trace: Vec<TraceStep<'r>>,
+}
+
+fn rule_set_id<S: serde::Serializer>(rules: &&RuleSet, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(rules.id())
 }
 
 impl Assessment<'_> {
@@ -133,819 +256,432 @@ impl Assessment<'_> {
     }
 }
 
-/// Builds trace steps only when asked for; the closures cost nothing otherwise. Every step
-/// names the rule parameter it rests on, so every step carries a legal citation.
-struct Tracer<'a> {
-    steps: Option<Vec<TraceStep>>,
-    only: Option<&'a [&'static str]>,
-}
-
-/// A step under construction.
-struct Step {
-    label: (&'static str, &'static str),
-    before: Option<TraceValue>,
-    after: TraceValue,
-    detail: (String, String),
-}
-
-impl Tracer<'_> {
-    /// A step that uses a rule parameter: the citation comes from it.
-    fn add_param<T>(
-        &mut self,
-        step: &'static str,
-        key: impl FnOnce() -> String,
-        p: &Param<T>,
-        value: impl FnOnce(&T) -> TraceValue,
-        s: impl FnOnce() -> Step,
-    ) {
-        let Some(steps) = &mut self.steps else {
-            return;
-        };
-        if self.only.is_none_or(|only| only.contains(&step)) {
-            let s = s();
-            steps.push(TraceStep {
-                step,
-                label: s.label.0,
-                label_en: s.label.1,
-                before: s.before,
-                after: s.after,
-                parameter: Some(key()),
-                parameter_value: Some(value(&p.value)),
-                citation: p.citation.clone(),
-                citation_en: p.citation_en.clone(),
-                detail: s.detail.0,
-                detail_en: s.detail.1,
-            });
-        }
-    }
-}
-
-fn cat_key_of(c: Category, k: &str) -> String {
-    format!("categories.{}.{k}", c.id())
-}
-
-fn date_or_unknown(d: Option<NaiveDate>) -> TraceValue {
-    d.map_or(TraceValue::Unknown, TraceValue::Date)
-}
-
 /// Assesses one institution under `rules`.
-pub fn assess<'r>(
-    rules: &'r RuleSet,
-    inst: &Institution,
-    opts: AssessOptions<'_>,
-) -> Assessment<'r> {
-    let f = rules.file();
-    let mut t = Tracer {
-        steps: opts.trace.then(|| Vec::with_capacity(24)),
-        only: opts.trace_only,
-    };
-    let mut notices: SmallVec<[Notice; 4]> = SmallVec::new();
-    let mut estimate = false;
-
-    // 1. Category (区分).
-    let threshold = &f.large_chain.threshold_rx_per_month;
-    let category = match (inst.kind, inst.group_rx_per_month) {
-        (Kind::Hospital, _) => Category::Hospital,
-        (Kind::Pharmacy, Some(rx)) if rx >= threshold.value => Category::LargeChainPharmacy,
-        _ => Category::ClinicOrPharmacy,
-    };
-    let cat = rules.category(category);
-    if inst.kind == Kind::Pharmacy {
-        match inst.group_rx_per_month {
-            Some(rx) if category == Category::LargeChainPharmacy => notices.push(Notice::new(
-                NoticeCode::LargeChainThreshold,
-                Severity::Info,
-                Facts::LargeChain {
-                    rx,
-                    threshold: threshold.value,
-                },
-            )),
-            Some(_) => {}
-            None => {
-                estimate = true;
-                notices.push(Notice::new(
-                    NoticeCode::GroupRxUnknown,
-                    Severity::Warning,
-                    Facts::GroupRxUnknown {
-                        threshold: threshold.value,
-                    },
-                ));
-            }
-        }
-        t.add_param(
-            "category",
-            || "large_chain.threshold_rx_per_month".into(),
-            threshold,
-            |v| TraceValue::Count(*v),
-            || Step {
-                label: ("区分", "Category"),
-                before: Some(TraceValue::Kind(inst.kind)),
-                after: TraceValue::Category(category),
-                detail: match inst.group_rx_per_month {
-                    Some(rx) => {
-                        let cmp = if rx >= threshold.value { "≥" } else { "<" };
-                        (
-                            format!(
-                                "処方箋受付 月{rx}回 {cmp} {}回 → {}",
-                                threshold.value, cat.name
-                            ),
-                            format!(
-                                "{rx} prescriptions a month {cmp} {} → {}",
-                                threshold.value, cat.name_en
-                            ),
-                        )
-                    }
-                    None => (
-                        format!("処方箋受付回数が不明 → {}", cat.name),
-                        format!("prescriptions a month unknown → {}", cat.name_en),
-                    ),
-                },
-            },
-        );
-    } else {
-        t.add_param(
-            "category",
-            || cat_key_of(category, "caps"),
-            &cat.caps,
-            |_| TraceValue::Category(category),
-            || Step {
-                label: ("区分", "Category"),
-                before: Some(TraceValue::Kind(inst.kind)),
-                after: TraceValue::Category(category),
-                detail: (
-                    format!("{} → {}", inst.kind.name(Lang::Ja), cat.name),
-                    format!("{} → {}", inst.kind.name(Lang::En), cat.name_en),
-                ),
-            },
-        );
-    }
-
-    // 2. Readers provided: min(applied, quota).
-    let quota = cat.reader_quota.value;
-    let provided = inst.readers.min(quota);
-    let cat_key = |k: &str| cat_key_of(category, k);
-    t.add_param(
-        "readers_provided",
-        || cat_key("reader_quota"),
-        &cat.reader_quota,
-        |v| TraceValue::Count(u64::from(*v)),
-        || Step {
-            label: ("無償提供台数", "Readers provided"),
-            before: Some(TraceValue::Count(u64::from(inst.readers))),
-            after: TraceValue::Count(u64::from(provided)),
-            detail: (
-                format!(
-                    "min(申込 {}台, 上限 {quota}台) = {provided}台",
-                    inst.readers
-                ),
-                format!("min({} applied, quota {quota}) = {provided}", inst.readers),
-            ),
-        },
-    );
-    if inst.readers > quota {
-        notices.push(Notice::new(
-            NoticeCode::ReadersBeyondQuota,
-            Severity::Warning,
-            Facts::ReadersBeyondQuota {
-                applied: inst.readers,
-                quota,
-            },
-        ));
-    }
-
-    // 3. Cap for the readers provided (one envelope shared between readers and other costs).
-    let cap_index = provided.max(1) as usize - 1;
-    let cap = Yen::new(cat.caps.value[cap_index] as i64);
-    t.add_param(
-        "cap",
-        || cat_key("caps"),
-        &cat.caps,
-        |_| TraceValue::Yen(cap),
-        || Step {
-            label: ("補助限度額", "Cap"),
-            before: Some(TraceValue::Count(u64::from(provided.max(1)))),
-            after: TraceValue::Yen(cap),
-            detail: (
-                format!(
-                    "{}・カードリーダー{}台 → {}",
-                    cat.name,
-                    provided.max(1),
-                    ja(cap)
-                ),
-                format!(
-                    "{}, {} reader(s) → {}",
-                    cat.name_en,
-                    provided.max(1),
-                    en(cap)
-                ),
-            ),
-        },
-    );
-
-    // 4. Eligible and ineligible cost, tax added per line when entered without it.
-    let tax = &f.money.tax_rate;
-    let (eligible, ineligible) = match &inst.cost {
-        Cost::Total(total) => {
-            t.add_param(
-                "eligible_cost",
-                || "money.tax_rate".into(),
-                tax,
-                |v| TraceValue::Rate(*v),
-                || Step {
-                    label: ("補助対象経費", "Eligible cost"),
-                    before: None,
-                    after: TraceValue::Yen(*total),
-                    detail: (
-                        format!("総事業費（税込）{}", ja(*total)),
-                        format!("total project cost (tax included) {}", en(*total)),
-                    ),
-                },
-            );
-            (*total, Yen::ZERO)
-        }
-        Cost::LineItems(items) => {
-            let mut eligible = Yen::ZERO;
-            let mut ineligible = Yen::ZERO;
-            for (i, item) in items.iter().enumerate() {
-                let with_tax = if item.tax_included {
-                    item.amount
-                } else {
-                    let added = item.amount.times_floor_to(tax.value, 1);
-                    t.add_param(
-                        "line_item_tax",
-                        || "money.tax_rate".into(),
-                        tax,
-                        |v| TraceValue::Rate(*v),
-                        || Step {
-                            label: ("消費税の加算", "Consumption tax added"),
-                            before: Some(TraceValue::Yen(item.amount)),
-                            after: TraceValue::Yen(item.amount + added),
-                            detail: (
-                                format!(
-                                    "明細{}（{}）税抜 {} + 消費税 {}（1円未満切り捨て）",
-                                    i + 1,
-                                    item.category.name(Lang::Ja),
-                                    ja(item.amount),
-                                    ja(added)
-                                ),
-                                format!(
-                                    "item {} ({}) {} before tax + tax {} (floored to the yen)",
-                                    i + 1,
-                                    item.category.name(Lang::En),
-                                    en(item.amount),
-                                    en(added)
-                                ),
-                            ),
-                        },
-                    );
-                    item.amount + added
-                };
-                let rule = rules.line_item_eligible(item.category);
-                if rule.value {
-                    eligible = eligible + with_tax;
-                } else {
-                    ineligible = ineligible + with_tax;
-                }
-                t.add_param(
-                    "line_item",
-                    || format!("line_items.{}", item.category.id()),
-                    rule,
-                    |v| TraceValue::Flag(*v),
-                    || Step {
-                        label: ("明細の区分", "Line item"),
-                        before: Some(TraceValue::Yen(with_tax)),
-                        after: TraceValue::Flag(rule.value),
-                        detail: (
-                            format!(
-                                "明細{}（{}）{}：{}",
-                                i + 1,
-                                item.category.name(Lang::Ja),
-                                ja(with_tax),
-                                if rule.value {
-                                    "補助対象"
-                                } else {
-                                    "補助対象外"
-                                }
-                            ),
-                            format!(
-                                "item {} ({}) {}: {}",
-                                i + 1,
-                                item.category.name(Lang::En),
-                                en(with_tax),
-                                if rule.value {
-                                    "eligible"
-                                } else {
-                                    "not eligible"
-                                }
-                            ),
-                        ),
-                    },
-                );
-            }
-            t.add_param(
-                "eligible_cost",
-                || "money.tax_rate".into(),
-                tax,
-                |v| TraceValue::Rate(*v),
-                || Step {
-                    label: ("補助対象経費", "Eligible cost"),
-                    before: None,
-                    after: TraceValue::Yen(eligible),
-                    detail: (
-                        format!(
-                            "補助対象の明細の合計（税込）{}、対象外 {}",
-                            ja(eligible),
-                            ja(ineligible)
-                        ),
-                        format!(
-                            "sum of eligible items (tax included) {}; not eligible {}",
-                            en(eligible),
-                            en(ineligible)
-                        ),
-                    ),
-                },
-            );
-            if ineligible > Yen::ZERO {
-                notices.push(Notice::new(
-                    NoticeCode::IneligibleCostExcluded,
-                    Severity::Info,
-                    Facts::IneligibleCost { amount: ineligible },
-                ));
-            }
-            (eligible, ineligible)
-        }
-    };
-    let total_cost = eligible + ineligible;
-
-    // 5. The cost that counts: min(eligible cost, cap).
-    let capped = eligible.min(cap);
-    t.add_param(
-        "capped_cost",
-        || cat_key("caps"),
-        &cat.caps,
-        |_| TraceValue::Yen(cap),
-        || Step {
-            label: ("補助の基準額", "Cost that counts"),
-            before: Some(TraceValue::Yen(eligible)),
-            after: TraceValue::Yen(capped),
-            detail: (
-                format!("min({}, {}) = {}", ja(eligible), ja(cap), ja(capped)),
-                format!("min({}, {}) = {}", en(eligible), en(cap), en(capped)),
-            ),
-        },
-    );
-    if eligible > cap {
-        notices.push(Notice::new(
-            NoticeCode::CostAboveCap,
-            Severity::Info,
-            Facts::CostAboveCap {
-                cap,
-                excess: eligible - cap,
-            },
-        ));
-    }
-
-    // 6. Standard regime: floor_to_unit(capped × rate).
-    let unit = &f.money.rounding_unit;
-    let rate = &cat.standard_rate;
-    // The exact product only for the trace; the grant in one integer step.
-    let standard_raw = || capped.times(rate.value);
-    let standard = capped.times_floor_to(rate.value, unit.value);
-    t.add_param(
-        "standard_rate",
-        || cat_key("standard_rate"),
-        rate,
-        |v| TraceValue::Rate(*v),
-        || Step {
-            label: ("補助率（通常）", "Rate (standard)"),
-            before: Some(TraceValue::Yen(capped)),
-            after: TraceValue::Yen(standard_raw()),
-            detail: (
-                format!(
-                    "{} × {} = {}",
-                    ja(capped),
-                    rate.value,
-                    standard_raw().decimal().normalize()
-                ),
-                format!(
-                    "{} × {} = {}",
-                    en(capped),
-                    rate.value,
-                    standard_raw().decimal().normalize()
-                ),
-            ),
-        },
-    );
-    t.add_param(
-        "standard_grant",
-        || "money.rounding_unit".into(),
-        unit,
-        |v| TraceValue::Yen(Yen::new(*v as i64)),
-        || Step {
-            label: ("通常の補助額", "Standard grant"),
-            before: Some(TraceValue::Yen(standard_raw())),
-            after: TraceValue::Yen(standard),
-            detail: (
-                format!("{}円未満切り捨て → {}", unit.value, ja(standard)),
-                format!(
-                    "cut down to a multiple of {} yen → {}",
-                    unit.value,
-                    en(standard)
-                ),
-            ),
-        },
-    );
-
-    // 7. Special regime: reader application on or before the date, cost in full up to the cap.
-    let by = &f.special_regime.reader_applied_by;
-    let special_amount = capped.floor_to(unit.value);
-    let special_ok = inst.readers > 0 && inst.reader_applied_on.is_some_and(|d| d <= by.value);
-    t.add_param(
-        "special_eligibility",
-        || "special_regime.reader_applied_by".into(),
-        by,
-        |v| TraceValue::Date(*v),
-        || Step {
-            label: ("特例補助の対象", "Special regime applies"),
-            before: Some(date_or_unknown(inst.reader_applied_on)),
-            after: TraceValue::Flag(special_ok),
-            detail: match inst.reader_applied_on {
-                Some(d) => (
-                    format!(
-                        "提供申請日 {d} {} {}",
-                        if d <= by.value { "≤" } else { ">" },
-                        by.value
-                    ),
-                    format!(
-                        "reader applied on {d} {} {}",
-                        if d <= by.value { "≤" } else { ">" },
-                        by.value
-                    ),
-                ),
-                None => (
-                    "提供申請日が未入力（未申請）".into(),
-                    "reader application date not given (not applied)".into(),
-                ),
-            },
-        },
-    );
-    if special_ok {
-        t.add_param(
-            "special_grant",
-            || "money.rounding_unit".into(),
-            unit,
-            |v| TraceValue::Yen(Yen::new(*v as i64)),
-            || Step {
-                label: ("特例補助の額", "Special grant"),
-                before: Some(TraceValue::Yen(capped)),
-                after: TraceValue::Yen(special_amount),
-                detail: (
-                    format!(
-                        "{}（全額、{}円未満切り捨て）→ {}",
-                        ja(capped),
-                        unit.value,
-                        ja(special_amount)
-                    ),
-                    format!(
-                        "{} in full, cut down to a multiple of {} yen → {}",
-                        en(capped),
-                        unit.value,
-                        en(special_amount)
-                    ),
-                ),
-            },
-        );
-    } else if inst.readers > 0 {
-        match inst.reader_applied_on {
-            Some(d) => notices.push(Notice::new(
-                NoticeCode::SpecialDeadlinePassed,
-                Severity::Warning,
-                Facts::SpecialDeadlinePassed {
-                    applied: d,
-                    by: by.value,
-                },
-            )),
-            None => {
-                estimate = true;
-                notices.push(Notice::new(
-                    NoticeCode::ReaderDateUnknown,
-                    Severity::Warning,
-                    Facts::ReaderDateUnknown {
-                        by: by.value,
-                        special: special_amount,
-                    },
-                ));
-            }
-        }
-    }
-
-    // 8. Refusals: no reader; deadlines (inclusive). Unknown dates make an estimate.
-    let mut refused = false;
-    let reader_rule = &f.eligibility.reader_required;
-    if inst.readers == 0 && reader_rule.value {
-        refused = true;
-        notices.push(Notice::new(
-            NoticeCode::NoReader,
-            Severity::Refusal,
-            Facts::None,
-        ));
-        t.add_param(
-            "no_reader",
-            || "eligibility.reader_required".into(),
-            reader_rule,
-            |v| TraceValue::Flag(*v),
-            || Step {
-                label: ("カードリーダーの申込み", "Card reader applied for"),
-                before: Some(TraceValue::Count(0)),
-                after: TraceValue::Flag(false),
-                detail: (
-                    "カードリーダーの申込みがないため補助なし（003）".into(),
-                    "no card reader applied for, so no grant (003)".into(),
-                ),
-            },
-        );
-    }
-    let d = &f.deadlines;
-    for (step, date, param, key, code_passed, code_unknown, what) in [
-        (
-            "project_deadline",
-            inst.completed_on,
-            &d.project_completed_by,
-            "deadlines.project_completed_by",
-            NoticeCode::ProjectDeadlinePassed,
-            NoticeCode::CompletionDateUnknown,
-            ("事業完了日", "Completed on"),
-        ),
-        (
-            "application_deadline",
-            inst.applied_on,
-            &d.application_filed_by,
-            "deadlines.application_filed_by",
-            NoticeCode::ApplicationDeadlinePassed,
-            NoticeCode::ApplicationDateUnknown,
-            ("補助金申請日", "Grant applied on"),
-        ),
-    ] {
-        let ok = date.is_none_or(|x| x <= param.value);
-        match date {
-            Some(x) if x > param.value => {
-                refused = true;
-                notices.push(Notice::new(
-                    code_passed,
-                    Severity::Refusal,
-                    Facts::DeadlinePassed {
-                        date: x,
-                        deadline: param.value,
-                    },
-                ));
-            }
-            Some(_) => {}
-            None => {
-                estimate = true;
-                notices.push(Notice::new(
-                    code_unknown,
-                    Severity::Info,
-                    Facts::DateUnknown {
-                        deadline: param.value,
-                    },
-                ));
-            }
-        }
-        t.add_param(
-            step,
-            || key.into(),
-            param,
-            |v| TraceValue::Date(*v),
-            || Step {
-                label: what,
-                before: Some(date_or_unknown(date)),
-                after: TraceValue::Flag(ok),
-                detail: match date {
-                    Some(x) => (
-                        format!("{x} {} 期限 {}", if ok { "≤" } else { ">" }, param.value),
-                        format!(
-                            "{x} {} deadline {}",
-                            if ok { "≤" } else { ">" },
-                            param.value
-                        ),
-                    ),
-                    None => (
-                        format!("未入力（期限 {}）", param.value),
-                        format!("not given (deadline {})", param.value),
-                    ),
-                },
-            },
-        );
-    }
-    if let (Some(c), Some(a)) = (inst.completed_on, inst.applied_on) {
-        if a < c {
-            notices.push(Notice::new(
-                NoticeCode::AppliedBeforeCompletion,
-                Severity::Warning,
-                Facts::AppliedBeforeCompletion {
-                    applied: a,
-                    completed: c,
-                },
-            ));
-        }
-    }
-    if inst.code.is_some_and(|c| c.legacy_check()) {
-        notices.push(Notice::new(
-            NoticeCode::LegacyCheckDigit,
-            Severity::Warning,
-            Facts::None,
-        ));
-    }
-
-    // 9. The regime that pays more (special never pays less), unless refused.
-    let (regime, standard_grant, special_grant) = if refused {
-        (Regime::Ineligible, Yen::ZERO, None)
-    } else if special_ok {
-        (Regime::Special, standard, Some(special_amount))
-    } else {
-        (Regime::Standard, standard, None)
-    };
-    let grant = match regime {
-        Regime::Special => special_amount.max(standard),
-        Regime::Standard => standard,
-        Regime::Ineligible => Yen::ZERO,
-    };
-    t.add_param(
-        "regime",
-        || "special_regime.reader_applied_by".into(),
-        by,
-        |v| TraceValue::Date(*v),
-        || Step {
-            label: ("適用する補助", "Regime applied"),
-            before: None,
-            after: TraceValue::Regime(regime),
-            detail: match regime {
-                Regime::Special => (
-                    format!(
-                        "特例 {} ≥ 通常 {} → 特例補助",
-                        ja(special_amount),
-                        ja(standard)
-                    ),
-                    format!(
-                        "special {} ≥ standard {} → special regime",
-                        en(special_amount),
-                        en(standard)
-                    ),
-                ),
-                Regime::Standard => (
-                    format!("特例の対象外 → 通常の補助 {}", ja(standard)),
-                    format!("special regime does not apply → standard {}", en(standard)),
-                ),
-                Regime::Ineligible => ("補助の対象外".into(), "no grant".into()),
-            },
-        },
-    );
-    let self_pay = total_cost - grant;
-    t.add_param(
-        "grant",
-        || "money.rounding_unit".into(),
-        unit,
-        |v| TraceValue::Yen(Yen::new(*v as i64)),
-        || Step {
-            label: ("交付額", "Grant"),
-            before: None,
-            after: TraceValue::Yen(grant),
-            detail: (
-                format!(
-                    "交付額 {}、自己負担 {} − {} = {}",
-                    ja(grant),
-                    ja(total_cost),
-                    ja(grant),
-                    ja(self_pay)
-                ),
-                format!(
-                    "grant {}; self-paid {} − {} = {}",
-                    en(grant),
-                    en(total_cost),
-                    en(grant),
-                    en(self_pay)
-                ),
-            ),
-        },
-    );
-
-    // 10. The form to file.
-    let form = match regime {
-        Regime::Special => {
-            let p = &cat.special_forms;
-            let form = p.value[cap_index].as_str();
-            t.add_param(
-                "form",
-                || cat_key("special_forms"),
-                p,
-                |_| TraceValue::Text(form.to_owned()),
-                || Step {
-                    label: ("申請様式", "Application form"),
-                    before: None,
-                    after: TraceValue::Text(form.to_owned()),
-                    detail: (
-                        format!("{}・{}台 → {form}", cat.name, provided),
-                        format!("{}, {} reader(s) → {form}", cat.name_en, provided),
-                    ),
-                },
-            );
-            Some(form)
-        }
-        Regime::Standard => {
-            let p = &f.special_regime.form_fallback;
-            t.add_param(
-                "form",
-                || "special_regime.form_fallback".into(),
-                p,
-                |v| TraceValue::Text(v.clone()),
-                || Step {
-                    label: ("申請様式", "Application form"),
-                    before: None,
-                    after: TraceValue::Text(p.value.clone()),
-                    detail: (
-                        format!("通常の補助 → {}", p.value),
-                        format!("standard regime → {}", p.value),
-                    ),
-                },
-            );
-            Some(p.value.as_str())
-        }
-        Regime::Ineligible => None,
-    };
-
-    // 11. Keep the books 5 years after the end of the fiscal year of completion.
-    let retention_until = inst.completed_on.and_then(|c| {
-        let r = &f.retention;
-        let start = r.fiscal_year_start_month.value;
-        let fy = if c.month() >= start {
-            c.year()
-        } else {
-            c.year() - 1
-        };
-        let until =
-            NaiveDate::from_ymd_opt(fy + 1 + r.years_after_fiscal_year.value as i32, start, 1)?
-                .pred_opt()?;
-        t.add_param(
-            "retention",
-            || "retention.years_after_fiscal_year".into(),
-            &r.years_after_fiscal_year,
-            |v| TraceValue::Count(u64::from(*v)),
-            || Step {
-                label: ("帳簿等の保存期限", "Keep books until"),
-                before: Some(TraceValue::Date(c)),
-                after: TraceValue::Date(until),
-                detail: (
-                    format!(
-                        "{c} 完了 → {fy}年度末の翌日から{}年 → {until}まで",
-                        r.years_after_fiscal_year.value
-                    ),
-                    format!(
-                        "completed {c} → fiscal {fy} + {} years → until {until}",
-                        r.years_after_fiscal_year.value
-                    ),
-                ),
-            },
-        );
-        Some(until)
-    });
-
-    // 12. The claim, when given, against the recomputed grant.
-    let claim_difference = inst.claimed.map(|c| c - grant);
-    if let Some(diff) = claim_difference.filter(|d| *d != Yen::ZERO) {
-        let claimed = inst.claimed.unwrap_or_default();
-        notices.push(Notice::new(
-            NoticeCode::ClaimDiffers,
-            Severity::Warning,
-            Facts::ClaimDiffers {
-                claimed,
-                grant,
-                difference: diff,
-            },
-        ));
-    }
-
-    Assessment {
-        rule_set: rules.id(),
-        kind: inst.kind,
+pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -> Assessment<'r> {
+    let mut c = Calc::new(rules, inst, opts);
+    let category = c.category(); // §1
+    let provided = c.readers_provided(category); // §1
+    let cap = c.cap(category, provided); // §2
+    let (eligible, ineligible) = c.eligible_cost(); // §5
+    let capped = c.capped_cost(category, provided, eligible); // §2
+    let (rate, standard) = c.standard_grant(category, capped); // §3, §4
+    let special = c.special_grant(capped); // §3 特例補助, §4
+    let refusals = c.refusals(); // §1 no reader, §6 deadlines
+    let regime = c.regime(refusals, special.is_some()); // §3
+    let grant = c.grant(regime, standard, special); // §3
+    let form = c.form(category, provided, regime); // §7
+    let retention_until = c.retention(); // §9
+    let mut a = c.finish(Figures {
         category,
-        readers_applied: inst.readers,
-        readers_provided: provided,
+        provided,
         cap,
-        standard_rate: rate.value,
-        eligible_cost: eligible,
-        ineligible_cost: ineligible,
-        total_cost,
-        standard_grant,
-        special_grant,
+        eligible,
+        ineligible,
+        rate,
+        standard,
+        special,
         regime,
         grant,
-        self_pay,
         form,
         retention_until,
-        claimed: inst.claimed,
-        claim_difference,
-        estimate,
-        notices,
-        trace: t.steps.unwrap_or_default(),
+    });
+    if opts.trace {
+        a.trace = explain::trace(&a);
     }
+    a
+}
+
+/// The figures of an assessment, gathered for [`Calc::finish`].
+struct Figures<'r> {
+    category: Category,
+    provided: u32,
+    cap: Yen,
+    eligible: Yen,
+    ineligible: Yen,
+    rate: Rate,
+    standard: Yen,
+    special: Option<Yen>,
+    regime: Regime,
+    grant: Yen,
+    form: Option<&'r str>,
+    retention_until: Option<NaiveDate>,
+}
+
+/// The state of one assessment under way: the recorded reading, the derivation, the notices.
+struct Calc<'r, 'i> {
+    r: Reading<'r>,
+    inst: &'i Institution,
+    opts: AssessOptions,
+    d: Derivation,
+    notices: SmallVec<[Notice; 4]>,
+    estimate: bool,
+}
+
+impl<'r, 'i> Calc<'r, 'i> {
+    fn new(rules: &'r RuleSet, inst: &'i Institution, opts: AssessOptions) -> Self {
+        let d = Derivation {
+            group_rx_per_month: inst.group_rx_per_month,
+            reader_applied_on: inst.reader_applied_on,
+            completed_on: inst.completed_on,
+            applied_on: inst.applied_on,
+            ..Derivation::default()
+        };
+        Calc {
+            r: Reading::new(rules),
+            inst,
+            opts,
+            d,
+            notices: SmallVec::new(),
+            estimate: false,
+        }
+    }
+
+    /// Closes a step: it ran, and read what was read since the last step closed.
+    fn done(&mut self, step: Step) {
+        self.d.taken |= step.bit();
+        self.d.reads[step as usize] = self.r.take();
+    }
+
+    fn notice(&mut self, code: NoticeCode, severity: Severity, facts: Facts) {
+        self.notices.push(Notice::new(code, severity, facts));
+    }
+
+    /// 区分: hospitals are hospitals; a pharmacy is a large chain from the group threshold.
+    fn category(&mut self) -> Category {
+        let inst = self.inst;
+        let category = match inst.kind {
+            Kind::Hospital => Category::Hospital,
+            Kind::Pharmacy => {
+                let threshold = *self.r.get(p::LargeChainThreshold);
+                match inst.group_rx_per_month {
+                    Some(rx) if rx >= threshold => {
+                        let facts = Facts::LargeChain { rx, threshold };
+                        self.notice(NoticeCode::LargeChainThreshold, Severity::Info, facts);
+                        Category::LargeChainPharmacy
+                    }
+                    Some(_) => Category::ClinicOrPharmacy,
+                    None => {
+                        self.estimate = true;
+                        let facts = Facts::GroupRxUnknown { threshold };
+                        self.notice(NoticeCode::GroupRxUnknown, Severity::Warning, facts);
+                        Category::ClinicOrPharmacy
+                    }
+                }
+            }
+            Kind::Clinic | Kind::DentalClinic => Category::ClinicOrPharmacy,
+        };
+        self.done(Step::Category);
+        category
+    }
+
+    /// 無償提供台数 = min(applied, quota).
+    fn readers_provided(&mut self, category: Category) -> u32 {
+        let quota = *self.r.get(cat::reader_quota(category));
+        let applied = self.inst.readers;
+        if applied > quota {
+            let facts = Facts::ReadersBeyondQuota { applied, quota };
+            self.notice(NoticeCode::ReadersBeyondQuota, Severity::Warning, facts);
+        }
+        self.done(Step::ReadersProvided);
+        applied.min(quota)
+    }
+
+    /// 補助限度額 for the readers provided (one envelope shared with the other costs).
+    fn cap(&mut self, category: Category, provided: u32) -> Yen {
+        let cap = cap_of(self.r.get(cat::caps(category)).as_slice(), provided);
+        self.done(Step::Cap);
+        cap
+    }
+
+    /// Eligible and ineligible cost, tax added per line item entered without it.
+    fn eligible_cost(&mut self) -> (Yen, Yen) {
+        let inst = self.inst;
+        let (mut eligible, mut ineligible) = (Yen::ZERO, Yen::ZERO);
+        let mut all_reads = ParamSet::EMPTY;
+        match &inst.cost {
+            Cost::Total(total) => {
+                self.d.total_given = true;
+                eligible = *total;
+            }
+            Cost::LineItems(items) => {
+                for item in items {
+                    let step = self.line_item(item);
+                    all_reads = all_reads.union(step.tax_reads).union(step.reads);
+                    if step.eligible {
+                        eligible = eligible + step.with_tax;
+                    } else {
+                        ineligible = ineligible + step.with_tax;
+                    }
+                    if self.opts.trace {
+                        self.d.items.push(step);
+                    }
+                }
+                if ineligible > Yen::ZERO {
+                    let facts = Facts::IneligibleCost { amount: ineligible };
+                    self.notice(NoticeCode::IneligibleCostExcluded, Severity::Info, facts);
+                }
+            }
+        }
+        self.done(Step::EligibleCost);
+        // The sum applied each item's rules: the step cites them all.
+        self.d.reads[Step::EligibleCost as usize] = all_reads;
+        (eligible, ineligible)
+    }
+
+    fn line_item(&mut self, item: &LineItem) -> ItemStep {
+        let tax_added =
+            (!item.tax_included).then(|| item.amount.times_floor_to(*self.r.get(p::TaxRate), 1));
+        let tax_reads = self.r.take();
+        let eligible = *self.r.get(cat::line_item(item.category));
+        ItemStep {
+            item: item.clone(),
+            tax_added,
+            with_tax: item.amount + tax_added.unwrap_or_default(),
+            eligible,
+            tax_reads,
+            reads: self.r.take(),
+        }
+    }
+
+    /// The cost that counts: min(eligible cost, cap).
+    fn capped_cost(&mut self, category: Category, provided: u32, eligible: Yen) -> Yen {
+        let cap = cap_of(self.r.get(cat::caps(category)).as_slice(), provided);
+        if eligible > cap {
+            let facts = Facts::CostAboveCap {
+                cap,
+                excess: eligible - cap,
+            };
+            self.notice(NoticeCode::CostAboveCap, Severity::Info, facts);
+        }
+        self.done(Step::CappedCost);
+        self.d.capped = eligible.min(cap);
+        self.d.capped
+    }
+
+    /// Standard regime: floor_to_unit(capped × rate), the exact product kept for the trace.
+    fn standard_grant(&mut self, category: Category, capped: Yen) -> (Rate, Yen) {
+        let rate = *self.r.get(cat::standard_rate(category));
+        self.d.standard_exact = capped.times(rate);
+        self.done(Step::StandardRate);
+        let unit = *self.r.get(p::RoundingUnit);
+        self.d.standard = capped.times_floor_to(rate, unit);
+        self.done(Step::StandardGrant);
+        (rate, self.d.standard)
+    }
+
+    /// Special regime: a reader applied for by the date; the capped cost in full, floored.
+    fn special_grant(&mut self, capped: Yen) -> Option<Yen> {
+        let inst = self.inst;
+        let by = *self.r.get(p::SpecialReaderAppliedBy);
+        let applies = inst.readers > 0 && inst.reader_applied_on.is_some_and(|d| d <= by);
+        self.d.special_applies = applies;
+        self.done(Step::SpecialEligibility);
+        let unit = *self.r.get(p::RoundingUnit);
+        self.d.special_amount = capped.floor_to(unit);
+        if applies {
+            self.done(Step::SpecialGrant);
+            return Some(self.d.special_amount);
+        }
+        self.r.take(); // the unit was read only for the notice's figure
+        if inst.readers > 0 {
+            match inst.reader_applied_on {
+                Some(applied) => {
+                    let facts = Facts::SpecialDeadlinePassed { applied, by };
+                    self.notice(NoticeCode::SpecialDeadlinePassed, Severity::Warning, facts);
+                }
+                None => {
+                    self.estimate = true;
+                    let special = self.d.special_amount;
+                    let facts = Facts::ReaderDateUnknown { by, special };
+                    self.notice(NoticeCode::ReaderDateUnknown, Severity::Warning, facts);
+                }
+            }
+        }
+        None
+    }
+
+    /// No reader, no grant (003); the project and application deadlines, inclusive.
+    fn refusals(&mut self) -> Refusals {
+        let inst = self.inst;
+        let mut refusals = Refusals::default();
+        if inst.readers == 0 {
+            refusals.no_reader = *self.r.get(p::ReaderRequired);
+            if refusals.no_reader {
+                self.notice(NoticeCode::NoReader, Severity::Refusal, Facts::None);
+            }
+            self.done(Step::NoReader);
+        }
+        refusals.project_deadline = self.deadline(Step::ProjectDeadline);
+        refusals.application_deadline = self.deadline(Step::ApplicationDeadline);
+        if let (Some(completed), Some(applied)) = (inst.completed_on, inst.applied_on) {
+            if applied < completed {
+                let facts = Facts::AppliedBeforeCompletion { applied, completed };
+                self.notice(
+                    NoticeCode::AppliedBeforeCompletion,
+                    Severity::Warning,
+                    facts,
+                );
+            }
+        }
+        if inst.code.is_some_and(|c| c.legacy_check()) {
+            self.notice(NoticeCode::LegacyCheckDigit, Severity::Warning, Facts::None);
+        }
+        self.d.refusals = refusals;
+        refusals
+    }
+
+    /// One deadline: true when the date is past it. An unknown date makes an estimate.
+    fn deadline(&mut self, step: Step) -> bool {
+        let (date, key, passed, unknown) = match step {
+            Step::ProjectDeadline => (
+                self.inst.completed_on,
+                p::ProjectCompletedBy,
+                NoticeCode::ProjectDeadlinePassed,
+                NoticeCode::CompletionDateUnknown,
+            ),
+            _ => (
+                self.inst.applied_on,
+                p::ApplicationFiledBy,
+                NoticeCode::ApplicationDeadlinePassed,
+                NoticeCode::ApplicationDateUnknown,
+            ),
+        };
+        let deadline = *self.r.get(key);
+        let late = date.is_some_and(|d| d > deadline);
+        match date {
+            Some(date) if late => {
+                let facts = Facts::DeadlinePassed { date, deadline };
+                self.notice(passed, Severity::Refusal, facts);
+            }
+            Some(_) => {}
+            None => {
+                self.estimate = true;
+                let facts = Facts::DateUnknown { deadline };
+                self.notice(unknown, Severity::Info, facts);
+            }
+        }
+        self.done(step);
+        late
+    }
+
+    /// The regime that pays: none when refused, else special when it applies (never less).
+    /// The step reads the rules that decided it, to say why.
+    fn regime(&mut self, refusals: Refusals, special: bool) -> Regime {
+        let regime = if refusals.any() {
+            if refusals.no_reader {
+                self.r.get(p::ReaderRequired);
+            }
+            if refusals.project_deadline {
+                self.r.get(p::ProjectCompletedBy);
+            }
+            if refusals.application_deadline {
+                self.r.get(p::ApplicationFiledBy);
+            }
+            Regime::Ineligible
+        } else if special {
+            Regime::Special
+        } else {
+            self.r.get(p::SpecialReaderAppliedBy);
+            Regime::Standard
+        };
+        self.done(Step::Regime);
+        regime
+    }
+
+    /// 交付額: the regime's amount (the special one never pays less than the standard).
+    fn grant(&mut self, regime: Regime, standard: Yen, special: Option<Yen>) -> Yen {
+        let grant = match regime {
+            Regime::Special => special.unwrap_or_default().max(standard),
+            Regime::Standard => standard,
+            Regime::Ineligible => Yen::ZERO,
+        };
+        self.done(Step::Grant);
+        grant
+    }
+
+    /// 別紙特例様式 by category and readers, or the standard regime's form.
+    fn form(&mut self, category: Category, provided: u32, regime: Regime) -> Option<&'r str> {
+        let form = match regime {
+            Regime::Special => {
+                let forms = self.r.get(cat::special_forms(category));
+                forms[cap_index(provided).min(forms.len() - 1)].as_str()
+            }
+            Regime::Standard => self.r.get(p::FormFallback).as_str(),
+            Regime::Ineligible => return None,
+        };
+        self.done(Step::Form);
+        Some(form)
+    }
+
+    /// Keep the books 5 years after the end of the fiscal year of completion (第5 (5)).
+    fn retention(&mut self) -> Option<NaiveDate> {
+        let completed = self.inst.completed_on?;
+        let start = *self.r.get(p::FiscalYearStartMonth);
+        let years = *self.r.get(p::RetentionYears);
+        let fy = if completed.month() >= start {
+            completed.year()
+        } else {
+            completed.year() - 1
+        };
+        let until = i32::try_from(years)
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(fy + 1 + y, start, 1))
+            .and_then(|d| d.pred_opt());
+        self.d.fiscal_year = Some(fy);
+        self.done(Step::Retention);
+        until
+    }
+
+    fn finish(mut self, f: Figures<'r>) -> Assessment<'r> {
+        let inst = self.inst;
+        let total_cost = f.eligible + f.ineligible;
+        let claim_difference = inst.claimed.map(|c| c - f.grant);
+        if let (Some(claimed), Some(difference)) = (inst.claimed, claim_difference) {
+            if difference != Yen::ZERO {
+                let facts = Facts::ClaimDiffers {
+                    claimed,
+                    grant: f.grant,
+                    difference,
+                };
+                self.notice(NoticeCode::ClaimDiffers, Severity::Warning, facts);
+            }
+        }
+        let refused = f.regime == Regime::Ineligible;
+        Assessment {
+            schema_version: SCHEMA_VERSION,
+            rules: self.r.rules(),
+            kind: inst.kind,
+            category: f.category,
+            readers_applied: inst.readers,
+            readers_provided: f.provided,
+            cap: f.cap,
+            standard_rate: f.rate,
+            eligible_cost: f.eligible,
+            ineligible_cost: f.ineligible,
+            total_cost,
+            standard_grant: if refused { Yen::ZERO } else { f.standard },
+            special_grant: if refused { None } else { f.special },
+            regime: f.regime,
+            grant: f.grant,
+            self_pay: total_cost - f.grant,
+            form: f.form,
+            retention_until: f.retention_until,
+            claimed: inst.claimed,
+            claim_difference,
+            estimate: self.estimate,
+            notices: self.notices,
+            derivation: self.d,
+            trace: Vec::new(),
+        }
+    }
+}
+
+/// Caps and forms are listed by readers provided, from one; no reader counts as one.
+fn cap_index(provided: u32) -> usize {
+    provided.max(1) as usize - 1
+}
+
+fn cap_of(caps: &[u64], provided: u32) -> Yen {
+    let cap = caps[cap_index(provided).min(caps.len() - 1)];
+    Yen::new(i64::try_from(cap).unwrap_or(i64::MAX))
 }

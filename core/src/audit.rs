@@ -6,11 +6,10 @@
 use serde::Serialize;
 use smallvec::SmallVec;
 
-use crate::assess::Assessment;
+use crate::assess::{Assessment, Step};
 use crate::model::{Lang, Regime};
 use crate::money::Yen;
 use crate::notice::NoticeCode;
-use crate::rules::RuleSet;
 
 /// An assessment's findings: at most four (one claim difference and three others), so inline —
 /// the batch audits every row and most rows have one.
@@ -70,28 +69,20 @@ impl Finding {
         }
     }
 
-    /// The trace step ([`crate::TraceStep::step`]) that decides this finding.
-    pub fn step(self) -> &'static str {
+    /// The step of the computation that decides this finding (explained by
+    /// [`crate::explain::step`]).
+    pub fn step(self) -> Step {
         match self {
-            Finding::OverClaim | Finding::UnderClaim => "grant",
-            Finding::SpecialWithoutApplication => "special_eligibility",
-            Finding::ProjectDeadlinePassed => "project_deadline",
-            Finding::ApplicationDeadlinePassed => "application_deadline",
+            Finding::OverClaim | Finding::UnderClaim => Step::Grant,
+            Finding::SpecialWithoutApplication => Step::SpecialEligibility,
+            Finding::ProjectDeadlinePassed => Step::ProjectDeadline,
+            Finding::ApplicationDeadlinePassed => Step::ApplicationDeadline,
         }
     }
 }
 
-/// The trace steps that decide the findings ([`Finding::step`]): what an audit needs traced
-/// ([`crate::AssessOptions::trace_only`]).
-pub const STEPS: &[&str] = &[
-    "grant",
-    "special_eligibility",
-    "project_deadline",
-    "application_deadline",
-];
-
 /// The findings of one assessment, in [`Finding::ALL`] order; empty for a clean one.
-pub fn audit(rules: &RuleSet, a: &Assessment) -> Findings {
+pub fn audit(a: &Assessment) -> Findings {
     let mut out = Findings::new();
     if let Some(diff) = a.claim_difference {
         if diff > Yen::ZERO {
@@ -105,8 +96,8 @@ pub fn audit(rules: &RuleSet, a: &Assessment) -> Findings {
     let special_denied = a.has_notice(NoticeCode::SpecialDeadlinePassed)
         || a.has_notice(NoticeCode::ReaderDateUnknown);
     if special_denied && a.regime != Regime::Special && a.readers_provided > 0 {
-        let unit = rules.file().money.rounding_unit.value;
-        let special_amount = a.eligible_cost.min(a.cap).floor_to(unit);
+        // The amount the special regime would have paid, as the assessment computed it.
+        let special_amount = a.derivation.special_amount;
         if a.claimed == Some(special_amount) && special_amount > a.standard_grant {
             out.push(Finding::SpecialWithoutApplication);
         }
@@ -123,13 +114,13 @@ pub fn audit(rules: &RuleSet, a: &Assessment) -> Findings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AssessOptions, Institution, InstitutionInput, assess};
+    use crate::{AssessOptions, Institution, InstitutionInput, RuleSet, assess};
 
     fn findings(json: &str) -> Vec<Finding> {
         let rules = RuleSet::embedded();
         let input: InstitutionInput = serde_json::from_str(json).unwrap();
         let inst = Institution::from_input(&input, &rules).unwrap();
-        audit(&rules, &assess(&rules, &inst, AssessOptions::default())).to_vec()
+        audit(&assess(&rules, &inst, AssessOptions::default())).to_vec()
     }
 
     #[test]
@@ -154,38 +145,20 @@ mod tests {
     }
 
     #[test]
-    fn every_finding_step_is_traced_by_its_own_name() {
+    fn every_finding_step_is_explained_from_one_assessment() {
         let rules = RuleSet::embedded();
         let input: InstitutionInput = serde_json::from_str(
             r#"{"kind":"pharmacy","group_rx_per_month":100,"readers":1,"reader_applied_on":"2021-04-01","completed_on":"2023-04-01","applied_on":"2023-07-01","total_cost":279950,"claimed":279000}"#,
         )
         .unwrap();
         let inst = Institution::from_input(&input, &rules).unwrap();
-        let full = assess(
-            &rules,
-            &inst,
-            AssessOptions {
-                trace: true,
-                trace_only: None,
-            },
-        );
-        let only = AssessOptions {
-            trace: true,
-            trace_only: Some(STEPS),
-        };
-        let part = assess(&rules, &inst, only);
-        // The same steps as the full trace's, in its order, and nothing else.
-        let expected: Vec<_> = full
-            .trace
-            .iter()
-            .filter(|s| STEPS.contains(&s.step))
-            .collect();
-        assert_eq!(part.trace.iter().collect::<Vec<_>>(), expected);
-        for f in Finding::ALL {
-            assert!(STEPS.contains(&f.step()), "{f:?}");
-            assert!(full.trace.iter().any(|s| s.step == f.step()), "{f:?}");
+        let a = assess(&rules, &inst, AssessOptions::default());
+        let full = assess(&rules, &inst, AssessOptions { trace: true });
+        for f in audit(&a) {
+            let step = crate::explain::step(&a, f.step()).expect("the finding's step ran");
+            let traced = full.trace.iter().find(|s| s.step == f.step().id());
+            assert_eq!(Some(&step), traced, "{f:?}");
         }
-        assert_eq!(part.grant, full.grant);
     }
 
     #[test]
@@ -201,7 +174,7 @@ mod tests {
             ]
         );
         for f in Finding::ALL {
-            assert!(!f.step().is_empty() && !f.name(Lang::En).is_empty());
+            assert!(!f.step().id().is_empty() && !f.name(Lang::En).is_empty());
         }
     }
 }

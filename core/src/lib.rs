@@ -5,11 +5,13 @@
 //! Pure: no file, network, clock, thread or global state. Callers pass the rule set, the
 //! institution and (for plans) "today"; the core returns data. Money is exact decimal yen.
 //! Every number of the rules is a parameter of a dated [`RuleSet`] with its legal citation, and
-//! every step of an assessment can be explained by a [`Trace`](assess::TraceStep).
+//! every step of an assessment is explained ([`explain`]) from what it computed and the
+//! parameters it read.
 
 pub mod assess;
 pub mod audit;
 pub mod calendar;
+pub mod explain;
 pub mod input;
 pub mod model;
 pub mod money;
@@ -18,9 +20,10 @@ pub mod parse;
 pub mod plan;
 pub mod rules;
 
-pub use assess::{AssessOptions, Assessment, TraceStep, TraceValue, assess};
+pub use assess::{AssessOptions, Assessment, SCHEMA_VERSION, Step, TraceValue, assess};
 pub use audit::{Finding, Findings, audit};
 pub use calendar::Calendar;
+pub use explain::TraceStep;
 pub use input::{Cost, InputError, Institution, InstitutionInput, ItemsView, LineItem};
 pub use model::{Category, Kind, Lang, LineItemCategory, Regime, prefecture_name};
 pub use money::Yen;

@@ -160,6 +160,25 @@ impl Yen {
     }
 }
 
+impl Yen {
+    /// Written with thousands separators and any fraction exactly, e.g. `1,050,500` or
+    /// `321,712.5` (a product before rounding).
+    pub fn grouped_exact(self) -> String {
+        let d = self.decimal().normalize();
+        let fract = d.fract().abs();
+        if fract.is_zero() {
+            return self.grouped();
+        }
+        let sign = if d.is_sign_negative() && self.whole() == 0 {
+            "-"
+        } else {
+            ""
+        };
+        let fract = fract.to_string();
+        format!("{sign}{}{}", self.grouped(), fract.trim_start_matches('0'))
+    }
+}
+
 // The integer paths inline into the rules; the `Decimal` ones stay out of line.
 #[cold]
 #[inline(never)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, OutsideCalendar};
 use crate::rules::schema::LineStatus;
-use crate::rules::{Param, RuleSet};
+use crate::rules::{Cited, ParamSet, Reading, RuleSet, p};
 
 /// What a plan is made from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +27,7 @@ pub struct PlanInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlanStep {
+pub struct PlanStep<'r> {
     pub step: &'static str,
     pub label: &'static str,
     pub label_en: &'static str,
@@ -39,8 +39,8 @@ pub struct PlanStep {
     pub late: bool,
     pub rule: String,
     pub rule_en: String,
-    pub citation: String,
-    pub citation_en: String,
+    /// The rule parameters the step's date was computed from.
+    pub rules: Vec<Cited<'r>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,10 +58,10 @@ pub struct Readiness {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Plan {
+pub struct Plan<'r> {
     pub start_on: NaiveDate,
     /// In date order.
-    pub steps: Vec<PlanStep>,
+    pub steps: Vec<PlanStep<'r>>,
     pub warnings: Vec<PlanWarning>,
     pub line: Option<Readiness>,
     pub terminal_os: Option<Readiness>,
@@ -92,167 +92,164 @@ fn months_before(d: NaiveDate, n: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-struct StepDef<'a, T> {
-    step: &'static str,
-    label: (&'static str, &'static str),
-    latest: Option<NaiveDate>,
-    business_days: bool,
-    rule: (String, String),
-    param: &'a Param<T>,
-}
-
-/// Makes the preparation plan for `input.start_on`.
-pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<Plan, PlanError> {
-    let f = rules.file();
-    let p = &f.preparation;
+/// Makes the preparation plan for `input.start_on`. Each step cites the parameters that its
+/// date was computed from (none for a step dated by another step or by the input).
+pub fn plan<'r>(
+    rules: &'r RuleSet,
+    calendar: &Calendar,
+    input: &PlanInput,
+) -> Result<Plan<'r>, PlanError> {
+    let mut r = Reading::new(rules);
     let start = input.start_on;
-    let reader_by = months_before(start, p.reader_application_months_before_start.value);
-    let order_by = months_before(start, p.order_months_before_start.value);
-    let setup_by =
-        calendar.business_days_before(start, p.setup_business_days_before_start.value)?;
-    let applications_by =
-        calendar.business_days_before(setup_by, p.applications_business_days_before_setup.value)?;
-    let operations_by =
-        calendar.business_days_before(start, p.operations_business_days_before_start.value)?;
-    let m = p.reader_application_months_before_start.value;
-    let o = p.order_months_before_start.value;
-    let sd = p.setup_business_days_before_start.value;
-    let ad = p.applications_business_days_before_setup.value;
-    let od = p.operations_business_days_before_start.value;
-
+    let late = |latest: NaiveDate| input.today.is_some_and(|t| t > latest);
     let mut steps = Vec::with_capacity(9);
-    let mut push = |d: StepDef<'_, u32>| {
+    let mut push = |step: &'static str,
+                    label: (&'static str, &'static str),
+                    latest: NaiveDate,
+                    business_days: bool,
+                    rule: (String, String),
+                    read: ParamSet| {
         steps.push(PlanStep {
-            step: d.step,
-            label: d.label.0,
-            label_en: d.label.1,
-            latest: d.latest,
-            business_days: d.business_days,
-            late: matches!((input.today, d.latest), (Some(t), Some(l)) if t > l),
-            rule: d.rule.0,
-            rule_en: d.rule.1,
-            citation: d.param.citation.clone(),
-            citation_en: d.param.citation_en.clone(),
+            step,
+            label: label.0,
+            label_en: label.1,
+            latest: Some(latest),
+            business_days,
+            late: late(latest),
+            rule: rule.0,
+            rule_en: rule.1,
+            rules: read.iter().map(|id| rules.cite(id)).collect(),
         })
     };
-    let months = &p.reader_application_months_before_start;
-    push(StepDef {
-        step: "portal_registration",
-        label: (
+
+    let m = *r.get(p::ReaderApplicationMonths);
+    let reader_by = months_before(start, m);
+    let reader_reads = r.take();
+    push(
+        "portal_registration",
+        (
             "ポータルサイトのアカウント登録",
             "Register on the portal site",
         ),
-        latest: Some(reader_by),
-        business_days: false,
-        rule: (
+        reader_by,
+        false,
+        (
             "最初に（カードリーダー申込みの前）".into(),
             "first (before the card reader application)".into(),
         ),
-        param: months,
-    });
-    push(StepDef {
-        step: "reader_application",
-        label: (
+        ParamSet::EMPTY,
+    );
+    push(
+        "reader_application",
+        (
             "顔認証付きカードリーダーの申込み",
             "Apply for the card reader",
         ),
-        latest: Some(reader_by),
-        business_days: false,
-        rule: (
+        reader_by,
+        false,
+        (
             format!("運用開始の{m}か月前まで"),
             format!("{m} months before the start of operation"),
         ),
-        param: months,
-    });
-    push(StepDef {
-        step: "vendor_quote",
-        label: (
+        reader_reads,
+    );
+    push(
+        "vendor_quote",
+        (
             "システムベンダーへの見積依頼",
             "Ask the system vendor for a quote",
         ),
-        latest: Some(reader_by),
-        business_days: false,
-        rule: (
+        reader_by,
+        false,
+        (
             "カードリーダー申込み後すぐ".into(),
             "right after the card reader application".into(),
         ),
-        param: months,
-    });
-    push(StepDef {
-        step: "order",
-        label: ("システムベンダーへの発注", "Order from the system vendor"),
-        latest: Some(order_by),
-        business_days: false,
-        rule: (
+        ParamSet::EMPTY,
+    );
+    let o = *r.get(p::OrderMonths);
+    push(
+        "order",
+        ("システムベンダーへの発注", "Order from the system vendor"),
+        months_before(start, o),
+        false,
+        (
             format!("運用開始の{o}か月前まで"),
             format!("{o} month(s) before the start of operation"),
         ),
-        param: &p.order_months_before_start,
-    });
-    push(StepDef {
-        step: "usage_and_certificate_application",
-        label: (
+        r.take(),
+    );
+    let sd = *r.get(p::SetupBusinessDays);
+    let setup_by = calendar.business_days_before(start, sd)?;
+    let setup_reads = r.take();
+    let ad = *r.get(p::ApplicationsBusinessDays);
+    push(
+        "usage_and_certificate_application",
+        (
             "利用申請・電子証明書発行申請",
             "Usage application and certificate application",
         ),
-        latest: Some(applications_by),
-        business_days: true,
-        rule: (
+        calendar.business_days_before(setup_by, ad)?,
+        true,
+        (
             format!("機器設定の{ad}営業日前まで"),
             format!("{ad} business days before equipment set-up"),
         ),
-        param: &p.applications_business_days_before_setup,
-    });
-    push(StepDef {
-        step: "equipment_setup",
-        label: (
+        // Counted back from the set-up date, which its own parameter set.
+        setup_reads.union(r.take()),
+    );
+    push(
+        "equipment_setup",
+        (
             "機器の受取・設定、運用テスト",
             "Equipment set-up and operation test",
         ),
-        latest: Some(setup_by),
-        business_days: true,
-        rule: (
+        setup_by,
+        true,
+        (
             format!("運用開始の{sd}営業日前まで（ベンダー訪問1〜4回）"),
             format!("{sd} business days before the start (vendor visits 1–4 times)"),
         ),
-        param: &p.setup_business_days_before_start,
-    });
-    push(StepDef {
-        step: "operations_preparation",
-        label: (
+        setup_reads,
+    );
+    let od = *r.get(p::OperationsBusinessDays);
+    push(
+        "operations_preparation",
+        (
             "運用準備（受付の流れ・患者への周知・ポスター掲示）",
             "Prepare operations (reception workflow, patient notice, poster)",
         ),
-        latest: Some(operations_by),
-        business_days: true,
-        rule: (
+        calendar.business_days_before(start, od)?,
+        true,
+        (
             format!("運用開始の{od}営業日前まで"),
             format!("{od} business day(s) before the start"),
         ),
-        param: &p.operations_business_days_before_start,
-    });
-    let start_param = &p.operations_business_days_before_start;
-    push(StepDef {
-        step: "start_of_operation",
-        label: ("運用開始", "Start of operation"),
-        latest: Some(start),
-        business_days: false,
-        rule: ("目標日".into(), "the target date".into()),
-        param: start_param,
-    });
-    let deadline = &f.deadlines.application_filed_by;
-    steps.push(PlanStep {
-        step: "grant_application",
-        label: "補助金の申請（領収書等を添付）",
-        label_en: "Apply for the grant (with receipts)",
-        latest: Some(deadline.value),
-        business_days: false,
-        late: input.today.is_some_and(|t| t > deadline.value),
-        rule: format!("事業完了後、{}まで", deadline.value),
-        rule_en: format!("after completion, by {}", deadline.value),
-        citation: deadline.citation.clone(),
-        citation_en: deadline.citation_en.clone(),
-    });
+        r.take(),
+    );
+    push(
+        "start_of_operation",
+        ("運用開始", "Start of operation"),
+        start,
+        false,
+        ("目標日（入力）".into(), "the target date (as given)".into()),
+        ParamSet::EMPTY,
+    );
+    let deadline = *r.get(p::ApplicationFiledBy);
+    push(
+        "grant_application",
+        (
+            "補助金の申請（領収書等を添付）",
+            "Apply for the grant (with receipts)",
+        ),
+        deadline,
+        false,
+        (
+            format!("事業完了後、{deadline}まで"),
+            format!("after completion, by {deadline}"),
+        ),
+        r.take(),
+    );
     // Stable: steps on the same date keep the guide's order.
     steps.sort_by_key(|s| s.latest);
 
@@ -270,7 +267,7 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
             });
         }
     }
-    let special = &f.special_regime.reader_applied_by;
+    let special = &rules.file().special_regime.reader_applied_by;
     if reader_by > special.value {
         warnings.push(PlanWarning {
             code: "special_regime_needs_earlier_application",
@@ -278,7 +275,7 @@ pub fn plan(rules: &RuleSet, calendar: &Calendar, input: &PlanInput) -> Result<P
             message_en: format!("For the special regime the reader must be applied for by {} (earlier than the plan's {reader_by})", special.value),
         });
     }
-    let project = &f.deadlines.project_completed_by;
+    let project = &rules.file().deadlines.project_completed_by;
     if start > project.value {
         warnings.push(PlanWarning {
             code: "after_project_deadline",
@@ -428,9 +425,11 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn make(start: &str, today: Option<&str>) -> Plan {
+    static RULES: std::sync::LazyLock<RuleSet> = std::sync::LazyLock::new(RuleSet::embedded);
+
+    fn make(start: &str, today: Option<&str>) -> Plan<'static> {
         plan(
-            &RuleSet::embedded(),
+            &RULES,
             &Calendar::embedded(),
             &PlanInput {
                 start_on: d(start),

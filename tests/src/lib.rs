@@ -55,15 +55,8 @@ pub fn run_native(input: &Value, rules: &RuleSet) -> Value {
         Err(e) => return serde_json::json!({ "error": e.to_string() }),
     };
     match Institution::from_input(&input, rules) {
-        Ok(inst) => serde_json::to_value(assess(
-            rules,
-            &inst,
-            AssessOptions {
-                trace: true,
-                ..Default::default()
-            },
-        ))
-        .expect("an assessment is JSON"),
+        Ok(inst) => serde_json::to_value(assess(rules, &inst, AssessOptions { trace: true }))
+            .expect("an assessment is JSON"),
         Err(errors) => {
             serde_json::json!({ "error_fields": errors.0.iter().map(|e| e.field.clone()).collect::<Vec<_>>() })
         }

@@ -14,15 +14,22 @@ fn every_case_holds() {
         let output = run_native(&input, &rules);
         let mut problems = check(&case.expected, &output);
         for step in output["trace"].as_array().into_iter().flatten() {
-            for k in [
-                "citation",
-                "citation_en",
-                "parameter",
-                "detail",
-                "detail_en",
-            ] {
+            for k in ["label", "label_en", "detail", "detail_en"] {
                 if step[k].as_str().is_none_or(str::is_empty) {
                     problems.push(format!("trace step {} has no {k}", step["step"]));
+                }
+            }
+            for rule in step["rules"].as_array().into_iter().flatten() {
+                for k in [
+                    "key",
+                    "effective_from",
+                    "citation",
+                    "citation_en",
+                    "rule_set",
+                ] {
+                    if rule[k].as_str().is_none_or(str::is_empty) {
+                        problems.push(format!("trace step {}: a rule has no {k}", step["step"]));
+                    }
                 }
             }
         }

@@ -22,14 +22,18 @@ export interface InstitutionInput {
 }
 export interface Notice { code: string; severity: "info" | "warning" | "refusal"; message: string; message_en: string }
 export type TraceValue = { type: "yen" | "count"; value: number } | { type: "date" | "kind" | "category" | "regime" | "rate" | "text"; value: string } | { type: "flag"; value: boolean } | { type: "unknown" };
+/** A rule parameter a step read: its value as the rule file writes it, its date and citation. */
+export interface CitedRule {
+  key: string; value: number | boolean | string | number[] | string[];
+  effective_from: string; citation: string; citation_en: string; decision: boolean; rule_set: string;
+}
 export interface TraceStep {
   step: string; label: string; label_en: string; before: TraceValue | null; after: TraceValue;
-  parameter: string | null; parameter_value: TraceValue | null;
-  citation: string; citation_en: string; detail: string; detail_en: string;
+  rules: CitedRule[]; detail: string; detail_en: string;
 }
 /** Amounts are whole yen. */
 export interface Assessment {
-  rule_set: string; kind: string; category: "hospital" | "large_chain_pharmacy" | "clinic_or_pharmacy";
+  schema_version: "onshi.assessment/2"; rule_set: string; kind: string; category: "hospital" | "large_chain_pharmacy" | "clinic_or_pharmacy";
   readers_applied: number; readers_provided: number; cap: number; standard_rate: string;
   eligible_cost: number; ineligible_cost: number; total_cost: number;
   standard_grant: number; special_grant: number | null; regime: "special" | "standard" | "ineligible";
@@ -39,7 +43,7 @@ export interface Assessment {
 }
 export interface FieldError { field: string; value: string; code: string; message: string; message_en: string }
 export interface PlanInput { start_on: string; today?: string; line?: string; terminal_os?: string }
-export interface PlanStep { step: string; label: string; label_en: string; latest: string | null; business_days: boolean; late: boolean; rule: string; rule_en: string; citation: string; citation_en: string }
+export interface PlanStep { step: string; label: string; label_en: string; latest: string | null; business_days: boolean; late: boolean; rule: string; rule_en: string; rules: CitedRule[] }
 export interface Readiness { id: string; name: string; status: string; ok: boolean; message: string; message_en: string; citation: string; citation_en: string }
 export interface Plan { start_on: string; steps: PlanStep[]; warnings: { code: string; message: string; message_en: string }[]; line: Readiness | null; terminal_os: Readiness | null }
 export interface CheckedCode { code: string; formatted: string; prefecture: number; fee_schedule: number; legacy_check: boolean }
@@ -76,7 +80,6 @@ pub fn assess(
         read(input)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))?;
     let opts = AssessOptions {
         trace: trace.unwrap_or(true),
-        ..Default::default()
     };
     RULES.with(|r| to_js(&onshi_core::assess(r, &inst, opts)))
 }
@@ -96,10 +99,12 @@ pub fn plan_preparation(
     #[wasm_bindgen(unchecked_param_type = "PlanInput")] input: JsValue,
 ) -> Result<JsValue, JsError> {
     let input: PlanInput = from_js(input)?;
-    let plan = RULES
-        .with(|r| CALENDAR.with(|c| plan::plan(r, c, &input)))
-        .map_err(|e| JsError::new(&e.to_string()))?;
-    to_js(&plan)
+    RULES.with(|r| {
+        let plan = CALENDAR
+            .with(|c| plan::plan(r, c, &input))
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        to_js(&plan)
+    })
 }
 
 #[derive(Serialize)]

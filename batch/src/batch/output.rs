@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use onshi_core::parse::InstitutionCode;
-use onshi_core::{Finding, Lang, TraceStep, Yen, prefecture_name};
+use onshi_core::{Finding, Lang, Yen, prefecture_name};
 use polars::prelude::*;
 use std::fs::File;
 use std::io::BufWriter;
@@ -207,7 +207,7 @@ struct AuditRow {
     finding: Finding,
     claimed: Option<i64>,
     grant: i64,
-    step: Option<TraceStep>,
+    step: Option<super::rows::AuditStep>,
 }
 
 /// One line of `audit.csv`, borrowing from its [`AuditRow`] (the columns of the header).
@@ -446,7 +446,6 @@ impl Outputs {
         for r in &batch.rejects {
             self.reject(r)?;
         }
-        let (mut trace, mut trace_en) = (String::new(), String::new());
         for a in &batch.audit {
             let i = Finding::ALL
                 .iter()
@@ -454,17 +453,6 @@ impl Outputs {
                 .unwrap_or(0);
             self.audit_counts[i] += 1;
             let step = a.step.as_ref();
-            let labelled = |to: &mut String, label: &str, detail: &str| {
-                to.push_str(label);
-                to.push_str(": ");
-                to.push_str(detail);
-            };
-            trace.clear();
-            trace_en.clear();
-            if let Some(s) = step {
-                labelled(&mut trace, s.label, &s.detail);
-                labelled(&mut trace_en, s.label_en, &s.detail_en);
-            }
             let code = a.code.ascii();
             self.audit.serialize(AuditLine {
                 line: a.line,
@@ -476,10 +464,10 @@ impl Outputs {
                 grant: a.grant,
                 difference: a.claimed.map(|c| c - a.grant),
                 step: step.map_or("", |s| s.step),
-                parameter: step.and_then(|s| s.parameter.as_deref()).unwrap_or(""),
+                parameter: step.map_or("", |s| &s.parameter),
                 citation: step.map_or("", |s| &s.citation),
-                trace: &trace,
-                trace_en: &trace_en,
+                trace: step.map_or("", |s| &s.trace),
+                trace_en: step.map_or("", |s| &s.trace_en),
             })?;
         }
         let df = batch.grants.into_frame(self.compare)?;

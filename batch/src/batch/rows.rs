@@ -4,9 +4,8 @@ use csv::StringRecord;
 use onshi_core::input::{InputView, ItemsView, Value};
 use onshi_core::parse::{InstitutionCode, parse_institution_code};
 use onshi_core::{
-    AssessOptions, Assessment, Finding, Institution, RuleSet, TraceStep, Yen, assess, audit,
+    AssessOptions, Assessment, Finding, Institution, RuleSet, Yen, assess, audit, explain,
 };
-use smallvec::SmallVec;
 
 use super::RowError;
 use super::columns::{Col, Header, canonical};
@@ -27,8 +26,31 @@ pub struct Computed<'r> {
     pub assessment: Assessment<'r>,
     /// The grant under the `--compare` rule set.
     pub compare: Option<Yen>,
-    /// Audit findings with the trace step that decides each.
-    pub findings: Vec<(Finding, Option<TraceStep>)>,
+    /// Audit findings with the explained step that decides each.
+    pub findings: Vec<(Finding, Option<AuditStep>)>,
+}
+
+/// The explained step of an audit finding, as `audit.csv` writes it.
+pub struct AuditStep {
+    pub step: &'static str,
+    /// The rule keys the step read, joined by `;`.
+    pub parameter: String,
+    /// Their citations (Japanese), joined by `; `.
+    pub citation: String,
+    pub trace: String,
+    pub trace_en: String,
+}
+
+impl AuditStep {
+    fn of(s: &explain::TraceStep<'_>) -> AuditStep {
+        AuditStep {
+            step: s.step,
+            parameter: s.keys(),
+            citation: s.citations(onshi_core::Lang::Ja),
+            trace: format!("{}: {}", s.label, s.detail),
+            trace_en: format!("{}: {}", s.label_en, s.detail_en),
+        }
+    }
 }
 
 /// One row after the parallel stage (duplicates are found after it, in input order).
@@ -113,34 +135,16 @@ impl<'a> Ctx<'a> {
         let compare = self
             .compare
             .map(|r| assess(r, &institution, AssessOptions::default()).grant);
-        let found = audit(self.rules, &assessment);
-        let findings = if found.is_empty() {
-            Vec::new()
-        } else {
-            // Only rows with findings pay for a trace, and only for the steps they show.
-            let steps: SmallVec<[&'static str; 4]> = found.iter().map(|f| f.step()).collect();
-            let only = AssessOptions {
-                trace: true,
-                trace_only: Some(&steps),
-            };
-            let mut trace = assess(self.rules, &institution, only).trace;
-            // Each step moves to its finding; a copy only if a later finding shows it too.
-            found
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let shown_again = found[i + 1..].iter().any(|g| g.step() == f.step());
-                    let step = trace.iter().position(|s| s.step == f.step()).map(|p| {
-                        if shown_again {
-                            trace[p].clone()
-                        } else {
-                            trace.swap_remove(p)
-                        }
-                    });
-                    (*f, step)
-                })
-                .collect()
-        };
+        // The findings' steps are explained from the row's one assessment.
+        let findings = audit(&assessment)
+            .into_iter()
+            .map(|f| {
+                (
+                    f,
+                    explain::step(&assessment, f.step()).map(|s| AuditStep::of(&s)),
+                )
+            })
+            .collect();
         Ok(Box::new(Computed {
             code,
             assessment,

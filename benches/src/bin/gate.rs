@@ -15,15 +15,8 @@ use std::hint::black_box;
 fn gate_work_core(rules: &RuleSet, corpus: &[Institution], trace: bool) -> u64 {
     let mut n = 0;
     for i in corpus {
-        let a = assess(
-            rules,
-            black_box(i),
-            AssessOptions {
-                trace,
-                ..Default::default()
-            },
-        );
-        n += black_box(audit(rules, &a)).len() as u64 + a.trace.len() as u64;
+        let a = assess(rules, black_box(i), AssessOptions { trace });
+        n += black_box(audit(&a)).len() as u64 + a.trace.len() as u64;
     }
     n
 }

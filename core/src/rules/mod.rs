@@ -1,9 +1,13 @@
 //! Dated rule sets as data. The 2020-11-30 rule set is embedded (decoded from the compact form
 //! the build script made of `rules/2020-11-30.toml`); others load from TOML at run time.
 
+pub mod params;
+#[cfg(feature = "toml")]
+mod reform;
 pub mod schema;
 
 use crate::model::{Category, LineItemCategory};
+pub use params::{Cited, Key, ParamId, ParamSet, ParamValue, Reading, by_category, p};
 pub use schema::{CategoryRules, Param, Rate, RuleFile, SchemaError};
 
 /// A rule file that could not be used.
@@ -25,7 +29,14 @@ pub enum RuleError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSet {
     file: RuleFile,
+    /// For a reform: the parameters each rule set of the chain set, this one's first.
+    reforms: Vec<(String, ParamSet)>,
+    /// The id of the whole rule file at the bottom of the chain.
+    root: String,
 }
+
+/// The id of the built-in rule set, which a reform may name in `extends`.
+pub const BUILT_IN: &str = "2020-11-30";
 
 const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/rules-2020-11-30.bin"));
 
@@ -35,17 +46,41 @@ impl RuleSet {
         let file: RuleFile = postcard::from_bytes(EMBEDDED)
             // The build script wrote these bytes from a file it had validated.
             .expect("embedded rule set decodes");
-        RuleSet { file }
+        RuleSet::whole(file)
     }
 
-    /// Loads a rule file. `origin` names it in messages (usually its path).
+    fn whole(file: RuleFile) -> RuleSet {
+        let root = file.rule_set.id.clone();
+        RuleSet {
+            file,
+            reforms: Vec::new(),
+            root,
+        }
+    }
+
+    /// Loads a rule file: a whole one, or a reform that `extends` the built-in rule set.
+    /// `origin` names it in messages (usually its path).
     #[cfg(feature = "toml")]
     pub fn from_toml_str(text: &str, origin: &str) -> Result<RuleSet, RuleError> {
-        let file: RuleFile = toml::from_str(text).map_err(|e| RuleError::Syntax {
-            origin: origin.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
-        })?;
-        RuleSet::from_file(file, origin)
+        RuleSet::from_toml_with(text, origin, &mut |base| {
+            Err(RuleError::Syntax {
+                origin: origin.to_owned(),
+                message: format!(
+                    "`rule_set.extends`: {base:?} is not a built-in rule set (the built-in one is {BUILT_IN:?})"
+                ),
+            })
+        })
+    }
+
+    /// Loads a rule file whose `extends` may name another file: `base` loads it (the core
+    /// reads no file; the caller does).
+    #[cfg(feature = "toml")]
+    pub fn from_toml_with(
+        text: &str,
+        origin: &str,
+        base: &mut dyn FnMut(&str) -> Result<RuleSet, RuleError>,
+    ) -> Result<RuleSet, RuleError> {
+        reform::load(text, origin, base)
     }
 
     /// Validates an already-parsed rule file.
@@ -55,7 +90,7 @@ impl RuleSet {
             origin: origin.to_owned(),
             source,
         })?;
-        Ok(RuleSet { file })
+        Ok(RuleSet::whole(file))
     }
 
     /// Every parameter, as written in the rule file.
@@ -65,6 +100,19 @@ impl RuleSet {
 
     pub fn id(&self) -> &str {
         &self.file.rule_set.id
+    }
+
+    /// The id of the rule set that set this parameter's value (a reform's, or the base's).
+    pub fn set_by(&self, id: ParamId) -> &str {
+        self.reforms
+            .iter()
+            .find(|(_, set)| set.contains(id))
+            .map_or(&self.root, |(by, _)| by)
+    }
+
+    /// The rule set this one extends, when it is a reform.
+    pub fn extends(&self) -> Option<&str> {
+        self.file.rule_set.extends.as_deref()
     }
 
     pub fn category(&self, c: Category) -> &CategoryRules {

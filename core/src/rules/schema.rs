@@ -98,6 +98,10 @@ pub struct RuleSetMeta {
     pub effective_from: NaiveDate,
     pub title: String,
     pub title_en: String,
+    /// A reform names the rule set it changes (a built-in id or a path) and gives only the
+    /// parameters it changes.
+    #[serde(default)]
+    pub extends: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

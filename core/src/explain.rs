@@ -1,0 +1,546 @@
+//! The explanation of an assessment, written from its [`Derivation`]: each step with what went
+//! in, what came out, the words in Japanese and English, and the rule parameters the step read
+//! — the ones [`crate::assess`] noted while computing it, never a list typed beside the text.
+//! Written only when someone reads it (the trace, `--text`, audit rows, the page).
+
+use serde::Serialize;
+
+use crate::assess::{Assessment, ItemStep, Step, TraceValue};
+use crate::model::{Kind, Lang, Regime};
+use crate::money::Yen;
+use crate::rules::{Cited, ParamSet, RuleSet, by_category as cat, p};
+
+/// One step of the explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraceStep<'r> {
+    /// Stable id of the step (`cap`, `standard_grant`, …).
+    pub step: &'static str,
+    pub label: &'static str,
+    pub label_en: &'static str,
+    pub before: Option<TraceValue>,
+    pub after: TraceValue,
+    /// The rule parameters the step read, with value, date and citation. Empty for a step that
+    /// only combines the results of earlier steps or echoes an input.
+    pub rules: Vec<Cited<'r>>,
+    /// The step written out with its numbers.
+    pub detail: String,
+    pub detail_en: String,
+}
+
+impl TraceStep<'_> {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => self.label,
+            Lang::En => self.label_en,
+        }
+    }
+    pub fn detail(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.detail,
+            Lang::En => &self.detail_en,
+        }
+    }
+    /// The citations of the rules read, joined by `; ` (empty when none was read).
+    pub fn citations(&self, lang: Lang) -> String {
+        let each = self.rules.iter().map(|c| match lang {
+            Lang::Ja => c.citation,
+            Lang::En => c.citation_en,
+        });
+        each.collect::<Vec<_>>().join("; ")
+    }
+    /// The keys of the rules read, joined by `;`.
+    pub fn keys(&self) -> String {
+        let keys: Vec<_> = self.rules.iter().map(|c| c.key).collect();
+        keys.join(";")
+    }
+}
+
+/// The whole explanation, in the order the rules ran.
+pub fn trace<'r>(a: &Assessment<'r>) -> Vec<TraceStep<'r>> {
+    let mut out = Vec::with_capacity(20 + 2 * a.derivation.items.len());
+    for s in a.derivation.steps() {
+        if s == Step::EligibleCost {
+            for (i, item) in a.derivation.items.iter().enumerate() {
+                items(a.rules, i + 1, item, &mut out);
+            }
+        }
+        out.extend(step(a, s));
+    }
+    out
+}
+
+/// One step of the explanation, when it ran (audit rows show the step of each finding).
+pub fn step<'r>(a: &Assessment<'r>, s: Step) -> Option<TraceStep<'r>> {
+    let d = &a.derivation;
+    if !d.has(s) {
+        return None;
+    }
+    let w = words(a, s)?;
+    Some(TraceStep {
+        step: s.id(),
+        label: w.label.0,
+        label_en: w.label.1,
+        before: w.before,
+        after: w.after,
+        rules: cite(a.rules, d.reads(s)),
+        detail: w.detail.0,
+        detail_en: w.detail.1,
+    })
+}
+
+fn cite(rules: &RuleSet, read: ParamSet) -> Vec<Cited<'_>> {
+    read.iter().map(|id| rules.cite(id)).collect()
+}
+
+/// A yen amount in Japanese text: `1,050,000円` (a fraction kept exactly).
+fn ja(y: Yen) -> String {
+    format!("{}円", y.grouped_exact())
+}
+
+/// A yen amount in English text: `¥1,050,000`.
+fn en(y: Yen) -> String {
+    format!("¥{}", y.grouped_exact())
+}
+
+/// A count with thousands separators.
+fn n(v: u64) -> String {
+    Yen::new(i64::try_from(v).unwrap_or(i64::MAX)).grouped()
+}
+
+/// A step's words and values.
+struct Words {
+    label: (&'static str, &'static str),
+    before: Option<TraceValue>,
+    after: TraceValue,
+    detail: (String, String),
+}
+
+fn words(a: &Assessment<'_>, s: Step) -> Option<Words> {
+    let d = &a.derivation;
+    let f = a.rules.file();
+    let cat_rules = a.rules.category(a.category);
+    let (cat_ja, cat_en) = (&cat_rules.name, &cat_rules.name_en);
+    let unit = p::RoundingUnit.of(f).value;
+    let unit_text = n(unit);
+    let w = match s {
+        Step::Category => {
+            let detail = match (a.kind == Kind::Pharmacy, d.group_rx_per_month) {
+                (true, Some(rx)) => {
+                    let t = p::LargeChainThreshold.of(f).value;
+                    let cmp = if rx >= t { "≥" } else { "<" };
+                    (
+                        format!("処方箋受付 月{}回 {cmp} {}回 → {cat_ja}", n(rx), n(t)),
+                        format!("{} prescriptions a month {cmp} {} → {cat_en}", n(rx), n(t)),
+                    )
+                }
+                (true, None) => (
+                    format!("処方箋受付回数が不明 → {cat_ja}"),
+                    format!("prescriptions a month unknown → {cat_en}"),
+                ),
+                (false, _) => (
+                    format!("{} → {cat_ja}", a.kind.name(Lang::Ja)),
+                    format!("{} → {cat_en}", a.kind.name(Lang::En)),
+                ),
+            };
+            Words {
+                label: ("区分", "Category"),
+                before: Some(TraceValue::Kind(a.kind)),
+                after: TraceValue::Category(a.category),
+                detail,
+            }
+        }
+        Step::ReadersProvided => {
+            let quota = cat::reader_quota(a.category).of(f).value;
+            let (applied, provided) = (a.readers_applied, a.readers_provided);
+            Words {
+                label: ("無償提供台数", "Readers provided"),
+                before: Some(TraceValue::Count(u64::from(applied))),
+                after: TraceValue::Count(u64::from(provided)),
+                detail: (
+                    format!("min(申込 {applied}台, 上限 {quota}台) = {provided}台"),
+                    format!("min({applied} applied, quota {quota}) = {provided}"),
+                ),
+            }
+        }
+        Step::Cap => {
+            let readers = a.readers_provided.max(1);
+            Words {
+                label: ("補助限度額", "Cap"),
+                before: Some(TraceValue::Count(u64::from(readers))),
+                after: TraceValue::Yen(a.cap),
+                detail: (
+                    format!("{cat_ja}・カードリーダー{readers}台 → {}", ja(a.cap)),
+                    format!("{cat_en}, {readers} reader(s) → {}", en(a.cap)),
+                ),
+            }
+        }
+        Step::EligibleCost => Words {
+            label: ("補助対象経費", "Eligible cost"),
+            before: None,
+            after: TraceValue::Yen(a.eligible_cost),
+            detail: if d.total_given {
+                (
+                    format!("総事業費（税込）{}（入力のまま）", ja(a.eligible_cost)),
+                    format!(
+                        "total project cost (tax included) {}, as given",
+                        en(a.eligible_cost)
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "補助対象の明細の合計（税込）{}、対象外 {}",
+                        ja(a.eligible_cost),
+                        ja(a.ineligible_cost)
+                    ),
+                    format!(
+                        "sum of eligible items (tax included) {}; not eligible {}",
+                        en(a.eligible_cost),
+                        en(a.ineligible_cost)
+                    ),
+                )
+            },
+        },
+        Step::CappedCost => Words {
+            label: ("補助の基準額", "Cost that counts"),
+            before: Some(TraceValue::Yen(a.eligible_cost)),
+            after: TraceValue::Yen(d.capped),
+            detail: (
+                format!(
+                    "min({}, 限度額 {}) = {}",
+                    ja(a.eligible_cost),
+                    ja(a.cap),
+                    ja(d.capped)
+                ),
+                format!(
+                    "min({}, cap {}) = {}",
+                    en(a.eligible_cost),
+                    en(a.cap),
+                    en(d.capped)
+                ),
+            ),
+        },
+        Step::StandardRate => Words {
+            label: ("補助率（通常）", "Rate (standard)"),
+            before: Some(TraceValue::Yen(d.capped)),
+            after: TraceValue::Yen(d.standard_exact),
+            detail: (
+                format!(
+                    "{} × {} = {}",
+                    ja(d.capped),
+                    a.standard_rate,
+                    ja(d.standard_exact)
+                ),
+                format!(
+                    "{} × {} = {}",
+                    en(d.capped),
+                    a.standard_rate,
+                    en(d.standard_exact)
+                ),
+            ),
+        },
+        Step::StandardGrant => Words {
+            label: ("通常の補助額", "Standard grant"),
+            before: Some(TraceValue::Yen(d.standard_exact)),
+            after: TraceValue::Yen(d.standard),
+            detail: (
+                format!("{unit_text}円未満切り捨て → {}", ja(d.standard)),
+                format!(
+                    "cut down to a multiple of ¥{unit_text} → {}",
+                    en(d.standard)
+                ),
+            ),
+        },
+        Step::SpecialEligibility => special_eligibility(a),
+        Step::SpecialGrant => Words {
+            label: ("特例補助の額", "Special grant"),
+            before: Some(TraceValue::Yen(d.capped)),
+            after: TraceValue::Yen(d.special_amount),
+            detail: (
+                format!(
+                    "{}（全額、{unit_text}円未満切り捨て）→ {}",
+                    ja(d.capped),
+                    ja(d.special_amount)
+                ),
+                format!(
+                    "{} in full, cut down to a multiple of ¥{unit_text} → {}",
+                    en(d.capped),
+                    en(d.special_amount)
+                ),
+            ),
+        },
+        Step::NoReader => Words {
+            label: ("カードリーダーの申込み", "Card reader applied for"),
+            before: Some(TraceValue::Count(0)),
+            after: TraceValue::Flag(!d.refusals.no_reader),
+            detail: if d.refusals.no_reader {
+                (
+                    "カードリーダーの申込みがないため補助なし".into(),
+                    "no card reader applied for, so no grant".into(),
+                )
+            } else {
+                (
+                    "カードリーダーの申込みなし（この規則では補助の条件ではない）".into(),
+                    "no card reader applied for (not a condition under these rules)".into(),
+                )
+            },
+        },
+        Step::ProjectDeadline => deadline(
+            ("事業完了日", "Completed on"),
+            d.completed_on,
+            p::ProjectCompletedBy.of(f).value,
+        ),
+        Step::ApplicationDeadline => deadline(
+            ("補助金申請日", "Grant applied on"),
+            d.applied_on,
+            p::ApplicationFiledBy.of(f).value,
+        ),
+        Step::Regime => regime(a),
+        Step::Grant => Words {
+            label: ("交付額", "Grant"),
+            before: None,
+            after: TraceValue::Yen(a.grant),
+            detail: (
+                format!(
+                    "交付額 {}、自己負担 {} − {} = {}",
+                    ja(a.grant),
+                    ja(a.total_cost),
+                    ja(a.grant),
+                    ja(a.self_pay)
+                ),
+                format!(
+                    "grant {}; self-paid {} − {} = {}",
+                    en(a.grant),
+                    en(a.total_cost),
+                    en(a.grant),
+                    en(a.self_pay)
+                ),
+            ),
+        },
+        Step::Form => {
+            let form = a.form?;
+            let detail = if a.regime == Regime::Special {
+                let r = a.readers_provided.max(1);
+                (
+                    format!("{cat_ja}・{r}台 → {form}"),
+                    format!("{cat_en}, {r} reader(s) → {form}"),
+                )
+            } else {
+                (
+                    format!("通常の補助 → {form}"),
+                    format!("standard regime → {form}"),
+                )
+            };
+            Words {
+                label: ("申請様式", "Application form"),
+                before: None,
+                after: TraceValue::Text(form.to_owned()),
+                detail,
+            }
+        }
+        Step::Retention => {
+            let (c, until, fy) = (d.completed_on?, a.retention_until?, d.fiscal_year?);
+            let years = p::RetentionYears.of(f).value;
+            let month = p::FiscalYearStartMonth.of(f).value;
+            Words {
+                label: ("帳簿等の保存期限", "Keep books until"),
+                before: Some(TraceValue::Date(c)),
+                after: TraceValue::Date(until),
+                detail: (
+                    format!(
+                        "{c} 完了 → {fy}年度（{month}月始まり）の終了後{years}年 → {until}まで"
+                    ),
+                    format!(
+                        "completed {c} → fiscal {fy} (from month {month}) + {years} years → until {until}"
+                    ),
+                ),
+            }
+        }
+        Step::LineItemTax | Step::LineItem => return None,
+    };
+    Some(w)
+}
+
+fn special_eligibility(a: &Assessment<'_>) -> Words {
+    let d = &a.derivation;
+    let by = p::SpecialReaderAppliedBy.of(a.rules.file()).value;
+    let detail = match d.reader_applied_on {
+        _ if a.readers_applied == 0 => (
+            format!("カードリーダーの申込みなし（{by} までの申請が条件）"),
+            format!("no card reader applied for (an application by {by} is required)"),
+        ),
+        Some(x) => {
+            let cmp = if x <= by { "≤" } else { ">" };
+            (
+                format!("提供申請日 {x} {cmp} {by}"),
+                format!("reader applied on {x} {cmp} {by}"),
+            )
+        }
+        None => (
+            format!("提供申請日が未入力（{by} までの申請が条件）"),
+            format!("reader application date not given (required by {by})"),
+        ),
+    };
+    Words {
+        label: ("特例補助の対象", "Special regime applies"),
+        before: Some(
+            d.reader_applied_on
+                .map_or(TraceValue::Unknown, TraceValue::Date),
+        ),
+        after: TraceValue::Flag(d.special_applies),
+        detail,
+    }
+}
+
+fn deadline(
+    label: (&'static str, &'static str),
+    date: Option<chrono::NaiveDate>,
+    by: chrono::NaiveDate,
+) -> Words {
+    let ok = date.is_none_or(|x| x <= by);
+    let detail = match date {
+        Some(x) => {
+            let cmp = if ok { "≤" } else { ">" };
+            (
+                format!("{x} {cmp} 期限 {by}"),
+                format!("{x} {cmp} deadline {by}"),
+            )
+        }
+        None => (
+            format!("未入力（期限 {by}）"),
+            format!("not given (deadline {by})"),
+        ),
+    };
+    Words {
+        label,
+        before: Some(date.map_or(TraceValue::Unknown, TraceValue::Date)),
+        after: TraceValue::Flag(ok),
+        detail,
+    }
+}
+
+/// The regime and what decided it.
+fn regime(a: &Assessment<'_>) -> Words {
+    let d = &a.derivation;
+    let f = a.rules.file();
+    let detail = match a.regime {
+        Regime::Ineligible => {
+            let mut why: Vec<(String, String)> = Vec::new();
+            if d.refusals.no_reader {
+                why.push((
+                    "カードリーダーの申込みがない".into(),
+                    "no card reader applied for".into(),
+                ));
+            }
+            for (refused, date, by, what) in [
+                (
+                    d.refusals.project_deadline,
+                    d.completed_on,
+                    p::ProjectCompletedBy.of(f).value,
+                    ("事業完了日", "completed"),
+                ),
+                (
+                    d.refusals.application_deadline,
+                    d.applied_on,
+                    p::ApplicationFiledBy.of(f).value,
+                    ("補助金申請日", "applied for the grant"),
+                ),
+            ] {
+                if let (true, Some(x)) = (refused, date) {
+                    why.push((
+                        format!("{} {x} が期限 {by} より後", what.0),
+                        format!("{} {x}, after the deadline {by}", what.1),
+                    ));
+                }
+            }
+            let (ja_why, en_why): (Vec<_>, Vec<_>) = why.into_iter().unzip();
+            (
+                format!("補助の対象外：{}", ja_why.join("、")),
+                format!("not eligible: {}", en_why.join("; ")),
+            )
+        }
+        Regime::Special => (
+            format!(
+                "特例 {} ≥ 通常 {} → 特例補助",
+                ja(d.special_amount),
+                ja(d.standard)
+            ),
+            format!(
+                "special {} ≥ standard {} → special regime",
+                en(d.special_amount),
+                en(d.standard)
+            ),
+        ),
+        Regime::Standard => {
+            let by = p::SpecialReaderAppliedBy.of(f).value;
+            let why = match d.reader_applied_on {
+                Some(x) => (
+                    format!("提供申請日 {x} が {by} より後"),
+                    format!("reader applied on {x}, after {by}"),
+                ),
+                None => (
+                    format!("提供申請日が未入力（{by} までが条件）"),
+                    format!("no reader application date (required by {by})"),
+                ),
+            };
+            (
+                format!("特例の対象外（{}）→ 通常の補助 {}", why.0, ja(d.standard)),
+                format!(
+                    "special regime does not apply ({}) → standard {}",
+                    why.1,
+                    en(d.standard)
+                ),
+            )
+        }
+    };
+    Words {
+        label: ("適用する補助", "Regime applied"),
+        before: None,
+        after: TraceValue::Regime(a.regime),
+        detail,
+    }
+}
+
+/// The steps of one line item: tax added (when entered without it), then its eligibility.
+fn items<'r>(rules: &'r RuleSet, i: usize, s: &ItemStep, out: &mut Vec<TraceStep<'r>>) {
+    let (cat_ja, cat_en) = (
+        s.item.category.name(Lang::Ja),
+        s.item.category.name(Lang::En),
+    );
+    if let Some(tax) = s.tax_added {
+        let rate = p::TaxRate.of(rules.file()).value;
+        out.push(TraceStep {
+            step: Step::LineItemTax.id(),
+            label: "消費税の加算",
+            label_en: "Consumption tax added",
+            before: Some(TraceValue::Yen(s.item.amount)),
+            after: TraceValue::Yen(s.with_tax),
+            rules: cite(rules, s.tax_reads),
+            detail: format!(
+                "明細{i}（{cat_ja}）税抜 {} + 消費税 {}（{rate}、1円未満切り捨て）",
+                ja(s.item.amount),
+                ja(tax)
+            ),
+            detail_en: format!(
+                "item {i} ({cat_en}) {} before tax + tax {} ({rate}, floored to the yen)",
+                en(s.item.amount),
+                en(tax)
+            ),
+        });
+    }
+    let (yes_ja, yes_en) = if s.eligible {
+        ("補助対象", "eligible")
+    } else {
+        ("補助対象外", "not eligible")
+    };
+    out.push(TraceStep {
+        step: Step::LineItem.id(),
+        label: "明細の区分",
+        label_en: "Line item",
+        before: Some(TraceValue::Yen(s.with_tax)),
+        after: TraceValue::Flag(s.eligible),
+        rules: cite(rules, s.reads),
+        detail: format!("明細{i}（{cat_ja}）{}：{yes_ja}", ja(s.with_tax)),
+        detail_en: format!("item {i} ({cat_en}) {}: {yes_en}", en(s.with_tax)),
+    });
+}

@@ -1,0 +1,344 @@
+//! Every parameter of a rule file by its key, read so that the reading is recorded.
+//!
+//! The computation reads a parameter only through a [`Key`] and a [`Reading`], which notes the
+//! parameter's [`ParamId`]; a step of the explanation cites exactly the parameters noted while
+//! it was computed. Keys are the rule file's dotted paths (`money.tax_rate`): one list below
+//! gives each parameter its id, its key, its type and where it lives in [`RuleFile`].
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::RuleSet;
+use super::schema::{Param, Rate, RuleFile};
+use crate::model::{Category, LineItemCategory};
+
+/// A typed handle on one parameter: its id and where it lives in a rule file.
+#[derive(Debug)]
+pub struct Key<T: 'static> {
+    pub id: ParamId,
+    get: fn(&RuleFile) -> &Param<T>,
+}
+
+impl<T> Clone for Key<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Key<T> {}
+
+impl<T> Key<T> {
+    /// The parameter in `f` (not recorded: for code that explains, not code that computes).
+    pub fn of(self, f: &RuleFile) -> &Param<T> {
+        (self.get)(f)
+    }
+}
+
+macro_rules! params {
+    ($($id:ident: $ty:ty = $key:literal => $($field:ident).+;)*) => {
+        /// One parameter of a rule file.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ParamId { $($id),* }
+
+        impl ParamId {
+            /// Every parameter, in the rule file's order.
+            pub const ALL: &'static [ParamId] = &[$(ParamId::$id),*];
+
+            /// The rule file's key, e.g. `categories.hospital.caps`.
+            pub fn key(self) -> &'static str {
+                match self { $(ParamId::$id => $key),* }
+            }
+
+            /// The parameter's value and its reference, as a rule file holds them.
+            fn meta(self, f: &RuleFile) -> (ParamValue<'_>, Reference<'_>) {
+                match self { $(ParamId::$id => split(&f.$($field).+)),* }
+            }
+        }
+
+        /// The typed keys, one per parameter.
+        #[allow(non_upper_case_globals)]
+        pub mod p {
+            use super::*;
+            $(pub const $id: Key<$ty> = Key { id: ParamId::$id, get: |f| &f.$($field).+ };)*
+        }
+    };
+}
+
+params! {
+    HospitalReaderQuota: u32 = "categories.hospital.reader_quota" => categories.hospital.reader_quota;
+    HospitalCaps: Vec<u64> = "categories.hospital.caps" => categories.hospital.caps;
+    HospitalStandardRate: Rate = "categories.hospital.standard_rate" => categories.hospital.standard_rate;
+    HospitalSpecialForms: Vec<String> = "categories.hospital.special_forms" => categories.hospital.special_forms;
+    LargeChainReaderQuota: u32 = "categories.large_chain_pharmacy.reader_quota" => categories.large_chain_pharmacy.reader_quota;
+    LargeChainCaps: Vec<u64> = "categories.large_chain_pharmacy.caps" => categories.large_chain_pharmacy.caps;
+    LargeChainStandardRate: Rate = "categories.large_chain_pharmacy.standard_rate" => categories.large_chain_pharmacy.standard_rate;
+    LargeChainSpecialForms: Vec<String> = "categories.large_chain_pharmacy.special_forms" => categories.large_chain_pharmacy.special_forms;
+    ClinicReaderQuota: u32 = "categories.clinic_or_pharmacy.reader_quota" => categories.clinic_or_pharmacy.reader_quota;
+    ClinicCaps: Vec<u64> = "categories.clinic_or_pharmacy.caps" => categories.clinic_or_pharmacy.caps;
+    ClinicStandardRate: Rate = "categories.clinic_or_pharmacy.standard_rate" => categories.clinic_or_pharmacy.standard_rate;
+    ClinicSpecialForms: Vec<String> = "categories.clinic_or_pharmacy.special_forms" => categories.clinic_or_pharmacy.special_forms;
+    LargeChainThreshold: u64 = "large_chain.threshold_rx_per_month" => large_chain.threshold_rx_per_month;
+    ReaderRequired: bool = "eligibility.reader_required" => eligibility.reader_required;
+    SpecialReaderAppliedBy: NaiveDate = "special_regime.reader_applied_by" => special_regime.reader_applied_by;
+    FormFallback: String = "special_regime.form_fallback" => special_regime.form_fallback;
+    ProjectCompletedBy: NaiveDate = "deadlines.project_completed_by" => deadlines.project_completed_by;
+    ApplicationFiledBy: NaiveDate = "deadlines.application_filed_by" => deadlines.application_filed_by;
+    RoundingUnit: u64 = "money.rounding_unit" => money.rounding_unit;
+    TaxRate: Rate = "money.tax_rate" => money.tax_rate;
+    MaxAmount: u64 = "money.max_amount" => money.max_amount;
+    ItemTerminal: bool = "line_items.terminal" => line_items.terminal;
+    ItemPackageSoftware: bool = "line_items.package_software" => line_items.package_software;
+    ItemLine: bool = "line_items.line" => line_items.line;
+    ItemSystemModification: bool = "line_items.system_modification" => line_items.system_modification;
+    ItemNetwork: bool = "line_items.network" => line_items.network;
+    ItemRecurring: bool = "line_items.recurring" => line_items.recurring;
+    ItemExtraReader: bool = "line_items.extra_reader" => line_items.extra_reader;
+    ItemCustomisation: bool = "line_items.customisation" => line_items.customisation;
+    ItemUnrelatedIct: bool = "line_items.unrelated_ict" => line_items.unrelated_ict;
+    ItemOther: bool = "line_items.other" => line_items.other;
+    RetentionYears: u32 = "retention.years_after_fiscal_year" => retention.years_after_fiscal_year;
+    FiscalYearStartMonth: u32 = "retention.fiscal_year_start_month" => retention.fiscal_year_start_month;
+    LegacyCheckPrefectures: Vec<u8> = "institution_code.legacy_check_prefectures" => institution_code.legacy_check_prefectures;
+    ReaderApplicationMonths: u32 = "preparation.reader_application_months_before_start" => preparation.reader_application_months_before_start;
+    OrderMonths: u32 = "preparation.order_months_before_start" => preparation.order_months_before_start;
+    ApplicationsBusinessDays: u32 = "preparation.applications_business_days_before_setup" => preparation.applications_business_days_before_setup;
+    SetupBusinessDays: u32 = "preparation.setup_business_days_before_start" => preparation.setup_business_days_before_start;
+    OperationsBusinessDays: u32 = "preparation.operations_business_days_before_start" => preparation.operations_business_days_before_start;
+}
+
+impl ParamId {
+    /// The parameter with this key, if there is one.
+    pub fn from_key(key: &str) -> Option<ParamId> {
+        ParamId::ALL.iter().copied().find(|p| p.key() == key)
+    }
+
+    fn bit(self) -> u64 {
+        1 << (self as u8)
+    }
+}
+
+/// The per-category keys.
+pub mod by_category {
+    use super::*;
+
+    pub fn reader_quota(c: Category) -> Key<u32> {
+        match c {
+            Category::Hospital => p::HospitalReaderQuota,
+            Category::LargeChainPharmacy => p::LargeChainReaderQuota,
+            Category::ClinicOrPharmacy => p::ClinicReaderQuota,
+        }
+    }
+    pub fn caps(c: Category) -> Key<Vec<u64>> {
+        match c {
+            Category::Hospital => p::HospitalCaps,
+            Category::LargeChainPharmacy => p::LargeChainCaps,
+            Category::ClinicOrPharmacy => p::ClinicCaps,
+        }
+    }
+    pub fn standard_rate(c: Category) -> Key<Rate> {
+        match c {
+            Category::Hospital => p::HospitalStandardRate,
+            Category::LargeChainPharmacy => p::LargeChainStandardRate,
+            Category::ClinicOrPharmacy => p::ClinicStandardRate,
+        }
+    }
+    pub fn special_forms(c: Category) -> Key<Vec<String>> {
+        match c {
+            Category::Hospital => p::HospitalSpecialForms,
+            Category::LargeChainPharmacy => p::LargeChainSpecialForms,
+            Category::ClinicOrPharmacy => p::ClinicSpecialForms,
+        }
+    }
+    /// Whether a line-item category is eligible cost.
+    pub fn line_item(c: LineItemCategory) -> Key<bool> {
+        use LineItemCategory as L;
+        match c {
+            L::Terminal => p::ItemTerminal,
+            L::PackageSoftware => p::ItemPackageSoftware,
+            L::Line => p::ItemLine,
+            L::SystemModification => p::ItemSystemModification,
+            L::Network => p::ItemNetwork,
+            L::Recurring => p::ItemRecurring,
+            L::ExtraReader => p::ItemExtraReader,
+            L::Customisation => p::ItemCustomisation,
+            L::UnrelatedIct => p::ItemUnrelatedIct,
+            L::Other => p::ItemOther,
+        }
+    }
+}
+
+/// A set of parameters (those one step read), in [`ParamId`] order. No allocation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParamSet(u64);
+
+impl ParamSet {
+    pub const EMPTY: ParamSet = ParamSet(0);
+
+    pub fn insert(&mut self, p: ParamId) {
+        self.0 |= p.bit();
+    }
+    pub fn contains(self, p: ParamId) -> bool {
+        self.0 & p.bit() != 0
+    }
+    pub fn union(self, other: ParamSet) -> ParamSet {
+        ParamSet(self.0 | other.0)
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = ParamId> {
+        ParamId::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
+    }
+}
+
+impl FromIterator<ParamId> for ParamSet {
+    fn from_iter<I: IntoIterator<Item = ParamId>>(iter: I) -> Self {
+        let mut s = ParamSet::EMPTY;
+        iter.into_iter().for_each(|p| s.insert(p));
+        s
+    }
+}
+
+/// Reads parameters of a rule set and notes which were read.
+#[derive(Debug)]
+pub struct Reading<'r> {
+    rules: &'r RuleSet,
+    read: ParamSet,
+}
+
+impl<'r> Reading<'r> {
+    pub fn new(rules: &'r RuleSet) -> Self {
+        Reading {
+            rules,
+            read: ParamSet::EMPTY,
+        }
+    }
+
+    /// The value of a parameter, noted as read.
+    pub fn get<T>(&mut self, key: Key<T>) -> &'r T {
+        self.read.insert(key.id);
+        &key.of(self.rules.file()).value
+    }
+
+    /// The parameters read since the last call, and a fresh start.
+    pub fn take(&mut self) -> ParamSet {
+        std::mem::take(&mut self.read)
+    }
+
+    pub fn rules(&self) -> &'r RuleSet {
+        self.rules
+    }
+}
+
+/// A parameter's value, as JSON writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ParamValue<'r> {
+    Count(u64),
+    Flag(bool),
+    Rate(Rate),
+    Date(NaiveDate),
+    Text(&'r str),
+    Counts(&'r [u64]),
+    Codes(&'r [u8]),
+    Texts(&'r [String]),
+}
+
+trait AsValue {
+    fn as_value(&self) -> ParamValue<'_>;
+}
+impl AsValue for u32 {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Count(u64::from(*self))
+    }
+}
+impl AsValue for u64 {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Count(*self)
+    }
+}
+impl AsValue for bool {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Flag(*self)
+    }
+}
+impl AsValue for Rate {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Rate(*self)
+    }
+}
+impl AsValue for NaiveDate {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Date(*self)
+    }
+}
+impl AsValue for String {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Text(self)
+    }
+}
+impl AsValue for Vec<u64> {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Counts(self)
+    }
+}
+impl AsValue for Vec<u8> {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Codes(self)
+    }
+}
+impl AsValue for Vec<String> {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Texts(self)
+    }
+}
+
+/// What a parameter says besides its value.
+struct Reference<'r> {
+    effective_from: NaiveDate,
+    citation: &'r str,
+    citation_en: &'r str,
+    decision: bool,
+}
+
+fn split<T: AsValue>(p: &Param<T>) -> (ParamValue<'_>, Reference<'_>) {
+    let r = Reference {
+        effective_from: p.effective_from,
+        citation: &p.citation,
+        citation_en: &p.citation_en,
+        decision: p.decision,
+    };
+    (p.value.as_value(), r)
+}
+
+/// A parameter as an explanation cites it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cited<'r> {
+    pub key: &'static str,
+    pub value: ParamValue<'r>,
+    pub effective_from: NaiveDate,
+    pub citation: &'r str,
+    pub citation_en: &'r str,
+    /// A value the project chose where the seeds are silent (RULES.md "Decision").
+    pub decision: bool,
+    /// The rule set that set the value: the file's own id, or the reform's that changed it.
+    pub rule_set: &'r str,
+}
+
+impl RuleSet {
+    /// A parameter with its value and reference, for citing.
+    pub fn cite(&self, id: ParamId) -> Cited<'_> {
+        let (value, r) = id.meta(self.file());
+        Cited {
+            key: id.key(),
+            value,
+            effective_from: r.effective_from,
+            citation: r.citation,
+            citation_en: r.citation_en,
+            decision: r.decision,
+            rule_set: self.set_by(id),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Reforms: a rule file that `extends` another and gives only the parameters it changes, as
+//! OpenFisca's reforms override a few parameters of a base and inherit the rest.
+//!
+//! ```toml
+//! [rule_set]
+//! id = "special-deadline-2021-09-30"
+//! extends = "2020-11-30"
+//! effective_from = "2020-11-30"
+//! title = "…"
+//! title_en = "…"
+//!
+//! [special_regime]
+//! reader_applied_by = { value = "2021-09-30", effective_from = "2020-11-30", citation = "…", citation_en = "…" }
+//! ```
+//!
+//! A key the base lacks is refused, as an unknown key of a whole file is; a changed parameter
+//! is given whole (value, date and citations), so its citation is the reform's own.
+
+use toml::{Table, Value};
+
+use super::params::{ParamId, ParamSet};
+use super::schema::RuleFile;
+use super::{BUILT_IN, RuleError, RuleSet};
+
+pub(super) fn load(
+    text: &str,
+    origin: &str,
+    base: &mut dyn FnMut(&str) -> Result<RuleSet, RuleError>,
+) -> Result<RuleSet, RuleError> {
+    let syntax = |message: String| RuleError::Syntax {
+        origin: origin.to_owned(),
+        message,
+    };
+    let overlay: Table = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
+    let extends = overlay
+        .get("rule_set")
+        .and_then(|m| m.get("extends"))
+        .map(|v| v.as_str().map(str::to_owned).ok_or(v));
+    let file = match extends {
+        // A whole file, parsed again for messages with line and column.
+        None => toml::from_str(text).map_err(|e| syntax(e.to_string().trim_end().to_owned()))?,
+        Some(Err(v)) => return Err(syntax(format!("`rule_set.extends`: {v} is not a string"))),
+        Some(Ok(base_ref)) => {
+            let base = if base_ref == BUILT_IN {
+                RuleSet::embedded()
+            } else {
+                base(&base_ref)?
+            };
+            let (file, changed) = apply(&base, overlay).map_err(syntax)?;
+            let mut set = RuleSet::from_file(file, origin)?;
+            set.reforms = std::iter::once((set.id().to_owned(), changed))
+                .chain(base.reforms)
+                .collect();
+            set.root = base.root;
+            return Ok(set);
+        }
+    };
+    RuleSet::from_file(file, origin)
+}
+
+fn from_table(t: Table) -> Result<RuleFile, String> {
+    Value::Table(t)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.to_string().trim_end().to_owned())
+}
+
+/// The base with the overlay's values in place, and the parameters the overlay changed.
+fn apply(base: &RuleSet, overlay: Table) -> Result<(RuleFile, ParamSet), String> {
+    let mut merged = match Value::try_from(base.file()) {
+        Ok(Value::Table(t)) => t,
+        _ => return Err("the base rule set cannot be written as TOML".into()),
+    };
+    let mut changed = ParamSet::EMPTY;
+    for (k, v) in overlay {
+        if k == "rule_set" {
+            // The reform's own id, date and title; `extends` stays to say what it is.
+            merged.insert(k, v);
+        } else {
+            overlay_into(&mut merged, &k, v, &k, &mut changed, base.id())?;
+        }
+    }
+    Ok((from_table(merged)?, changed))
+}
+
+/// Puts `value` at `key` of `into`, descending into tables that are not parameters.
+fn overlay_into(
+    into: &mut Table,
+    key: &str,
+    value: Value,
+    path: &str,
+    changed: &mut ParamSet,
+    base_id: &str,
+) -> Result<(), String> {
+    let Some(slot) = into.get_mut(key) else {
+        return Err(format!(
+            "`{path}` is not a key of the rule set it extends ({base_id})"
+        ));
+    };
+    match (slot, value) {
+        (Value::Table(inner), Value::Table(t)) if !inner.contains_key("value") => {
+            for (k, v) in t {
+                overlay_into(inner, &k, v, &format!("{path}.{k}"), changed, base_id)?;
+            }
+        }
+        (slot, value) => {
+            if let Some(id) = ParamId::from_key(path) {
+                for part in ["value", "effective_from", "citation", "citation_en"] {
+                    if value.get(part).is_none() {
+                        return Err(format!(
+                            "`{path}` changes a parameter, so it needs its own {part} (value, effective_from, citation and citation_en)"
+                        ));
+                    }
+                }
+                changed.insert(id);
+            }
+            *slot = value;
+        }
+    }
+    Ok(())
+}
