@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use onshi_core::{AssessOptions, Institution, InstitutionInput, Lang, RuleSet, assess};
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::Outcome;
 
@@ -40,15 +40,33 @@ enum LangArg {
     En,
 }
 
+/// The built-in rules, or a rule file: a whole one or a reform, whose `extends` names a
+/// built-in rule set or another file (a path relative to the reform's own directory).
 pub fn load_rules(path: Option<&PathBuf>) -> Result<RuleSet> {
     match path {
         None => Ok(RuleSet::embedded()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read rule file {}", p.display()))?;
-            Ok(RuleSet::from_toml_str(&text, &p.display().to_string())?)
-        }
+        Some(p) => Ok(load_rule_file(p, 0)?),
     }
+}
+
+fn load_rule_file(path: &Path, depth: usize) -> Result<RuleSet, onshi_core::RuleError> {
+    let origin = path.display().to_string();
+    let unreadable = |message: String| onshi_core::RuleError::Syntax {
+        origin: origin.clone(),
+        message,
+    };
+    // A chain of reforms that comes back on itself would never end.
+    if depth > 16 {
+        return Err(unreadable(
+            "`extends` goes more than 16 files deep (a cycle?)".into(),
+        ));
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| unreadable(format!("cannot read: {e}")))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    RuleSet::from_toml_with(&text, &origin, &mut |base| {
+        load_rule_file(&dir.join(base), depth + 1)
+    })
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {

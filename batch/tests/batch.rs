@@ -289,60 +289,124 @@ fn golden_cp932_file_with_japanese_headers_row_by_row() {
     assert!(html.contains("2020-11-30"));
 }
 
-#[test]
-fn compare_adds_the_scenario_grant_and_its_budget_impact() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let o = onshi(&[
-        "batch",
-        "--institutions",
-        &data("golden-cp932.csv"),
-        "--compare",
-        &scenario(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
-    let grants = read_csv(&p(&out, "grants.csv"));
-    let by_line = |l: &str| grants.iter().find(|r| s(r, "line") == l).unwrap();
-    // Reader applied on 2021-04-01: standard today, special if the deadline were 2021-09-30.
-    assert_eq!(s(by_line("5"), "compare_grant"), "300000");
-    assert_eq!(s(by_line("5"), "compare_difference"), "150000");
-    assert_eq!(s(by_line("10"), "compare_grant"), "279000");
-    assert_eq!(s(by_line("10"), "compare_difference"), "70000");
-    assert_eq!(s(by_line("2"), "compare_difference"), "0");
-    let summary = read_csv(&p(&out, "summary.csv"));
-    let all = summary.iter().find(|r| s(r, "category") == "all").unwrap();
-    assert_eq!(s(all, "compare_difference"), "220000");
-    assert_eq!(
-        (s(all, "gain"), s(all, "lose"), s(all, "same")),
-        ("2".into(), "0".into(), "6".into())
-    );
-    let html = std::fs::read_to_string(p(&out, "report.html")).unwrap();
-    assert!(html.contains("scenario-special-deadline-2021-09-30"));
-    assert!(html.contains("220,000円"));
+/// A reform of the built-in rules, written in the test: the clinic standard rate halved.
+const HALF_RATE: &str = r#"
+[rule_set]
+id = "clinic-rate-half"
+extends = "2020-11-30"
+effective_from = "2020-11-30"
+title = "試算：診療所の補助率 1/2"
+title_en = "Trial: clinic rate 1/2"
+
+[categories.clinic_or_pharmacy]
+standard_rate = { value = "1/2", effective_from = "2020-11-30", citation = "試算", citation_en = "trial" }
+"#;
+
+fn batch_to(out: &Path, extra: &[&str]) -> Output {
+    let inst = data("golden-cp932.csv");
+    let mut args = vec!["batch", "--institutions", inst.as_str()];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    onshi(&args)
 }
 
 #[test]
-fn the_example_scenario_changes_only_the_special_deadline() {
-    let base: toml::Table = toml::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/rules/2020-11-30.toml"),
-        )
-        .unwrap(),
+fn compare_adds_each_scenario_grant_and_its_budget_impact() {
+    let dir = tempfile::tempdir().unwrap();
+    let half = dir.path().join("half.toml");
+    std::fs::write(&half, HALF_RATE).unwrap();
+    let out = dir.path().join("out");
+    let scenario = scenario();
+    let o = batch_to(
+        &out,
+        &["--compare", &scenario, "--compare", half.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let grants = read_csv(&p(&out, "grants.csv"));
+    let by_line = |l: &str| grants.iter().find(|r| s(r, "line") == l).unwrap();
+    let id = "scenario-special-deadline-2021-09-30";
+    let col = |w: &str| format!("{w}_{id}");
+    // Reader applied on 2021-04-01: standard today, special if the deadline were 2021-09-30.
+    assert_eq!(s(by_line("5"), &col("grant")), "300000");
+    assert_eq!(s(by_line("5"), &col("difference")), "150000");
+    assert_eq!(s(by_line("10"), &col("grant")), "279000");
+    assert_eq!(s(by_line("10"), &col("difference")), "70000");
+    assert_eq!(s(by_line("2"), &col("difference")), "0");
+    // Line 10 (a clinic under the standard regime, 279,950円): 3/4 → 209,000; 1/2 → 139,000.
+    assert_eq!(s(by_line("10"), "grant"), "209000");
+    assert_eq!(s(by_line("10"), "grant_clinic-rate-half"), "139000");
+    assert_eq!(s(by_line("10"), "difference_clinic-rate-half"), "-70000");
+    let summary = read_csv(&p(&out, "summary.csv"));
+    let all = summary.iter().find(|r| s(r, "category") == "all").unwrap();
+    assert_eq!(s(all, &col("difference")), "220000");
+    assert_eq!(
+        (
+            s(all, &col("gain")),
+            s(all, &col("lose")),
+            s(all, &col("same"))
+        ),
+        ("2".into(), "0".into(), "6".into())
+    );
+    assert!(s(all, "difference_clinic-rate-half").starts_with('-'));
+    let html = std::fs::read_to_string(p(&out, "report.html")).unwrap();
+    assert!(html.contains(id) && html.contains("clinic-rate-half"));
+    assert!(html.contains("220,000円"));
+    // Two scenarios with one id would write clashing columns: refused before anything runs.
+    let o = batch_to(
+        &dir.path().join("dup"),
+        &["--compare", &scenario, "--compare", &scenario],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains(id), "{}", text(&o.stderr));
+}
+
+#[test]
+fn the_example_reform_reproduces_the_whole_scenario_file() {
+    let overlay = std::fs::read_to_string(scenario()).unwrap();
+    let content = overlay
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    assert!(
+        content.count() <= 10,
+        "the example is meant to be a short reform"
+    );
+    // The same scenario written as a whole rule file: the built-in one with the date changed.
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/rules/2020-11-30.toml"),
     )
     .unwrap();
-    let mut scen: toml::Table =
-        toml::from_str(&std::fs::read_to_string(scenario()).unwrap()).unwrap();
-    assert_ne!(base["special_regime"], scen["special_regime"]);
+    let line = |t: &str, k: &str| t.lines().find(|l| l.starts_with(k)).unwrap().to_owned();
+    let whole = base
+        .replacen(
+            &line(&base, "reader_applied_by"),
+            &line(&overlay, "reader_applied_by"),
+            1,
+        )
+        .replacen(&line(&base, "id ="), &line(&overlay, "id ="), 1)
+        .replacen(&line(&base, "title ="), &line(&overlay, "title ="), 1)
+        .replacen(&line(&base, "title_en ="), &line(&overlay, "title_en ="), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let whole_path = dir.path().join("whole.toml");
+    std::fs::write(&whole_path, whole).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    batch_to(&a, &["--compare", whole_path.to_str().unwrap()]);
+    batch_to(&b, &["--compare", &scenario()]);
+    for f in ["grants.csv", "summary.csv", "rejects.csv"] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs");
+    }
+    // Inherited values cite the base; the changed one cites the reform and names it.
+    let rules = RuleSet::from_toml_str(&overlay, "scenario").unwrap();
+    let by = onshi_core::rules::ParamId::SpecialReaderAppliedBy;
+    assert_eq!(rules.set_by(by), "scenario-special-deadline-2021-09-30");
+    assert!(rules.cite(by).citation.starts_with("シナリオ"));
     assert_eq!(
-        scen["special_regime"]["reader_applied_by"]["value"].as_str(),
-        Some("2021-09-30")
+        rules.set_by(onshi_core::rules::ParamId::ClinicCaps),
+        "2020-11-30"
     );
-    scen.insert("special_regime".into(), base["special_regime"].clone());
-    scen.insert("rule_set".into(), base["rule_set"].clone());
-    assert_eq!(base, scen);
-    RuleSet::from_toml_str(&std::fs::read_to_string(scenario()).unwrap(), "scenario").unwrap();
 }
 
 /// One generated institution row, by canonical column.

@@ -12,7 +12,7 @@ mod report;
 mod rows;
 mod source;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use csv::StringRecord;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use onshi_core::InputError;
@@ -58,9 +58,10 @@ pub struct Args {
     /// Rule file (TOML) instead of the built-in 2020-11-30 rules.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
-    /// A second rule file: adds its grant and the difference (a scenario).
+    /// A scenario rule file (whole, or a reform that `extends` another): adds its grant and
+    /// the difference, in columns named by its id. May be given several times.
     #[arg(long, value_name = "FILE")]
-    compare: Option<PathBuf>,
+    compare: Vec<PathBuf>,
     /// Directory for the outputs (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -220,7 +221,8 @@ pub struct RunInfo {
     pub encoding: Encoding,
     pub line_items: Option<(String, Encoding)>,
     pub rule_set: String,
-    pub compare: Option<String>,
+    /// The ids of the `--compare` scenarios.
+    pub compare: Vec<String>,
     pub counts: Counts,
 }
 
@@ -237,14 +239,25 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let rules = load_rules(args.rules.as_ref())?;
     let compare = args
         .compare
-        .as_ref()
+        .iter()
         .map(|p| load_rules(Some(p)))
-        .transpose()?;
+        .collect::<Result<Vec<_>>>()?;
+    let scenarios: Vec<String> = compare.iter().map(|r| r.id().to_owned()).collect();
+    if let Some(dup) = scenarios
+        .iter()
+        .enumerate()
+        .find(|(i, id)| scenarios[..*i].contains(id))
+    {
+        bail!(
+            "two --compare rule sets have the id {:?}: their columns would clash",
+            dup.1
+        );
+    }
     let inputs: Vec<&PathBuf> = [Some(&args.institutions), args.line_items.as_ref()]
         .into_iter()
         .flatten()
         .chain(args.rules.as_ref())
-        .chain(args.compare.as_ref())
+        .chain(&args.compare)
         .collect();
 
     // Everything that can make the run fail on its inputs is checked before any output exists.
@@ -288,7 +301,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     }
     drop(err);
 
-    let mut out = Outputs::create(&args.out, &inputs, compare.is_some())?;
+    let mut out = Outputs::create(&args.out, &inputs, &scenarios)?;
     let progress = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(file_len), ProgressDrawTarget::stderr())
     } else {
@@ -301,7 +314,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
 
     let ctx = rows::Ctx {
         rules: &rules,
-        compare: compare.as_ref(),
+        compare: &compare,
         header: &header,
         items: &items,
     };
@@ -315,6 +328,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         header: &header,
         code_label: &code_label,
         inst_name: &inst_name,
+        scenarios: scenarios.len(),
     };
     // Writing overlaps the next chunk's reading and computing.
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<output::Batch>(1);
@@ -415,7 +429,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             )
         }),
         rule_set: rules.id().to_owned(),
-        compare: compare.as_ref().map(|r| r.id().to_owned()),
+        compare: scenarios.clone(),
         counts: counts.clone(),
     };
     let t = Instant::now();
@@ -557,7 +571,7 @@ pub mod stage {
         pub fn run_chunk(&self, i: usize) -> StageRows<'_> {
             let ctx = rows::Ctx {
                 rules: &self.rules,
-                compare: None,
+                compare: &[],
                 header: &self.header,
                 items: &self.items,
             };
@@ -582,11 +596,13 @@ struct Filing<'h> {
     header: &'h Header<Col>,
     code_label: &'h str,
     inst_name: &'h str,
+    /// How many `--compare` scenarios each row carries.
+    scenarios: usize,
 }
 
 impl Filing<'_> {
     fn file(&mut self, rows: Vec<rows::Row>, records: &[StringRecord]) -> output::Batch {
-        let mut batch = output::Batch::new(rows.len());
+        let mut batch = output::Batch::new(rows.len(), self.scenarios);
         let name_at = self.header.index(Col::Name);
         for (row, record) in rows.into_iter().zip(records) {
             self.counts.rows += 1;

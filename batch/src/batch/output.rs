@@ -63,14 +63,15 @@ pub struct GrantColumns {
     claim_difference: Vec<Option<i64>>,
     audit: StringChunkedBuilder,
     notices: StringChunkedBuilder,
-    compare_grant: Vec<Option<i64>>,
-    compare_difference: Vec<Option<i64>>,
+    /// Per scenario: its grant and the difference from this run's.
+    compare_grant: Vec<Vec<i64>>,
+    compare_difference: Vec<Vec<i64>>,
     /// Scratch for `;`-joined ids.
     ids: String,
 }
 
 impl GrantColumns {
-    fn with_capacity(n: usize) -> GrantColumns {
+    fn with_capacity(n: usize, scenarios: usize) -> GrantColumns {
         let text = |name: &str| StringChunkedBuilder::new(name.into(), n);
         GrantColumns {
             line: Vec::with_capacity(n),
@@ -96,8 +97,8 @@ impl GrantColumns {
             claim_difference: Vec::with_capacity(n),
             audit: text("audit"),
             notices: text("notices"),
-            compare_grant: Vec::with_capacity(n),
-            compare_difference: Vec::with_capacity(n),
+            compare_grant: (0..scenarios).map(|_| Vec::with_capacity(n)).collect(),
+            compare_difference: (0..scenarios).map(|_| Vec::with_capacity(n)).collect(),
             ids: String::new(),
         }
     }
@@ -155,12 +156,13 @@ impl GrantColumns {
             &mut self.notices,
             a.notices.iter().map(|n| n.code.id()),
         );
-        self.compare_grant.push(c.compare.map(Yen::whole));
-        self.compare_difference
-            .push(c.compare.map(|g| (g - a.grant).whole()));
+        for (k, g) in c.compare.iter().enumerate() {
+            self.compare_grant[k].push(g.whole());
+            self.compare_difference[k].push((*g - a.grant).whole());
+        }
     }
 
-    fn into_frame(self, compare: bool) -> PolarsResult<DataFrame> {
+    fn into_frame(self, scenarios: &[String]) -> PolarsResult<DataFrame> {
         let height = self.line.len();
         let text = |b: StringChunkedBuilder| b.finish().into_column();
         let mut cols = vec![
@@ -188,11 +190,12 @@ impl GrantColumns {
             text(self.audit),
             text(self.notices),
         ];
-        if compare {
-            cols.push(Column::new("compare_grant".into(), self.compare_grant));
+        let per_scenario = self.compare_grant.into_iter().zip(self.compare_difference);
+        for (id, (grant, difference)) in scenarios.iter().zip(per_scenario) {
+            cols.push(Column::new(scenario_col("grant", id).into(), grant));
             cols.push(Column::new(
-                "compare_difference".into(),
-                self.compare_difference,
+                scenario_col("difference", id).into(),
+                difference,
             ));
         }
         DataFrame::new(height, cols)
@@ -228,6 +231,11 @@ struct AuditLine<'a> {
     trace_en: &'a str,
 }
 
+/// A scenario's column: `grant_<id>`, `difference_<id>`, `gain_<id>`, ….
+pub(super) fn scenario_col(what: &str, id: &str) -> String {
+    format!("{what}_{id}")
+}
+
 /// The rows of one chunk, built without touching the files (a writer thread writes them
 /// while the next chunk is read and computed).
 pub struct Batch {
@@ -239,9 +247,9 @@ pub struct Batch {
 
 impl Batch {
     /// An empty batch for up to `rows` rows.
-    pub fn new(rows: usize) -> Batch {
+    pub fn new(rows: usize, scenarios: usize) -> Batch {
         Batch {
-            grants: GrantColumns::with_capacity(rows),
+            grants: GrantColumns::with_capacity(rows, scenarios),
             audit: Vec::new(),
             rejects: Vec::new(),
         }
@@ -325,7 +333,8 @@ impl Drop for ParquetSink {
 pub struct Outputs {
     dir: PathBuf,
     created_dir: bool,
-    compare: bool,
+    /// The ids of the `--compare` scenarios.
+    scenarios: Vec<String>,
     pending: Vec<Pending>,
     // Unbuffered: polars formats whole batches itself, and nothing is left unflushed.
     grants_csv: polars::io::csv::write::BatchedWriter<File>,
@@ -340,7 +349,7 @@ pub struct Outputs {
 
 impl Outputs {
     /// Opens temporary files for every output in `dir`, refusing to write over an input.
-    pub fn create(dir: &Path, inputs: &[&PathBuf], compare: bool) -> Result<Outputs> {
+    pub fn create(dir: &Path, inputs: &[&PathBuf], scenarios: &[String]) -> Result<Outputs> {
         for name in ALL {
             let target = dir.join(name);
             if let Some(input) = inputs.iter().find(|i| is_same_file(i, &target)) {
@@ -363,7 +372,7 @@ impl Outputs {
             pending.push(Pending { temp, name });
             Ok(file)
         };
-        let empty = GrantColumns::with_capacity(0).into_frame(compare)?;
+        let empty = GrantColumns::with_capacity(0, scenarios.len()).into_frame(scenarios)?;
         let schema = empty.schema();
         let grants_csv = CsvWriter::new(open(GRANTS_CSV)?)
             .include_header(true)
@@ -405,7 +414,7 @@ impl Outputs {
         Ok(Outputs {
             dir: dir.to_owned(),
             created_dir,
-            compare,
+            scenarios: scenarios.to_vec(),
             pending,
             grants_csv,
             grants_parquet,
@@ -470,14 +479,14 @@ impl Outputs {
                 trace_en: step.map_or("", |s| &s.trace_en),
             })?;
         }
-        let df = batch.grants.into_frame(self.compare)?;
+        let df = batch.grants.into_frame(&self.scenarios)?;
         if df.height() == 0 {
             return Ok(());
         }
         self.grants_csv.write_batch(&df)?;
         // A frame's columns are shared, not copied: the Parquet thread encodes the same data.
         self.grants_parquet.write(df.clone())?;
-        self.partials.push(partial_summary(df, self.compare)?);
+        self.partials.push(partial_summary(df, &self.scenarios)?);
         Ok(())
     }
 
@@ -487,13 +496,13 @@ impl Outputs {
         self.grants_csv.finish()?;
         self.rejects.flush()?;
         self.audit.flush()?;
-        let summary = final_summary(&self.partials, self.compare)?;
+        let summary = final_summary(&self.partials, &self.scenarios)?;
         let mut summary_out = summary.clone();
         let w = self.open_late(SUMMARY_CSV)?;
         CsvWriter::new(w)
             .include_header(true)
             .finish(&mut summary_out)?;
-        let data = ReportData::from_summary(&summary, &self.audit_counts, self.compare)?;
+        let data = ReportData::from_summary(&summary, &self.audit_counts, &self.scenarios)?;
         let html = report::render(info, &data)?;
         let mut w = self.open_late(REPORT_HTML)?;
         std::io::Write::write_all(&mut w, html.as_bytes())?;
@@ -539,26 +548,21 @@ impl Drop for Outputs {
 }
 
 /// Sums of the summary's additive columns (used again by the report).
-pub(super) fn sums(compare: bool) -> Vec<Expr> {
+pub(super) fn sums(scenarios: &[String]) -> Vec<Expr> {
     let mut e = vec![
         col("institutions").sum(),
         col("eligible_cost").sum(),
         col("grant").sum(),
         col("standard_only").sum(),
     ];
-    if compare {
-        e.extend([
-            col("compare_grant").sum(),
-            col("gain").sum(),
-            col("lose").sum(),
-            col("same").sum(),
-        ]);
+    for id in scenarios {
+        e.extend(["grant", "gain", "lose", "same"].map(|w| col(scenario_col(w, id)).sum()));
     }
     e
 }
 
 /// Sums of one chunk by prefecture × category.
-fn partial_summary(df: DataFrame, compare: bool) -> PolarsResult<DataFrame> {
+fn partial_summary(df: DataFrame, scenarios: &[String]) -> PolarsResult<DataFrame> {
     let mut aggs = vec![
         col("grant")
             .count()
@@ -568,13 +572,14 @@ fn partial_summary(df: DataFrame, compare: bool) -> PolarsResult<DataFrame> {
         col("grant").sum(),
         col("standard_grant").sum().alias("standard_only"),
     ];
-    if compare {
-        let d = || col("compare_difference");
+    for id in scenarios {
+        let d = || col(scenario_col("difference", id));
+        let count = |e: Expr, w: &str| e.cast(DataType::Int64).sum().alias(scenario_col(w, id));
         aggs.extend([
-            col("compare_grant").sum(),
-            d().gt(lit(0)).cast(DataType::Int64).sum().alias("gain"),
-            d().lt(lit(0)).cast(DataType::Int64).sum().alias("lose"),
-            d().eq(lit(0)).cast(DataType::Int64).sum().alias("same"),
+            col(scenario_col("grant", id)).sum(),
+            count(d().gt(lit(0)), "gain"),
+            count(d().lt(lit(0)), "lose"),
+            count(d().eq(lit(0)), "same"),
         ]);
     }
     df.lazy()
@@ -585,9 +590,9 @@ fn partial_summary(df: DataFrame, compare: bool) -> PolarsResult<DataFrame> {
 
 /// Adds up the partial sums: prefecture × category, then national totals by category
 /// (prefecture 0) and overall (category `all`), with the derived differences.
-fn final_summary(partials: &[DataFrame], compare: bool) -> PolarsResult<DataFrame> {
-    let mut all = GrantColumns::with_capacity(0).into_frame(compare)?;
-    all = partial_summary(all, compare)?;
+fn final_summary(partials: &[DataFrame], scenarios: &[String]) -> PolarsResult<DataFrame> {
+    let mut all = GrantColumns::with_capacity(0, scenarios.len()).into_frame(scenarios)?;
+    all = partial_summary(all, scenarios)?;
     for p in partials {
         all.vstack_mut(p)?;
     }
@@ -595,14 +600,14 @@ fn final_summary(partials: &[DataFrame], compare: bool) -> PolarsResult<DataFram
         .clone()
         .lazy()
         .group_by([col("prefecture"), col("category")])
-        .agg(sums(compare));
+        .agg(sums(scenarios));
     let by_category = all
         .clone()
         .lazy()
         .group_by([col("category")])
-        .agg(sums(compare))
+        .agg(sums(scenarios))
         .with_column(lit(0u32).cast(DataType::UInt32).alias("prefecture"));
-    let total = all.lazy().select(sums(compare)).with_columns([
+    let total = all.lazy().select(sums(scenarios)).with_columns([
         lit(0u32).cast(DataType::UInt32).alias("prefecture"),
         lit("all").alias("category"),
     ]);
@@ -615,13 +620,14 @@ fn final_summary(partials: &[DataFrame], compare: bool) -> PolarsResult<DataFram
         col("standard_only"),
         (col("grant") - col("standard_only")).alias("special_measure_cost"),
     ];
-    if compare {
+    for id in scenarios {
+        let c = |w: &str| col(scenario_col(w, id));
         order.extend([
-            col("compare_grant"),
-            (col("compare_grant") - col("grant")).alias("compare_difference"),
-            col("gain"),
-            col("lose"),
-            col("same"),
+            c("grant"),
+            (c("grant") - col("grant")).alias(scenario_col("difference", id)),
+            c("gain"),
+            c("lose"),
+            c("same"),
         ]);
     }
     let sort = SortMultipleOptions::default();

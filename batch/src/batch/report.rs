@@ -14,6 +14,7 @@ use polars::prelude::*;
 use std::fmt::Write;
 
 use super::RunInfo;
+use super::output::scenario_col;
 
 /// Sums of one row of the summary.
 #[derive(Debug, Clone, Default)]
@@ -22,7 +23,14 @@ pub struct Totals {
     pub eligible_cost: i64,
     pub grant: i64,
     pub standard_only: i64,
-    pub compare_grant: i64,
+    /// One per `--compare` scenario, in the order given.
+    pub scenarios: Vec<ScenarioTotals>,
+}
+
+/// A scenario's sums for one row of the summary.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioTotals {
+    pub grant: i64,
     pub gain: i64,
     pub lose: i64,
     pub same: i64,
@@ -35,10 +43,11 @@ pub struct ReportData {
     pub by_category: Vec<(String, Totals)>,
     pub by_prefecture: Vec<(u32, Totals)>,
     pub audit: Vec<(Finding, u64)>,
-    pub compare: bool,
+    /// The ids of the `--compare` scenarios.
+    pub scenarios: Vec<String>,
 }
 
-fn totals_of(df: &DataFrame, compare: bool) -> PolarsResult<Vec<Totals>> {
+fn totals_of(df: &DataFrame, scenarios: &[String]) -> PolarsResult<Vec<Totals>> {
     let get = |name: &str| -> PolarsResult<Vec<i64>> {
         Ok(df
             .column(name)?
@@ -48,34 +57,34 @@ fn totals_of(df: &DataFrame, compare: bool) -> PolarsResult<Vec<Totals>> {
             .map(|v| v.unwrap_or(0))
             .collect())
     };
-    let n = df.height();
-    let zeros = || vec![0; n];
     let (inst, elig, grant, std) = (
         get("institutions")?,
         get("eligible_cost")?,
         get("grant")?,
         get("standard_only")?,
     );
-    let (cmp, gain, lose, same) = if compare {
-        (
-            get("compare_grant")?,
-            get("gain")?,
-            get("lose")?,
-            get("same")?,
-        )
-    } else {
-        (zeros(), zeros(), zeros(), zeros())
-    };
-    Ok((0..n)
+    let per_scenario = scenarios
+        .iter()
+        .map(|id| {
+            let g = |w: &str| get(&scenario_col(w, id));
+            Ok([g("grant")?, g("gain")?, g("lose")?, g("same")?])
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    Ok((0..df.height())
         .map(|i| Totals {
             institutions: inst[i],
             eligible_cost: elig[i],
             grant: grant[i],
             standard_only: std[i],
-            compare_grant: cmp[i],
-            gain: gain[i],
-            lose: lose[i],
-            same: same[i],
+            scenarios: per_scenario
+                .iter()
+                .map(|[grant, gain, lose, same]| ScenarioTotals {
+                    grant: grant[i],
+                    gain: gain[i],
+                    lose: lose[i],
+                    same: same[i],
+                })
+                .collect(),
         })
         .collect())
 }
@@ -84,7 +93,7 @@ impl ReportData {
     pub fn from_summary(
         summary: &DataFrame,
         audit: &[u64; Finding::ALL.len()],
-        compare: bool,
+        scenarios: &[String],
     ) -> PolarsResult<ReportData> {
         let national_cats = summary
             .clone()
@@ -97,13 +106,13 @@ impl ReportData {
             .iter()
             .map(|c| c.unwrap_or("").to_owned())
             .collect();
-        let cat_totals = totals_of(&national_cats, compare)?;
+        let cat_totals = totals_of(&national_cats, scenarios)?;
         let prefs = summary
             .clone()
             .lazy()
             .filter(col("prefecture").neq(lit(0u32)))
             .group_by([col("prefecture")])
-            .agg(super::output::sums(compare))
+            .agg(super::output::sums(scenarios))
             .sort(["prefecture"], SortMultipleOptions::default())
             .collect()?;
         let codes: Vec<u32> = prefs
@@ -112,9 +121,9 @@ impl ReportData {
             .iter()
             .map(|p| p.unwrap_or(0))
             .collect();
-        let pref_totals = totals_of(&prefs, compare)?;
+        let pref_totals = totals_of(&prefs, scenarios)?;
         let mut data = ReportData {
-            compare,
+            scenarios: scenarios.to_vec(),
             audit: Finding::ALL
                 .iter()
                 .copied()
@@ -296,7 +305,7 @@ dd { margin: 0; word-break: break-all; }
         param("明細ファイル / Line items", &format!("{f} ({e})"));
     }
     param("規則 / Rule set", &info.rule_set);
-    if let Some(cmp) = &info.compare {
+    for cmp in &info.compare {
         param("比較する規則 / Compared rule set", cmp);
     }
     param(
@@ -346,18 +355,19 @@ dd { margin: 0; word-break: break-all; }
         "特例による増額 <span class=\"en\">Cost of the special measure</span>",
         format!("{}円", yen(n.grant - n.standard_only)),
     );
-    if d.compare {
+    for (id, s) in d.scenarios.iter().zip(&n.scenarios) {
+        let id = encode_text(id);
         row(
-            "比較する規則での交付額 <span class=\"en\">Grants under the compared rules</span>",
-            format!("{}円", yen(n.compare_grant)),
+            &format!("{id} での交付額 <span class=\"en\">Grants under {id}</span>"),
+            format!("{}円", yen(s.grant)),
         );
         row(
-            "差額 <span class=\"en\">Budget impact</span>",
-            format!("{}円", yen(n.compare_grant - n.grant)),
+            &format!("{id} の差額 <span class=\"en\">Budget impact of {id}</span>"),
+            format!("{}円", yen(s.grant - n.grant)),
         );
         row(
-            "増・減・同額 <span class=\"en\">Gain / lose / same</span>",
-            format!("{} / {} / {}", n.gain, n.lose, n.same),
+            &format!("{id} 増・減・同額 <span class=\"en\">Gain / lose / same</span>"),
+            format!("{} / {} / {}", s.gain, s.lose, s.same),
         );
     }
     h.push_str("</table>\n");
@@ -468,26 +478,30 @@ dd { margin: 0; word-break: break-all; }
             })
             .collect(),
     );
-    if d.compare {
+    // One section per scenario.
+    for (k, id) in d.scenarios.iter().enumerate() {
+        let id = encode_text(id);
         impact_figure(
             &mut h,
             (
-                "比較する規則による差額（区分別）",
-                "Budget impact of the compared rules by category",
+                &format!("{id} による差額（区分別）"),
+                &format!("Budget impact of {id} by category"),
             ),
             "区分",
             &cat_labels,
             &cats,
+            k,
         )?;
         impact_figure(
             &mut h,
             (
-                "比較する規則による差額（都道府県別）",
-                "Budget impact by prefecture",
+                &format!("{id} による差額（都道府県別）"),
+                &format!("Budget impact of {id} by prefecture"),
             ),
             "都道府県",
             &pref_labels,
             &prefs,
+            k,
         )?;
     }
     h.push_str("</main>\n</body>\n</html>\n");
@@ -535,7 +549,9 @@ fn impact_figure(
     group: &str,
     labels: &[String],
     totals: &[&Totals],
+    scenario: usize,
 ) -> Result<()> {
+    let s = |t: &Totals| t.scenarios[scenario].clone();
     let svg = bars(
         &format!("{ja} {en}"),
         "百万円 (million yen)",
@@ -545,7 +561,7 @@ fn impact_figure(
             color: GREEN,
             values: totals
                 .iter()
-                .map(|t| millions(t.compare_grant - t.grant))
+                .map(|t| millions(s(t).grant - t.grant))
                 .collect(),
         }],
     )?;
@@ -555,10 +571,10 @@ fn impact_figure(
         .map(|(t, l)| {
             vec![
                 l.clone(),
-                yen(t.compare_grant - t.grant),
-                t.gain.to_string(),
-                t.lose.to_string(),
-                t.same.to_string(),
+                yen(s(t).grant - t.grant),
+                s(t).gain.to_string(),
+                s(t).lose.to_string(),
+                s(t).same.to_string(),
             ]
         })
         .collect();

@@ -6,6 +6,7 @@ use onshi_core::parse::{InstitutionCode, parse_institution_code};
 use onshi_core::{
     AssessOptions, Assessment, Finding, Institution, RuleSet, Yen, assess, audit, explain,
 };
+use smallvec::SmallVec;
 
 use super::RowError;
 use super::columns::{Col, Header, canonical};
@@ -15,7 +16,8 @@ use super::source;
 /// What rows need to be read and assessed.
 pub struct Ctx<'a> {
     pub rules: &'a RuleSet,
-    pub compare: Option<&'a RuleSet>,
+    /// The `--compare` scenarios, in the order given.
+    pub compare: &'a [RuleSet],
     pub header: &'a Header<Col>,
     pub items: &'a LineItems,
 }
@@ -24,8 +26,8 @@ pub struct Ctx<'a> {
 pub struct Computed<'r> {
     pub code: InstitutionCode,
     pub assessment: Assessment<'r>,
-    /// The grant under the `--compare` rule set.
-    pub compare: Option<Yen>,
+    /// The grant under each `--compare` scenario.
+    pub compare: SmallVec<[Yen; 2]>,
     /// Audit findings with the explained step that decides each.
     pub findings: Vec<(Finding, Option<AuditStep>)>,
 }
@@ -134,7 +136,9 @@ impl<'a> Ctx<'a> {
         let assessment = assess(self.rules, &institution, AssessOptions::default());
         let compare = self
             .compare
-            .map(|r| assess(r, &institution, AssessOptions::default()).grant);
+            .iter()
+            .map(|r| assess(r, &institution, AssessOptions::default()).grant)
+            .collect();
         // The findings' steps are explained from the row's one assessment.
         let findings = audit(&assessment)
             .into_iter()

@@ -118,3 +118,52 @@ fn overlay_into(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ParamId, RuleSet};
+
+    const HEAD: &str = "[rule_set]\nid = \"r\"\nextends = \"2020-11-30\"\neffective_from = \"2020-11-30\"\ntitle = \"t\"\ntitle_en = \"t\"\n";
+
+    fn load(body: &str) -> Result<RuleSet, String> {
+        RuleSet::from_toml_str(&format!("{HEAD}{body}"), "r.toml").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_reform_changes_what_it_names_and_inherits_the_rest() {
+        let r = load("[money]\nrounding_unit = { value = 100, effective_from = \"2020-11-30\", citation = \"c\", citation_en = \"c\" }\n").unwrap();
+        let base = RuleSet::embedded();
+        assert_eq!(r.file().money.rounding_unit.value, 100);
+        assert_eq!(r.file().money.tax_rate, base.file().money.tax_rate);
+        assert_eq!(r.file().categories, base.file().categories);
+        assert_eq!(r.set_by(ParamId::RoundingUnit), "r");
+        assert_eq!(r.set_by(ParamId::TaxRate), "2020-11-30");
+        assert_eq!(r.extends(), Some("2020-11-30"));
+    }
+
+    #[test]
+    fn keys_the_base_lacks_are_refused_and_named() {
+        let e = load("[money]\nrounding_unt = { value = 100, effective_from = \"2020-11-30\", citation = \"c\", citation_en = \"c\" }\n").unwrap_err();
+        assert!(e.contains("money.rounding_unt"), "{e}");
+        let e = load("[monies]\nx = 1\n").unwrap_err();
+        assert!(e.contains("monies"), "{e}");
+    }
+
+    #[test]
+    fn a_changed_parameter_comes_whole_and_valid() {
+        let e = load("[money]\nrounding_unit = { value = 100 }\n").unwrap_err();
+        assert!(
+            e.contains("money.rounding_unit") && e.contains("citation"),
+            "{e}"
+        );
+        let e = load("[money]\nrounding_unit = { value = 0, effective_from = \"2020-11-30\", citation = \"c\", citation_en = \"c\" }\n").unwrap_err();
+        assert!(e.contains("money.rounding_unit"), "{e}");
+        let e = RuleSet::from_toml_str(
+            &HEAD.replace("2020-11-30\"\neff", "2019-01-01\"\neff"),
+            "r.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("2019-01-01"), "{e}");
+    }
+}
