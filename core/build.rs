@@ -9,6 +9,8 @@ mod schema;
 use std::{env, fs, path::PathBuf};
 
 fn main() {
+    // The encoding follows the schema's types: a changed type must re-encode the data.
+    println!("cargo::rerun-if-changed=src/rules/schema.rs");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
     encode::<schema::RuleFile>("rules/2020-11-30.toml", &out.join("rules-2020-11-30.bin"));
     encode::<schema::CalendarFile>("data/holidays-jp.toml", &out.join("holidays-jp.bin"));

@@ -34,6 +34,25 @@ enum Command {
     /// Write a synthetic export shaped like the national population.
     #[command(after_help = generate::EXAMPLES)]
     Gen(generate::Args),
+    /// Print the JSON Schema (draft 2020-12) of an output: `onshi schema assessment`.
+    Schema {
+        #[arg(value_enum)]
+        what: SchemaName,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SchemaName {
+    /// What `onshi assess` prints (and the page's `assess` returns).
+    Assessment,
+}
+
+fn print_schema(what: SchemaName) -> anyhow::Result<Outcome> {
+    let text = match what {
+        SchemaName::Assessment => onshi_core::assess::ASSESSMENT_SCHEMA,
+    };
+    io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(Outcome::Ok)
 }
 
 fn main() -> ExitCode {
@@ -42,6 +61,7 @@ fn main() -> ExitCode {
         Command::Assess(args) => assess_cmd::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Gen(args) => generate::run(&args),
+        Command::Schema { what } => print_schema(what),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -119,3 +119,15 @@ fn another_rule_file_changes_the_result() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("rounding"));
 }
+
+#[test]
+fn schema_prints_the_assessment_schema() {
+    let out = onshi(&["schema", "assessment"], "");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["properties"]["schema_version"]["const"],
+        "onshi.assessment/2"
+    );
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+}

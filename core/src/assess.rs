@@ -21,6 +21,10 @@ use crate::rules::{ParamSet, Rate, Reading, RuleSet, by_category as cat, p};
 /// The version of the assessment's JSON shape (`onshi schema assessment` prints its schema).
 pub const SCHEMA_VERSION: &str = "onshi.assessment/2";
 
+/// The JSON Schema (draft 2020-12) of the assessment's JSON, kept by hand beside the types and
+/// checked against every data-file case's output.
+pub const ASSESSMENT_SCHEMA: &str = include_str!("../schema/assessment.schema.json");
+
 /// What the caller wants besides the figures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AssessOptions {

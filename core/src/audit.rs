@@ -73,7 +73,8 @@ impl Finding {
     /// [`crate::explain::step`]).
     pub fn step(self) -> Step {
         match self {
-            Finding::OverClaim | Finding::UnderClaim => Step::Grant,
+            // The regime decides the amount: why none, or which regime pays and why.
+            Finding::OverClaim | Finding::UnderClaim => Step::Regime,
             Finding::SpecialWithoutApplication => Step::SpecialEligibility,
             Finding::ProjectDeadlinePassed => Step::ProjectDeadline,
             Finding::ApplicationDeadlinePassed => Step::ApplicationDeadline,
