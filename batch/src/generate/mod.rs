@@ -334,7 +334,10 @@ impl Gen<'_> {
             let amount = if taxed {
                 modification
             } else {
-                modification * 10 / 11
+                // The same quote before the rule set's tax: m × d / (d + n) for a rate n/d.
+                let t = self.rules.file().money.tax_rate.value;
+                let (n, d) = (i64::from(t.numerator), i64::from(t.denominator));
+                modification * d / (d + n)
             };
             v.push((C::SystemModification, amount, taxed));
         }
