@@ -56,4 +56,9 @@ test('the plan through wasm', () => {
   assert.deepEqual(dates, [...dates].sort());
   assert.equal(plan.line.ok, false);
   assert.ok(plan.steps.some((s) => s.late));
+  // Each step cites what its date was computed from: nothing for steps dated by another.
+  const cites = (id) => plan.steps.find((s) => s.step === id).rules.map((r) => r.key);
+  assert.deepEqual(cites('portal_registration'), []);
+  assert.deepEqual(cites('start_of_operation'), []);
+  assert.deepEqual(cites('reader_application'), ['preparation.reader_application_months_before_start']);
 });
