@@ -2,6 +2,7 @@
 // form into the core's input, and shows the core's output. Text a person typed is only ever set
 // with textContent. Nothing is sent anywhere; inputs are kept in localStorage only on request.
 import init, { assess, inputErrors, parseDate, planPreparation, ruleSet } from './pkg/onshi_wasm.js';
+import { CATEGORIES, categoryLabel, readersHint, rxHint } from './hints.js';
 
 const STRINGS = {
   ja: {
@@ -10,7 +11,6 @@ const STRINGS = {
     loading: '計算の準備をしています…', hInstitution: '1. 医療機関・薬局について', kind: '種別',
     kindHospital: '病院', kindClinic: '医科診療所', kindDental: '歯科診療所', kindPharmacy: '薬局',
     rx: 'グループ全体の処方箋受付回数（月あたり）', readers: '顔認証付きカードリーダーの申込台数',
-    readersHint: '病院は3台まで、診療所・薬局は1台まで無償で提供されます。申し込まない場合は補助の対象外です。',
     readerDate: 'カードリーダーの提供申請日', dateHint: '例：2021-02-10、令和3年2月10日、R3.2.10',
     notApplied: 'まだ申し込んでいない', completedOn: '事業完了日（分かれば）', appliedOn: '補助金の申請日（分かれば）',
     hCost: '2. 費用', costMode: '入力のしかた', costTotal: '総額（税込）で入力', costItems: '見積の明細で入力',
@@ -25,7 +25,7 @@ const STRINGS = {
     form: '申請様式', notices: 'お知らせ', standard: '通常の補助', special: '特例補助', notEligible: '対象外',
     eligibleCost: '補助対象経費', ineligibleCost: '補助対象外の経費', estimate: '日付が未入力のため見込みの額です。',
     fixErrors: '入力内容を確認してください。', planNone: '目標日を入れると、各手続きの期限が表示されます。',
-    late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'プロジェクトの決定', rxHint: (n) => `グループ全体で月${n.toLocaleString('ja-JP')}回以上の薬局は「大型チェーン薬局」になり、補助率が変わります（通常の補助）。`,
+    late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'プロジェクトの決定',
     rules: (id) => `計算規則：${id}（医療提供体制設備整備交付金実施要領 附則第1 特例補助）`,
     retention: '帳簿等の保存期限', businessDays: '営業日で計算', readinessLine: '回線', readinessOs: '端末のOS',
   },
@@ -35,7 +35,6 @@ const STRINGS = {
     loading: 'Preparing the calculator…', hInstitution: '1. Your institution', kind: 'Kind of institution',
     kindHospital: 'Hospital', kindClinic: 'Medical clinic', kindDental: 'Dental clinic', kindPharmacy: 'Pharmacy',
     rx: 'Prescriptions received a month by the whole group', readers: 'Card readers applied for',
-    readersHint: 'Hospitals get up to 3 free readers, clinics and pharmacies 1. Without a reader application there is no grant.',
     readerDate: 'Date of the card reader application', dateHint: 'e.g. 2021-02-10, 令和3年2月10日, R3.2.10',
     notApplied: 'Not applied yet', completedOn: 'Project completion date (if known)', appliedOn: 'Grant application date (if known)',
     hCost: '2. Costs', costMode: 'How to enter the cost', costTotal: 'One total (tax included)', costItems: 'The quote, line by line',
@@ -50,17 +49,12 @@ const STRINGS = {
     form: 'Form to file', notices: 'Notices', standard: 'Standard regime', special: 'Special regime', notEligible: 'not eligible',
     eligibleCost: 'Eligible cost', ineligibleCost: 'Not eligible cost', estimate: 'A date is missing, so this is an estimate.',
     fixErrors: 'Please check your input.', planNone: 'Enter a target date to see the deadline of each step.',
-    late: 'Late', by: 'by', rule: 'Rule', decision: 'project decision', rxHint: (n) => `A pharmacy whose group receives ${n.toLocaleString('en')} or more prescriptions a month is a “large chain pharmacy”, with a lower standard rate.`,
+    late: 'Late', by: 'by', rule: 'Rule', decision: 'project decision',
     rules: (id) => `Rules: ${id} (Implementation Guidelines, Supplementary Provision 1)`,
     retention: 'Keep the books until', businessDays: 'counted in business days', readinessLine: 'Line', readinessOs: 'Terminal OS',
   },
 };
 
-const CATEGORIES = ['terminal', 'package_software', 'line', 'system_modification', 'network', 'recurring', 'extra_reader', 'customisation', 'unrelated_ict', 'other'];
-const CATEGORY_NAMES = {
-  ja: ['資格確認端末', 'パッケージソフト', 'オンライン請求回線', '既存システムの改修', 'ネットワーク環境の整備', '月額費用（対象外）', '追加のカードリーダー（対象外）', 'カスタマイズ（対象外）', '関係のないICT機器（対象外）', 'その他（対象外）'],
-  en: ['Verification terminal', 'Package software', 'Online-claims line', 'System modification', 'Network set-up', 'Monthly charges (not eligible)', 'Extra card readers (not eligible)', 'Customisation (not eligible)', 'Unrelated ICT (not eligible)', 'Other (not eligible)'],
-};
 // NTT East start pack (seed 004), tax included.
 const PRESETS = {
   existing: [['network', '58,300', 'ルーター'], ['terminal', '99,000', 'PC'], ['network', '2,200', 'HUB'], ['network', '6,600', '派遣費'], ['network', '11,550', '基本工事'], ['network', '9,350', '機器設定'], ['terminal', '31,790', 'PC設定'], ['network', '3,850', '接続確認'], ['network', '3,300', '工事'], ['network', '54,010', 'LAN配線'], ['recurring', '2,200', '月額利用料']],
@@ -99,7 +93,8 @@ function applyStrings() {
   toggle.textContent = lang === 'ja' ? 'English' : '日本語';
   toggle.setAttribute('lang', lang === 'ja' ? 'en' : 'ja');
   if (rules) {
-    $('rx-hint').textContent = t('rxHint', rules.large_chain.threshold_rx_per_month.value);
+    $('rx-hint').textContent = rxHint(rules, lang);
+    $('readers-hint').textContent = readersHint(rules, lang);
     $('rules-line').textContent = t('rules', rules.rule_set.id);
     fillSelect($('line'), rules.readiness.lines.map((l) => [l.id, lang === 'ja' ? l.name : l.name_en]));
     fillSelect($('terminal_os'), rules.readiness.terminal_os.map((o) => [o.id, o.name]));
@@ -144,7 +139,7 @@ function relabelRow(row) {
   row.querySelector('.l-amt').textContent = `${t('item')} ${i}：${t('amount')}`;
   row.querySelector('.l-tax').textContent = t('taxIncluded');
   row.querySelector('.remove').textContent = `${t('item')} ${i}：${t('remove')}`;
-  [...row.querySelector('select').options].forEach((o, k) => { o.textContent = CATEGORY_NAMES[lang][k]; });
+  [...row.querySelector('select').options].forEach((o, k) => { o.textContent = categoryLabel(rules, CATEGORIES[k], lang); });
 }
 
 function fillPreset(name) {

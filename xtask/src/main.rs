@@ -363,7 +363,7 @@ fn build_web() -> Result<PathBuf> {
     } else {
         eprintln!("(wasm-opt not found in web/node_modules: the page is built unoptimised)");
     }
-    for f in ["index.html", "app.js", "style.css", "sw.js"] {
+    for f in ["index.html", "app.js", "hints.js", "style.css", "sw.js"] {
         std::fs::copy(web_src.join(f), out.join(f)).with_context(|| format!("copy web/{f}"))?;
     }
     std::fs::copy(
@@ -377,6 +377,7 @@ fn build_web() -> Result<PathBuf> {
         "pkg/onshi_wasm_bg.wasm",
         "pkg/onshi_wasm.js",
         "app.js",
+        "hints.js",
         "index.html",
         "style.css",
         "tokens.css",
