@@ -224,6 +224,8 @@ pub struct RunInfo {
     /// The ids of the `--compare` scenarios.
     pub compare: Vec<String>,
     pub counts: Counts,
+    /// Each category's id and name, as the rule set names it.
+    pub category_names: Vec<(&'static str, String)>,
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
@@ -430,6 +432,9 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         }),
         rule_set: rules.id().to_owned(),
         compare: scenarios.clone(),
+        category_names: onshi_core::Category::ALL
+            .map(|c| (c.id(), rules.category(c).name.clone()))
+            .to_vec(),
         counts: counts.clone(),
     };
     let t = Instant::now();

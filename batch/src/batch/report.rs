@@ -7,7 +7,7 @@
 
 use anyhow::Result;
 use html_escape::encode_text;
-use onshi_core::{Category, Finding, Lang, Yen, prefecture_name};
+use onshi_core::{Finding, Lang, Yen, prefecture_name};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use polars::prelude::*;
@@ -147,14 +147,10 @@ fn yen(v: i64) -> String {
     Yen::new(v).grouped()
 }
 
-fn category_name(id: &str) -> String {
-    let ja = match Category::ALL.iter().find(|c| c.id() == id) {
-        Some(Category::Hospital) => "病院",
-        Some(Category::LargeChainPharmacy) => "大型チェーン薬局",
-        Some(Category::ClinicOrPharmacy) => "診療所・薬局",
-        None => id,
-    };
-    ja.to_owned()
+/// A category's name as the rule set gives it (the id when the rule set has no such category).
+fn category_name(info: &RunInfo, id: &str) -> String {
+    let name = info.category_names.iter().find(|(c, _)| *c == id);
+    name.map_or(id, |(_, n)| n.as_str()).to_owned()
 }
 
 fn pref_label(code: u32) -> String {
@@ -381,7 +377,7 @@ dd { margin: 0; word-break: break-all; }
     let cat_labels: Vec<String> = d
         .by_category
         .iter()
-        .map(|(c, _)| category_name(c))
+        .map(|(c, _)| category_name(info, c))
         .collect();
     let prefs: Vec<&Totals> = d.by_prefecture.iter().map(|(_, t)| t).collect();
     let cats: Vec<&Totals> = d.by_category.iter().map(|(_, t)| t).collect();
