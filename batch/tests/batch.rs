@@ -236,10 +236,10 @@ fn golden_cp932_file_with_japanese_headers_row_by_row() {
         .map(|r| (s(r, "line"), s(r, "finding"), s(r, "step")))
         .collect();
     let want: Vec<(String, String, String)> = [
-        ("4", "under_claim", "grant"),
-        ("5", "over_claim", "grant"),
+        ("4", "under_claim", "regime"),
+        ("5", "over_claim", "regime"),
         ("5", "special_without_application", "special_eligibility"),
-        ("6", "over_claim", "grant"),
+        ("6", "over_claim", "regime"),
         ("6", "project_deadline_passed", "project_deadline"),
     ]
     .iter()
@@ -254,6 +254,9 @@ fn golden_cp932_file_with_japanese_headers_row_by_row() {
     );
     assert!(s(&audit[2], "citation").contains("附則第1"));
     assert!(s(&audit[4], "trace_en").contains("2023-04-01 > deadline 2023-03-31"));
+    // The over-claim of a late project: the regime step says why nothing is paid.
+    assert_eq!(s(&audit[3], "parameter"), "deadlines.project_completed_by");
+    assert!(s(&audit[3], "trace_en").contains("not eligible: completed 2023-04-01"));
 
     // Summary: national total of the eight computed rows; standard alone and the difference.
     let summary = read_csv(&p(&out, "summary.csv"));
