@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::error::{Field, FieldError, ItemField, Reason};
 use crate::model::{Kind, LineItemCategory};
 use crate::money::Yen;
-use crate::parse::{self, InstitutionCode, ParseError};
+use crate::parse::{self, InstitutionCode};
 use crate::rules::RuleSet;
 
 /// A number or the text of one (`3`, `"３台"`, `"1,234,567円"`).
@@ -93,6 +94,8 @@ impl Value<'_> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct InputView<'a> {
     pub institution_code: Option<&'a str>,
+    /// The code already read (without the kind), when the caller read it: not read again.
+    pub institution_code_read: Option<InstitutionCode>,
     pub kind: Option<&'a str>,
     pub group_rx_per_month: Option<Value<'a>>,
     pub readers: Option<Value<'a>>,
@@ -117,6 +120,7 @@ impl InstitutionInput {
     pub fn view(&self) -> InputView<'_> {
         InputView {
             institution_code: self.institution_code.as_deref(),
+            institution_code_read: None,
             kind: self.kind.as_deref(),
             group_rx_per_month: self.group_rx_per_month.as_ref().map(Scalar::as_value),
             readers: self.readers.as_ref().map(Scalar::as_value),
@@ -204,60 +208,9 @@ pub struct Institution {
     pub claimed: Option<Yen>,
 }
 
-/// A field of the input that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{field}: {value:?}: {message_en} ({message})")]
-pub struct InputError {
-    /// The field, e.g. `readers` or `line_items[2].amount`.
-    pub field: String,
-    pub value: String,
-    pub code: &'static str,
-    pub message: String,
-    pub message_en: String,
-}
-
-/// The name of an input field, written out only when it is wrong.
-#[derive(Clone, Copy)]
-enum Field {
-    Name(&'static str),
-    /// `line_items[i].name`
-    Item(usize, &'static str),
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Name(n) => f.write_str(n),
-            Field::Item(i, n) => write!(f, "line_items[{i}].{n}"),
-        }
-    }
-}
-
-impl InputError {
-    fn from_parse(field: Field, e: ParseError) -> Self {
-        InputError {
-            field: field.to_string(),
-            value: e.value,
-            code: e.code,
-            message: e.message,
-            message_en: e.message_en,
-        }
-    }
-
-    fn missing(field: &str) -> Self {
-        InputError {
-            field: field.to_owned(),
-            value: String::new(),
-            code: "missing",
-            message: "必須の項目です".into(),
-            message_en: "this value is required".into(),
-        }
-    }
-}
-
 /// Every field that could not be read (so a form can mark them all at once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-pub struct InputErrors(pub Vec<InputError>);
+pub struct InputErrors(pub Vec<FieldError>);
 
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -274,19 +227,24 @@ impl fmt::Display for InputErrors {
 /// Collects field errors while reading the rest.
 struct Reader<'r> {
     rules: &'r RuleSet,
-    errors: Vec<InputError>,
+    errors: Vec<FieldError>,
 }
 
 impl Reader<'_> {
-    fn take<T>(&mut self, field: Field, r: Result<T, ParseError>) -> Option<T> {
-        r.map_err(|e| self.errors.push(InputError::from_parse(field, e)))
+    fn take<T>(&mut self, field: Field, text: &str, r: Result<T, Reason>) -> Option<T> {
+        r.map_err(|reason| self.errors.push(FieldError::new(field, text, reason)))
             .ok()
     }
 
-    fn date(&mut self, field: &'static str, v: Option<&str>) -> Option<NaiveDate> {
+    fn missing(&mut self, field: Field) {
+        self.errors
+            .push(FieldError::new(field, "", Reason::Missing));
+    }
+
+    fn date(&mut self, field: Field, v: Option<&str>) -> Option<NaiveDate> {
         match v.map(str::trim) {
             None | Some("") => None,
-            Some(s) => self.take(Field::Name(field), parse::parse_date(s)),
+            Some(s) => self.take(field, s, parse::parse_date(s)),
         }
     }
 
@@ -294,14 +252,20 @@ impl Reader<'_> {
         let max = self.rules.file().money.max_amount.value;
         match v {
             Value::Int(i) if i >= 0 && i.unsigned_abs() <= max => Some(Yen::new(i)),
-            _ => self.take(field, parse::parse_amount(&v.text(), max)),
+            _ => {
+                let text = v.text();
+                self.take(field, &text, parse::parse_amount(&text, max))
+            }
         }
     }
 
-    fn count(&mut self, field: &'static str, v: Value<'_>) -> Option<u64> {
+    fn count(&mut self, field: Field, v: Value<'_>) -> Option<u64> {
         match v {
             Value::Int(i) if i >= 0 => Some(i.unsigned_abs()),
-            _ => self.take(Field::Name(field), parse::parse_count(&v.text())),
+            _ => {
+                let text = v.text();
+                self.take(field, &text, parse::parse_count(&text))
+            }
         }
     }
 }
@@ -327,74 +291,82 @@ impl Institution {
         };
         let kind = match input.kind {
             None => {
-                r.errors.push(InputError::missing("kind"));
+                r.missing(Field::Kind);
                 None
             }
-            Some(k) => r.take(Field::Name("kind"), parse::parse_kind(k)),
+            Some(k) => r.take(Field::Kind, k, parse::parse_kind(k)),
         };
-        let code = match input.institution_code.map(str::trim) {
-            None | Some("") => None,
-            Some(c) => r.take(
-                Field::Name("institution_code"),
+        let code = match (
+            input.institution_code.map(str::trim),
+            input.institution_code_read,
+        ) {
+            (None | Some(""), _) => None,
+            // Read once by the caller: only its agreement with the kind is left to check.
+            (Some(c), Some(read)) => match kind {
+                Some(k) => r.take(
+                    Field::InstitutionCode,
+                    c,
+                    parse::kind_fits(read.fee_schedule(), k),
+                ),
+                None => Some(()),
+            }
+            .map(|()| read),
+            (Some(c), None) => r.take(
+                Field::InstitutionCode,
+                c,
                 parse::parse_institution_code(c, kind, rules),
             ),
         };
         let group_rx_per_month = match input.group_rx_per_month {
-            Some(v) if !v.is_blank() => r.count("group_rx_per_month", v),
+            Some(v) if !v.is_blank() => r.count(Field::GroupRxPerMonth, v),
             _ => None,
         };
         let readers = match input.readers {
-            Some(v) if !v.is_blank() => r.count("readers", v).and_then(|n| {
+            Some(v) if !v.is_blank() => r.count(Field::Readers, v).and_then(|n| {
                 if n > MAX_READERS {
-                    r.errors.push(InputError {
-                        field: "readers".into(),
-                        value: n.to_string(),
-                        code: "absurd_count",
-                        message: format!("台数が多すぎます（上限 {MAX_READERS}台）"),
-                        message_en: format!("implausibly many readers (limit {MAX_READERS})"),
-                    });
+                    let reason = Reason::AbsurdCount { max: MAX_READERS };
+                    r.errors
+                        .push(FieldError::new(Field::Readers, n.to_string(), reason));
                     None
                 } else {
                     u32::try_from(n).ok()
                 }
             }),
             _ => {
-                r.errors.push(InputError::missing("readers"));
+                r.missing(Field::Readers);
                 None
             }
         };
-        let reader_applied_on = r.date("reader_applied_on", input.reader_applied_on);
-        let completed_on = r.date("completed_on", input.completed_on);
-        let applied_on = r.date("applied_on", input.applied_on);
+        let reader_applied_on = r.date(Field::ReaderAppliedOn, input.reader_applied_on);
+        let completed_on = r.date(Field::CompletedOn, input.completed_on);
+        let applied_on = r.date(Field::AppliedOn, input.applied_on);
         let total = input.total_cost.filter(|v| !v.is_blank());
         let cost = match (total, input.line_items) {
             (Some(_), Some(_)) => {
-                r.errors.push(InputError {
-                    field: "total_cost".into(),
-                    value: String::new(),
-                    code: "cost_twice",
-                    message: "総事業費と明細の両方が入力されています（どちらか一方にしてください）"
-                        .into(),
-                    message_en: "give either total_cost or line_items, not both".into(),
-                });
+                r.errors
+                    .push(FieldError::new(Field::TotalCost, "", Reason::CostTwice));
                 None
             }
-            (Some(v), None) => r.amount(Field::Name("total_cost"), v).map(Cost::Total),
+            (Some(v), None) => r.amount(Field::TotalCost, v).map(Cost::Total),
             (None, Some(ItemsView::Read(items))) => Some(Cost::LineItems(items.to_vec())),
             (None, Some(ItemsView::Written(items))) => {
                 let mut out = Vec::with_capacity(items.len());
-                for (i, it) in items.iter().enumerate() {
+                for (index, it) in items.iter().enumerate() {
+                    let item = |field| Field::Item { index, field };
                     let category = r.take(
-                        Field::Item(i, "category"),
+                        item(ItemField::Category),
+                        &it.category,
                         parse::parse_line_item_category(&it.category),
                     );
-                    let amount = r.amount(Field::Item(i, "amount"), it.amount.as_value());
+                    let amount = r.amount(item(ItemField::Amount), it.amount.as_value());
                     let tax = match it.tax_included {
                         Scalar::Bool(b) => Some(b),
-                        ref v => r.take(
-                            Field::Item(i, "tax_included"),
-                            parse::parse_bool(&v.as_value().text()),
-                        ),
+                        ref v => {
+                            let value = v.as_value();
+                            let text = value.text();
+                            let read = parse::parse_bool(&text);
+                            r.take(item(ItemField::TaxIncluded), &text, read)
+                        }
                     };
                     if let (Some(category), Some(amount), Some(tax_included)) =
                         (category, amount, tax)
@@ -409,12 +381,12 @@ impl Institution {
                 Some(Cost::LineItems(out))
             }
             (None, None) => {
-                r.errors.push(InputError::missing("total_cost"));
+                r.missing(Field::TotalCost);
                 None
             }
         };
         let claimed = match input.claimed {
-            Some(v) if !v.is_blank() => r.amount(Field::Name("claimed"), v),
+            Some(v) if !v.is_blank() => r.amount(Field::Claimed, v),
             _ => None,
         };
         match (kind, readers, cost) {
@@ -455,7 +427,7 @@ mod tests {
     #[test]
     fn reports_every_bad_field() {
         let e = read(r#"{"kind":"clinic","readers":"two","completed_on":"2021-02-30","line_items":[{"category":"network","amount":"-1","tax_included":true}]}"#).unwrap_err();
-        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<String> = e.0.iter().map(|e| e.field.to_string()).collect();
         assert_eq!(fields, ["readers", "completed_on", "line_items[0].amount"]);
         assert!(e.to_string().contains("2021-02-30"));
     }
@@ -463,7 +435,7 @@ mod tests {
     #[test]
     fn requires_kind_readers_and_cost() {
         let e = read("{}").unwrap_err();
-        let fields: Vec<&str> = e.0.iter().map(|e| e.field.as_str()).collect();
+        let fields: Vec<String> = e.0.iter().map(|e| e.field.to_string()).collect();
         assert_eq!(fields, ["kind", "readers", "total_cost"]);
     }
 

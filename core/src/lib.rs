@@ -11,6 +11,7 @@
 pub mod assess;
 pub mod audit;
 pub mod calendar;
+pub mod error;
 pub mod explain;
 pub mod input;
 pub mod model;
@@ -23,8 +24,9 @@ pub mod rules;
 pub use assess::{AssessOptions, Assessment, SCHEMA_VERSION, Step, TraceValue, assess};
 pub use audit::{Finding, Findings, audit};
 pub use calendar::Calendar;
+pub use error::{Field, FieldError, ItemField, Reason};
 pub use explain::TraceStep;
-pub use input::{Cost, InputError, Institution, InstitutionInput, ItemsView, LineItem};
+pub use input::{Cost, Institution, InstitutionInput, ItemsView, LineItem};
 pub use model::{Category, Kind, Lang, LineItemCategory, Regime, prefecture_name};
 pub use money::Yen;
 pub use notice::{Notice, NoticeCode, Severity};

@@ -58,7 +58,7 @@ pub fn run_native(input: &Value, rules: &RuleSet) -> Value {
         Ok(inst) => serde_json::to_value(assess(rules, &inst, AssessOptions { trace: true }))
             .expect("an assessment is JSON"),
         Err(errors) => {
-            serde_json::json!({ "error_fields": errors.0.iter().map(|e| e.field.clone()).collect::<Vec<_>>() })
+            serde_json::json!({ "error_fields": errors.0.iter().map(|e| e.field.to_string()).collect::<Vec<_>>() })
         }
     }
 }

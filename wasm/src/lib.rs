@@ -2,9 +2,10 @@
 //! in through serde, the core's results out as serde structs, errors as JS `Error`s carrying
 //! the core's message. No rule is written here.
 
-use onshi_core::input::InputError;
 use onshi_core::plan::{self, PlanInput};
-use onshi_core::{AssessOptions, Calendar, Institution, InstitutionInput, RuleSet, parse};
+use onshi_core::{
+    AssessOptions, Calendar, Field, FieldError, Institution, InstitutionInput, Lang, RuleSet, parse,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -65,7 +66,7 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError>
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&e.to_string()))
 }
 
-fn read(input: JsValue) -> Result<Result<Institution, Vec<InputError>>, JsError> {
+fn read(input: JsValue) -> Result<Result<Institution, Vec<FieldError>>, JsError> {
     let input: InstitutionInput = from_js(input)?;
     Ok(RULES.with(|r| Institution::from_input(&input, r).map_err(|e| e.0)))
 }
@@ -122,12 +123,12 @@ struct CheckedCode {
 pub fn check_institution_code(text: &str, kind: Option<String>) -> Result<JsValue, JsError> {
     let kind = kind
         .filter(|k| !k.is_empty())
-        .map(|k| parse::parse_kind(&k))
+        .map(|k| parse::parse_kind(&k).map_err(|r| FieldError::new(Field::Kind, k, r)))
         .transpose()
         .map_err(|e| JsError::new(&e.to_string()))?;
     let code = RULES
         .with(|r| parse::parse_institution_code(text, kind, r))
-        .map_err(|e| JsError::new(&format!("{} ({})", e, e.message)))?;
+        .map_err(|r| JsError::new(&FieldError::new(Field::InstitutionCode, text, r).to_string()))?;
     to_js(&CheckedCode {
         code: code.to_string(),
         formatted: code.formatted(),
@@ -142,7 +143,7 @@ pub fn check_institution_code(text: &str, kind: Option<String>) -> Result<JsValu
 pub fn parse_date(text: &str) -> Result<String, JsError> {
     parse::parse_date(text)
         .map(|d| d.to_string())
-        .map_err(|e| JsError::new(&e.message))
+        .map_err(|r| JsError::new(&r.message(Lang::Ja)))
 }
 
 /// Every parameter of the embedded rule set, with dates and citations, for display.

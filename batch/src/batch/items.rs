@@ -4,10 +4,9 @@
 use anyhow::{Context, Result};
 use csv::StringRecord;
 use onshi_core::parse::{
-    InstitutionCode, ParseError, parse_amount, parse_bool, parse_institution_code,
-    parse_line_item_category,
+    InstitutionCode, parse_amount, parse_bool, parse_institution_code, parse_line_item_category,
 };
-use onshi_core::{LineItem, RuleSet};
+use onshi_core::{Field, ItemField, LineItem, Reason, RuleSet};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -144,19 +143,32 @@ impl Reading<'_> {
         let label = |c: ItemCol| self.header.label(c).unwrap_or("").to_owned();
         let mut errors = Vec::new();
         let code_text = cell(ItemCol::InstitutionCode);
+        let code_col = label(ItemCol::InstitutionCode);
         let code = if code_text.is_empty() {
-            errors.push(RowError::missing(label(ItemCol::InstitutionCode)));
+            errors.push(RowError::missing(code_col, Field::InstitutionCode));
             None
         } else {
             parse_institution_code(code_text, None, self.rules)
-                .map_err(|e| errors.push(RowError::parse(label(ItemCol::InstitutionCode), e)))
+                .map_err(|reason| {
+                    let e = RowError::new(code_col, Field::InstitutionCode, code_text, reason);
+                    errors.push(e);
+                })
                 .ok()
         };
-        let mut read = |c: ItemCol, text: &str, r: Result<(), ParseError>| {
+        // One line item per row: its values are those of the first item.
+        let field = |c: ItemCol| {
+            let field = match c {
+                ItemCol::Category => ItemField::Category,
+                ItemCol::Amount => ItemField::Amount,
+                _ => ItemField::TaxIncluded,
+            };
+            Field::Item { index: 0, field }
+        };
+        let mut read = |c: ItemCol, text: &str, r: Result<(), Reason>| {
             if text.is_empty() {
-                errors.push(RowError::missing(label(c)));
-            } else if let Err(e) = r {
-                errors.push(RowError::parse(label(c), e));
+                errors.push(RowError::missing(label(c), field(c)));
+            } else if let Err(reason) = r {
+                errors.push(RowError::new(label(c), field(c), text, reason));
             }
         };
         let category_text = cell(ItemCol::Category);

@@ -15,8 +15,8 @@ mod source;
 use anyhow::{Context, Result, bail};
 use csv::StringRecord;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use onshi_core::InputError;
-use onshi_core::parse::{InstitutionCode, ParseError};
+use onshi_core::parse::InstitutionCode;
+use onshi_core::{Field, FieldError, Reason};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::num::NonZeroUsize;
@@ -100,86 +100,42 @@ struct Timings {
 /// adversary to randomise against.
 pub type CodeMap<V> = std::collections::HashMap<InstitutionCode, V, foldhash::fast::FixedState>;
 
-/// One value of a row that could not be used.
+/// One reason a row is rejected: the core's record of the value and why, and the column it
+/// came from as the file's header writes it.
 #[derive(Debug, Clone)]
 pub struct RowError {
     pub column: String,
-    pub value: String,
-    pub code: &'static str,
-    pub reason: String,
-    pub reason_en: String,
+    pub error: FieldError,
 }
 
 impl RowError {
-    fn missing(column: String) -> RowError {
+    fn new(column: String, field: Field, value: impl Into<String>, reason: Reason) -> RowError {
         RowError {
             column,
-            value: String::new(),
-            code: "missing",
-            reason: "必須の項目が空です".into(),
-            reason_en: "a required value is empty".into(),
+            error: FieldError::new(field, value, reason),
         }
     }
 
-    fn parse(column: String, e: ParseError) -> RowError {
-        RowError {
-            column,
-            value: e.value,
-            code: e.code,
-            reason: e.message,
-            reason_en: e.message_en,
-        }
-    }
-
-    /// An input error of the core: the same fields as a parse error, with its field named.
-    fn input(column: String, e: InputError) -> RowError {
-        let InputError {
-            value,
-            code,
-            message,
-            message_en,
-            ..
-        } = e;
-        RowError::parse(
-            column,
-            ParseError {
-                value,
-                code,
-                message,
-                message_en,
-            },
-        )
+    fn missing(column: String, field: Field) -> RowError {
+        RowError::new(column, field, "", Reason::Missing)
     }
 
     fn bad_line_items(file: &str, lines: &[u64]) -> RowError {
-        let list = lines
+        let lines = lines
             .iter()
             .map(u64::to_string)
             .collect::<Vec<_>>()
             .join(", ");
-        RowError {
-            column: file.to_owned(),
-            value: list.clone(),
-            code: "line_item_rejected",
-            reason: format!("明細（{file} の {list} 行目）が読めないため、事業費が確定しません"),
-            reason_en: format!(
-                "line items on line {list} of {file} were rejected, so the cost is not known"
-            ),
-        }
+        let reason = Reason::LineItemsRejected {
+            file: file.to_owned(),
+            lines: lines.clone(),
+        };
+        RowError::new(file.to_owned(), Field::LineItems, lines, reason)
     }
 
     fn duplicate(column: String, value: String, first: u64) -> RowError {
-        RowError {
-            column,
-            value,
-            code: "duplicate_code",
-            reason: format!(
-                "同じ医療機関等コードが {first} 行目にもあります（2件目以降は計算しません）"
-            ),
-            reason_en: format!(
-                "the same institution code is on line {first}; later rows are not computed"
-            ),
-        }
+        let reason = Reason::DuplicateCode { first };
+        RowError::new(column, Field::InstitutionCode, value, reason)
     }
 }
 
@@ -385,30 +341,22 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             Some((_, true)) => counts.items_used += group.lines.len() as u64,
             other => {
                 for &line in &group.lines {
-                    let (reason, reason_en, kind) = match other {
-                        Some((l, _)) => (
-                            format!(
-                                "この医療機関等（{inst_name} の {l} 行目）が計算されなかったため使われません"
-                            ),
-                            format!("its institution (line {l} of {inst_name}) was rejected"),
-                            "institution_rejected",
-                        ),
-                        None => (
-                            format!("{inst_name} にこの医療機関等コードがありません"),
-                            format!("no institution in {inst_name} has this code"),
-                            "no_institution",
-                        ),
+                    let reason = match other {
+                        Some((l, _)) => Reason::InstitutionRejected {
+                            file: inst_name.clone(),
+                            line: *l,
+                        },
+                        None => Reason::NoInstitution {
+                            file: inst_name.clone(),
+                        },
                     };
+                    let column = code_label.clone();
+                    let error =
+                        RowError::new(column, Field::InstitutionCode, code.to_string(), reason);
                     item_rejects.push(Reject {
                         file: items.file.clone(),
                         line,
-                        errors: vec![RowError {
-                            column: code_label.clone(),
-                            value: code.to_string(),
-                            code: kind,
-                            reason,
-                            reason_en,
-                        }],
+                        errors: vec![error],
                         record: String::new(),
                     });
                 }

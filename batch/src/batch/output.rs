@@ -433,7 +433,14 @@ impl Outputs {
         };
         let other = rest
             .iter()
-            .map(|e| format!("{}={:?}: {}", e.column, e.value, e.reason_en))
+            .map(|e| {
+                format!(
+                    "{}={:?}: {}",
+                    e.column,
+                    e.error.value,
+                    e.error.message(Lang::En)
+                )
+            })
             .collect::<Vec<_>>()
             .join("; ");
         let line = r.line.to_string();
@@ -441,10 +448,10 @@ impl Outputs {
             r.file.as_str(),
             &line,
             first.map_or("", |e| e.column.as_str()),
-            first.map_or("", |e| e.value.as_str()),
-            first.map_or("", |e| e.code),
-            first.map_or("", |e| e.reason.as_str()),
-            first.map_or("", |e| e.reason_en.as_str()),
+            first.map_or("", |e| e.error.value.as_str()),
+            first.map_or("", |e| e.error.code()),
+            &first.map_or(String::new(), |e| e.error.message(Lang::Ja)),
+            &first.map_or(String::new(), |e| e.error.message(Lang::En)),
             &other,
             &r.record,
         ])?;

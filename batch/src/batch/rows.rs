@@ -4,7 +4,7 @@ use csv::StringRecord;
 use onshi_core::input::{InputView, ItemsView, Value};
 use onshi_core::parse::{InstitutionCode, parse_institution_code};
 use onshi_core::{
-    AssessOptions, Assessment, Finding, Institution, RuleSet, Yen, assess, audit, explain,
+    AssessOptions, Assessment, Field, Finding, Institution, RuleSet, Yen, assess, audit, explain,
 };
 use smallvec::SmallVec;
 
@@ -96,7 +96,8 @@ impl<'a> Ctx<'a> {
         let items = key.and_then(|k| self.items.by_code.get(&k));
         let mut errors = Vec::new();
         if code_text.is_none() {
-            errors.push(RowError::missing(self.label(Col::InstitutionCode)));
+            let column = self.label(Col::InstitutionCode);
+            errors.push(RowError::missing(column, Field::InstitutionCode));
         }
         if let Some(bad) = items.filter(|i| !i.bad_lines.is_empty()) {
             errors.push(RowError::bad_line_items(&self.items.file, &bad.bad_lines));
@@ -104,6 +105,8 @@ impl<'a> Ctx<'a> {
         let items = items.filter(|i| !i.items.is_empty());
         let input = InputView {
             institution_code: code_text,
+            // Read once, for the duplicates check; the core checks it against the kind.
+            institution_code_read: key,
             kind: text(Col::Kind),
             group_rx_per_month: scalar(Col::GroupRxPerMonth),
             readers: scalar(Col::Readers),
@@ -123,9 +126,9 @@ impl<'a> Ctx<'a> {
             Ok(i) if errors.is_empty() => i,
             Ok(_) => return Err(errors),
             Err(e) => {
-                errors.extend(e.0.into_iter().map(|e| {
-                    let column = self.column_of(&e.field);
-                    RowError::input(column, e)
+                errors.extend(e.0.into_iter().map(|error| RowError {
+                    column: self.column_of(error.field),
+                    error,
                 }));
                 return Err(errors);
             }
@@ -158,17 +161,20 @@ impl<'a> Ctx<'a> {
     }
 
     /// The header's name of the column an input field came from.
-    fn column_of(&self, field: &str) -> String {
-        if field.starts_with("line_items") {
-            return self.items.file.clone();
-        }
-        let col = super::columns::INSTITUTION_COLUMNS
-            .iter()
-            .find(|(_, canon, _)| *canon == field)
-            .map(|(c, _, _)| *c);
-        match col {
-            Some(c) => self.label(c),
-            None => field.to_owned(),
-        }
+    fn column_of(&self, field: Field) -> String {
+        let col = match field {
+            Field::Item { .. } | Field::LineItems => return self.items.file.clone(),
+            Field::InstitutionCode => Col::InstitutionCode,
+            Field::Name => Col::Name,
+            Field::Kind => Col::Kind,
+            Field::GroupRxPerMonth => Col::GroupRxPerMonth,
+            Field::Readers => Col::Readers,
+            Field::ReaderAppliedOn => Col::ReaderAppliedOn,
+            Field::CompletedOn => Col::CompletedOn,
+            Field::AppliedOn => Col::AppliedOn,
+            Field::TotalCost => Col::TotalCost,
+            Field::Claimed => Col::Claimed,
+        };
+        self.label(col)
     }
 }

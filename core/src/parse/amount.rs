@@ -1,10 +1,11 @@
 //! Amounts (`1,234,567`, `1,234,567円`, `￥1,234,567`, full-width digits) and counts.
 
-use super::{ParseError, normalize};
+use super::normalize;
+use crate::error::Reason;
 use crate::money::Yen;
 
 /// Reads an amount of whole yen no larger than `max`.
-pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
+pub fn parse_amount(text: &str, max: u64) -> Result<Yen, Reason> {
     let t = normalize(text);
     let body = t
         .strip_prefix('¥')
@@ -13,69 +14,37 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, ParseError> {
         .trim();
     let body = body.strip_suffix('円').unwrap_or(body).trim();
     if body.is_empty() {
-        return Err(ParseError::new(
-            text,
-            "empty",
-            "金額が空です",
-            "the amount is empty",
-        ));
+        return Err(Reason::EmptyAmount);
     }
     if body.starts_with(['-', '△', '▲']) {
-        return Err(ParseError::new(
-            text,
-            "negative_amount",
-            "金額が負の値です",
-            "the amount is negative",
-        ));
+        return Err(Reason::NegativeAmount);
     }
     let value = grouped_digits(body).ok_or_else(|| {
-        let (ja, en) = if body.contains('.') {
-            ("1円未満の端数は入力できません", "amounts are whole yen")
+        if body.contains('.') {
+            Reason::FractionalAmount
         } else {
-            (
-                "金額として読めません（例：1,234,567円）",
-                "not an amount (e.g. 1,234,567円)",
-            )
-        };
-        ParseError::new(text, "bad_amount", ja, en)
+            Reason::BadAmount
+        }
     })?;
     let value = u64::try_from(value)
         .ok()
         .filter(|v| *v <= max)
-        .ok_or_else(|| {
-            ParseError::new(
-                text,
-                "absurd_amount",
-                format!(
-                    "金額が大きすぎます（上限 {}円）",
-                    Yen::new(max as i64).grouped()
-                ),
-                format!(
-                    "the amount is implausibly large (limit {} yen)",
-                    Yen::new(max as i64).grouped()
-                ),
-            )
-        })?;
+        .ok_or(Reason::AbsurdAmount { max })?;
     Ok(Yen::new(value as i64))
 }
 
 /// Reads a whole count (`2`, `２台`, `40,000回`).
-pub fn parse_count(text: &str) -> Result<u64, ParseError> {
+pub fn parse_count(text: &str) -> Result<u64, Reason> {
     let t = normalize(text);
     let body = t.trim_end_matches(['台', '回', '枚']).trim();
     grouped_digits(body)
         .and_then(|d| u64::try_from(d).ok())
         .ok_or_else(|| {
-            let (code, ja, en) = if body.starts_with('-') {
-                (
-                    "negative_count",
-                    "負の数は入力できません",
-                    "a count cannot be negative",
-                )
+            if body.starts_with('-') {
+                Reason::NegativeCount
             } else {
-                ("bad_count", "整数で入力してください", "not a whole number")
-            };
-            ParseError::new(text, code, ja, en)
+                Reason::BadCount
+            }
         })
 }
 
@@ -135,9 +104,7 @@ mod tests {
             ("1,000,000,001", "absurd_amount"),
             ("99999999999999999999999", "absurd_amount"),
         ] {
-            let e = parse_amount(s, MAX).unwrap_err();
-            assert_eq!(e.code, code, "{s}");
-            assert_eq!(e.value, s);
+            assert_eq!(parse_amount(s, MAX).unwrap_err().id(), code, "{s}");
         }
     }
 
@@ -145,7 +112,7 @@ mod tests {
     fn reads_counts() {
         assert_eq!(parse_count("３台").unwrap(), 3);
         assert_eq!(parse_count("40,000").unwrap(), 40_000);
-        assert_eq!(parse_count("-1").unwrap_err().code, "negative_count");
-        assert_eq!(parse_count("two").unwrap_err().code, "bad_count");
+        assert_eq!(parse_count("-1").unwrap_err().id(), "negative_count");
+        assert_eq!(parse_count("two").unwrap_err().id(), "bad_count");
     }
 }

@@ -3,7 +3,8 @@
 use serde::{Serialize, Serializer};
 use std::fmt;
 
-use super::{ParseError, normalize};
+use super::normalize;
+use crate::error::Reason;
 use crate::model::Kind;
 use crate::rules::RuleSet;
 
@@ -99,13 +100,25 @@ fn luhn_ok(digits: &[u8]) -> bool {
     std::str::from_utf8(&buf[..n]).is_ok_and(luhn::valid)
 }
 
+/// Whether a 点数表 digit fits a kind (4 only for pharmacies; 1 or 3 for the others).
+pub fn kind_fits(schedule: u8, kind: Kind) -> Result<(), Reason> {
+    if kind.fee_schedules().contains(&schedule) {
+        Ok(())
+    } else {
+        Err(Reason::KindMismatch {
+            digit: schedule,
+            kind,
+        })
+    }
+}
+
 /// Reads and checks an institution code. Separators (`,` `-` `・` `.` spaces) and full-width
 /// digits are accepted; `kind`, when known, must agree with the 点数表 digit.
 pub fn parse_institution_code(
     text: &str,
     kind: Option<Kind>,
     rules: &RuleSet,
-) -> Result<InstitutionCode, ParseError> {
+) -> Result<InstitutionCode, Reason> {
     let t = normalize(text);
     let mut digits = [0u8; 10];
     let mut n = 0;
@@ -119,53 +132,23 @@ pub fn parse_institution_code(
             }
             ',' | '-' | '・' | '.' | ' ' | '/' => {}
             _ => {
-                return Err(ParseError::new(
-                    text,
-                    "bad_code_character",
-                    format!("コードに使えない文字「{c}」があります"),
-                    format!("the code contains {c:?}, which is neither a digit nor a separator"),
-                ));
+                return Err(Reason::BadCodeCharacter(c));
             }
         }
     }
     if n != 10 {
-        return Err(ParseError::new(
-            text,
-            "bad_code_length",
-            format!("コードは10桁です（{n}桁あります）"),
-            format!("a code has 10 digits, this one has {n}"),
-        ));
+        return Err(Reason::BadCodeLength(n));
     }
     let pref = digits[0] * 10 + digits[1];
     if !(1..=47).contains(&pref) {
-        return Err(ParseError::new(
-            text,
-            "bad_prefecture",
-            format!("都道府県番号 {pref:02} は 01〜47 ではありません"),
-            format!("prefecture {pref:02} is not between 01 and 47"),
-        ));
+        return Err(Reason::BadPrefecture(pref));
     }
     let schedule = digits[2];
     if ![1, 3, 4].contains(&schedule) {
-        return Err(ParseError::new(
-            text,
-            "bad_fee_schedule",
-            format!("点数表番号 {schedule} は 1（医科）・3（歯科）・4（調剤）ではありません"),
-            format!("fee-schedule digit {schedule} is not 1 (medical), 3 (dental) or 4 (pharmacy)"),
-        ));
+        return Err(Reason::BadFeeSchedule(schedule));
     }
     if let Some(kind) = kind {
-        if !kind.fee_schedules().contains(&schedule) {
-            return Err(ParseError::new(
-                text,
-                "kind_mismatch",
-                format!(
-                    "点数表番号 {schedule} は種別「{}」と合いません",
-                    kind.name(crate::model::Lang::Ja)
-                ),
-                format!("fee-schedule digit {schedule} does not fit the kind {kind}"),
-            ));
-        }
+        kind_fits(schedule, kind)?;
     }
     if luhn_ok(&digits) {
         return Ok(InstitutionCode {
@@ -187,15 +170,10 @@ pub fn parse_institution_code(
             luhn_ok(&d)
         })
         .unwrap_or(0);
-    Err(ParseError::new(
-        text,
-        "bad_check_digit",
-        format!(
-            "検証番号が合いません（{} ではなく {expected} のはずです）",
-            digits[9]
-        ),
-        format!("the check digit is {} but should be {expected}", digits[9]),
-    ))
+    Err(Reason::BadCheckDigit {
+        found: digits[9],
+        expected,
+    })
 }
 
 #[cfg(test)]
@@ -269,7 +247,7 @@ mod tests {
     #[test]
     fn refuses_with_reasons() {
         let rules = RuleSet::embedded();
-        let code = |s: &str, k| parse_institution_code(s, k, &rules).unwrap_err().code;
+        let code = |s: &str, k| parse_institution_code(s, k, &rules).unwrap_err().id();
         assert_eq!(code("341071236", None), "bad_code_length");
         assert_eq!(code("34107123621", None), "bad_code_length");
         assert_eq!(code("34107x2362", None), "bad_code_character");
@@ -305,7 +283,7 @@ mod tests {
         assert_eq!(
             parse_institution_code(&osaka, None, &rules)
                 .unwrap_err()
-                .code,
+                .id(),
             "bad_check_digit"
         );
     }

@@ -6,40 +6,13 @@ mod code;
 mod date;
 
 pub use amount::{parse_amount, parse_count};
-pub use code::{InstitutionCode, parse_institution_code};
+pub use code::{InstitutionCode, kind_fits, parse_institution_code};
 pub use date::{format_wareki, parse_date};
 
 use std::borrow::Cow;
 
+use crate::error::Reason;
 use crate::model::{Kind, LineItemCategory};
-
-/// A value that could not be read, with the reason in Japanese and English.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?}: {message_en}")]
-pub struct ParseError {
-    /// What was written.
-    pub value: String,
-    /// A stable code for the reason (`bad_date`, `negative_amount`, `bad_check_digit`, …).
-    pub code: &'static str,
-    pub message: String,
-    pub message_en: String,
-}
-
-impl ParseError {
-    pub(crate) fn new(
-        value: &str,
-        code: &'static str,
-        ja: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        ParseError {
-            value: value.to_owned(),
-            code,
-            message: ja.into(),
-            message_en: en.into(),
-        }
-    }
-}
 
 /// Full-width (全角) ASCII to half-width, ideographic space to space, and the dashes and dots
 /// exports use as separators to ASCII ones. Hand-written because only this narrow mapping is
@@ -72,7 +45,7 @@ fn one_of(t: &str, names: &[&str]) -> bool {
 }
 
 /// Reads a kind of institution: the English id or the Japanese name.
-pub fn parse_kind(text: &str) -> Result<Kind, ParseError> {
+pub fn parse_kind(text: &str) -> Result<Kind, Reason> {
     let t = normalize(text);
     let t = t.as_ref();
     Ok(match () {
@@ -89,37 +62,22 @@ pub fn parse_kind(text: &str) -> Result<Kind, ParseError> {
         }
         () if one_of(t, &["pharmacy", "薬局", "保険薬局"]) => Kind::Pharmacy,
         () => {
-            return Err(ParseError::new(
-                text,
-                "unknown_kind",
-                "種別が不明です（病院・医科診療所・歯科診療所・薬局のいずれか）",
-                "unknown kind (hospital, clinic, dental_clinic or pharmacy)",
-            ));
+            return Err(Reason::UnknownKind);
         }
     })
 }
 
 /// Reads a line-item category: the English id or the Japanese name.
-pub fn parse_line_item_category(text: &str) -> Result<LineItemCategory, ParseError> {
+pub fn parse_line_item_category(text: &str) -> Result<LineItemCategory, Reason> {
     let t = normalize(text);
     LineItemCategory::ALL
         .into_iter()
         .find(|c| t.eq_ignore_ascii_case(c.id()) || t == c.name(crate::model::Lang::Ja))
-        .ok_or_else(|| {
-            ParseError::new(
-                text,
-                "unknown_category",
-                "経費の区分が不明です",
-                format!(
-                    "unknown line-item category (one of {})",
-                    LineItemCategory::ALL.map(|c| c.id()).join(", ")
-                ),
-            )
-        })
+        .ok_or(Reason::UnknownCategory)
 }
 
 /// Reads yes/no: `true`/`false`, `yes`/`no`, `1`/`0`, 税込/税抜, はい/いいえ.
-pub fn parse_bool(text: &str) -> Result<bool, ParseError> {
+pub fn parse_bool(text: &str) -> Result<bool, Reason> {
     let t = normalize(text);
     let t = t.as_ref();
     match () {
@@ -127,12 +85,7 @@ pub fn parse_bool(text: &str) -> Result<bool, ParseError> {
         () if one_of(t, &["false", "no", "n", "0", "税抜", "税別", "いいえ", "×"]) => {
             Ok(false)
         }
-        () => Err(ParseError::new(
-            text,
-            "bad_bool",
-            "「税込」か「税抜」（true / false）で入力してください",
-            "expected true or false (税込 / 税抜)",
-        )),
+        () => Err(Reason::BadBool),
     }
 }
 
@@ -153,9 +106,7 @@ mod tests {
         assert_eq!(parse_kind(" Pharmacy ").unwrap(), Kind::Pharmacy);
         assert_eq!(parse_kind("歯科診療所").unwrap(), Kind::DentalClinic);
         assert_eq!(parse_kind("診療所").unwrap(), Kind::Clinic);
-        let e = parse_kind("veterinary").unwrap_err();
-        assert_eq!(e.value, "veterinary");
-        assert_eq!(e.code, "unknown_kind");
+        assert_eq!(parse_kind("veterinary").unwrap_err().id(), "unknown_kind");
     }
 
     #[test]
