@@ -901,3 +901,39 @@ fn the_benchmarks_compute_stage_computes_what_the_batch_does() {
         "duplicates of valid rows are computed by the stage"
     );
 }
+
+/// Outputs are created as any new file is: 0666 less the umask (a shared drive's group can
+/// read them), also when a rerun replaces files of another mode.
+#[cfg(unix)]
+#[test]
+fn outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |umask: &str| {
+        let script = format!("umask {umask}; exec \"$0\" batch --institutions \"$1\" --out \"$2\"");
+        let o = Command::new("sh")
+            .args([
+                "-c",
+                &script,
+                env!("CARGO_BIN_EXE_onshi"),
+                &data("golden-cp932.csv"),
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    };
+    let modes = || -> Vec<u32> {
+        let mut m: Vec<u32> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().permissions().mode() & 0o777)
+            .collect();
+        m.dedup();
+        m
+    };
+    run("022");
+    assert_eq!(modes(), [0o644]);
+    run("027");
+    assert_eq!(modes(), [0o640]);
+}

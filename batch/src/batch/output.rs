@@ -364,10 +364,8 @@ impl Outputs {
             .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
         let mut pending = Vec::new();
         let mut open = |name: &'static str| -> Result<File> {
-            let tmp = tempfile::Builder::new()
-                .prefix(&format!(".{name}."))
-                .tempfile_in(dir)
-                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            let tmp =
+                temp_in(dir, name).with_context(|| format!("cannot write in {}", dir.display()))?;
             let (file, temp) = tmp.into_parts();
             pending.push(Pending { temp, name });
             Ok(file)
@@ -532,14 +530,27 @@ impl Outputs {
     }
 
     fn open_late(&mut self, name: &'static str) -> Result<BufWriter<File>> {
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .tempfile_in(&self.dir)
+        let tmp = temp_in(&self.dir, name)
             .with_context(|| format!("cannot write in {}", self.dir.display()))?;
         let (file, temp) = tmp.into_parts();
         self.pending.push(Pending { temp, name });
         Ok(BufWriter::new(file))
     }
+}
+
+/// A temporary file for an output in `dir`, created as any new file is (0666 less the umask:
+/// 0644 under umask 022) rather than tempfile's private 0600, so that colleagues can read the
+/// output it becomes.
+fn temp_in(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let prefix = format!(".{name}.");
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
 }
 
 impl Drop for Outputs {
