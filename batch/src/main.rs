@@ -78,9 +78,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// A closed pipe on standard output (`onshi assess … | head`) is how a reader says it has
+/// read enough: not an error. serde_json keeps the I/O error inside its own.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        let io = c.downcast_ref::<io::Error>().map(io::Error::kind);
+        let json = c
+            .downcast_ref::<serde_json::Error>()
+            .and_then(serde_json::Error::io_error_kind);
+        io.or(json) == Some(io::ErrorKind::BrokenPipe)
     })
 }

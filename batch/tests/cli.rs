@@ -131,3 +131,36 @@ fn schema_prints_the_assessment_schema() {
     );
     assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let items = vec![r#"{"category":"terminal","amount":1000,"tax_included":true}"#; 20_000];
+    let json = format!(
+        r#"{{"kind":"clinic","readers":1,"line_items":[{}]}}"#,
+        items.join(",")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, json).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["assess", file.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 10];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take()); // the reader has read enough, as `| head -c 10` does
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
