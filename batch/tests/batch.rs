@@ -937,3 +937,35 @@ fn outputs_follow_the_umask() {
     run("027");
     assert_eq!(modes(), [0o640]);
 }
+
+/// `279,950` unquoted makes a cell too many; the row is rejected, never computed as 279 yen,
+/// and the line items file is held to the same rule.
+#[test]
+fn a_row_with_more_cells_than_its_header_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("x.csv");
+    std::fs::write(
+        &inst,
+        "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed\n\
+         3410712362,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279,950,\n\
+         0110113719,B,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        inst.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let rejects = read_csv(&p(&out, "rejects.csv"));
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(s(&rejects[0], "line"), "2");
+    assert_eq!(s(&rejects[0], "code"), "extra_cells");
+    assert_eq!(s(&rejects[0], "column"), "column 11");
+    let grants = read_csv(&p(&out, "grants.csv"));
+    assert_eq!(grants.len(), 1);
+    assert_eq!(s(&grants[0], "institution_code"), "0110113719");
+}

@@ -31,6 +31,8 @@ pub enum Field {
         index: usize,
         field: ItemField,
     },
+    /// A row of a file as a whole (its shape, not one value).
+    Record,
 }
 
 /// A value of one line item.
@@ -66,6 +68,7 @@ impl Field {
             Field::TotalCost => "total_cost",
             Field::LineItems | Field::Item { .. } => "line_items",
             Field::Claimed => "claimed",
+            Field::Record => "record",
         }
     }
 }
@@ -121,6 +124,11 @@ pub enum Reason {
     UnknownCategory,
     BadBool,
     CostTwice,
+    /// A row with more cells than its file's header (an unquoted `279,950` makes two).
+    ExtraCells {
+        header: usize,
+        found: usize,
+    },
     /// Some of the institution's line items (these lines of this file) were rejected.
     LineItemsRejected {
         file: String,
@@ -166,6 +174,7 @@ impl Reason {
             R::UnknownCategory => "unknown_category",
             R::BadBool => "bad_bool",
             R::CostTwice => "cost_twice",
+            R::ExtraCells { .. } => "extra_cells",
             R::LineItemsRejected { .. } => "line_item_rejected",
             R::DuplicateCode { .. } => "duplicate_code",
             R::InstitutionRejected { .. } => "institution_rejected",
@@ -264,6 +273,14 @@ impl Reason {
             R::CostTwice => s(
                 "総事業費と明細の両方が入力されています（どちらか一方にしてください）",
                 "give either total_cost or line_items, not both",
+            ),
+            R::ExtraCells { header, found } => (
+                format!(
+                    "この行は{found}列で、見出しの{header}列より多くなっています（引用符のない「,」を含む値かもしれません）"
+                ),
+                format!(
+                    "the row has {found} cells, more than the header's {header} (a value with an unquoted comma?)"
+                ),
             ),
             R::LineItemsRejected { file, lines } => (
                 format!("明細（{file} の {lines} 行目）が読めないため、事業費が確定しません"),

@@ -122,6 +122,27 @@ impl<C: Copy + PartialEq> Header<C> {
         Ok(Header { found, extra })
     }
 
+    /// How many cells the header has (known columns and ignored ones).
+    pub fn width(&self) -> usize {
+        self.found.len() + self.extra.len()
+    }
+
+    /// The reject of a record with more cells than the header, if it has more: the cells
+    /// beyond the header, under the name of the first of them (`column 11`).
+    pub fn extra_cells(&self, record: &csv::StringRecord) -> Option<super::RowError> {
+        let width = self.width();
+        let found = record.len();
+        (found > width).then(|| {
+            let extra: Vec<&str> = record.iter().skip(width).collect();
+            let reason = onshi_core::Reason::ExtraCells {
+                header: width,
+                found,
+            };
+            let column = format!("column {}", width + 1);
+            super::RowError::new(column, onshi_core::Field::Record, extra.join(","), reason)
+        })
+    }
+
     /// Index in the record of `c`, if the file has it.
     pub fn index(&self, c: C) -> Option<usize> {
         self.found

@@ -141,7 +141,7 @@ impl Reading<'_> {
                 .trim()
         };
         let label = |c: ItemCol| self.header.label(c).unwrap_or("").to_owned();
-        let mut errors = Vec::new();
+        let mut errors: Vec<RowError> = self.header.extra_cells(record).into_iter().collect();
         let code_text = cell(ItemCol::InstitutionCode);
         let code_col = label(ItemCol::InstitutionCode);
         let code = if code_text.is_empty() {

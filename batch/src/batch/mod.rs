@@ -109,7 +109,12 @@ pub struct RowError {
 }
 
 impl RowError {
-    fn new(column: String, field: Field, value: impl Into<String>, reason: Reason) -> RowError {
+    pub(super) fn new(
+        column: String,
+        field: Field,
+        value: impl Into<String>,
+        reason: Reason,
+    ) -> RowError {
         RowError {
             column,
             error: FieldError::new(field, value, reason),

@@ -95,6 +95,9 @@ impl<'a> Ctx<'a> {
         let scalar = |c: Col| text(c).map(Value::Text);
         let items = key.and_then(|k| self.items.by_code.get(&k));
         let mut errors = Vec::new();
+        // A cell too many shifts nothing (columns are found by header) but means a value was
+        // cut in two: the row is not computed from half of it.
+        errors.extend(self.header.extra_cells(record));
         if code_text.is_none() {
             let column = self.label(Col::InstitutionCode);
             errors.push(RowError::missing(column, Field::InstitutionCode));
@@ -164,6 +167,8 @@ impl<'a> Ctx<'a> {
     fn column_of(&self, field: Field) -> String {
         let col = match field {
             Field::Item { .. } | Field::LineItems => return self.items.file.clone(),
+            // The core reads values, never the shape of a row.
+            Field::Record => return String::new(),
             Field::InstitutionCode => Col::InstitutionCode,
             Field::Name => Col::Name,
             Field::Kind => Col::Kind,
