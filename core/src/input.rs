@@ -259,6 +259,32 @@ impl Reader<'_> {
         }
     }
 
+    /// The plausibility limit holds for what the items cost together, tax added as the rules
+    /// add it: many items each under the limit can still make an absurd project.
+    fn items_total(&mut self, items: &[LineItem]) {
+        let m = &self.rules.file().money;
+        let max = m.max_amount.value;
+        let total = items.iter().try_fold(0u64, |sum, it| {
+            let amount = u64::try_from(it.amount.whole()).ok()?;
+            let tax = if it.tax_included {
+                0
+            } else {
+                let (n, d) = (
+                    u64::from(m.tax_rate.value.numerator),
+                    u64::from(m.tax_rate.value.denominator),
+                );
+                amount.checked_mul(n)? / d
+            };
+            sum.checked_add(amount)?.checked_add(tax)
+        });
+        if total.is_none_or(|t| t > max) {
+            let value = total.map_or_else(|| "?".to_owned(), |t| t.to_string());
+            let reason = Reason::AbsurdAmount { max };
+            self.errors
+                .push(FieldError::new(Field::LineItems, value, reason));
+        }
+    }
+
     fn count(&mut self, field: Field, v: Value<'_>) -> Option<u64> {
         match v {
             Value::Int(i) if i >= 0 => Some(i.unsigned_abs()),
@@ -385,6 +411,9 @@ impl Institution {
                 None
             }
         };
+        if let Some(Cost::LineItems(items)) = &cost {
+            r.items_total(items);
+        }
         let claimed = match input.claimed {
             Some(v) if !v.is_blank() => r.amount(Field::Claimed, v),
             _ => None,
@@ -437,6 +466,22 @@ mod tests {
         let e = read("{}").unwrap_err();
         let fields: Vec<String> = e.0.iter().map(|e| e.field.to_string()).collect();
         assert_eq!(fields, ["kind", "readers", "total_cost"]);
+    }
+
+    #[test]
+    fn the_limit_holds_for_the_items_together_tax_included() {
+        let item = r#"{"category":"terminal","amount":600000000,"tax_included":true}"#;
+        let e = read(&format!(
+            r#"{{"kind":"clinic","readers":1,"line_items":[{item},{item}]}}"#
+        ))
+        .unwrap_err();
+        assert_eq!(e.0[0].field, Field::LineItems);
+        assert_eq!(e.0[0].code(), "absurd_amount");
+        assert_eq!(e.0[0].value, "1200000000");
+        // 10⁹ before tax is 1.1 × 10⁹ with it: over the limit, as a total of 10⁹ + 1 is.
+        let e = read(r#"{"kind":"clinic","readers":1,"line_items":[{"category":"terminal","amount":1000000000,"tax_included":false}]}"#).unwrap_err();
+        assert_eq!(e.0[0].value, "1100000000");
+        assert!(read(r#"{"kind":"clinic","readers":1,"line_items":[{"category":"terminal","amount":900000000,"tax_included":false}]}"#).is_ok());
     }
 
     #[test]

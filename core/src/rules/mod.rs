@@ -206,6 +206,32 @@ mod tests {
                 "value = 13, effective_from = \"2020-11-30\", citation = \"財政法",
                 "retention.fiscal_year_start_month",
             ),
+            (
+                "[2101000, 2002000, 1903000]",
+                "[2101000, 2202000, 1903000]",
+                "categories.hospital.caps",
+            ),
+            ("value = 1000,", "value = 500000,", "money.rounding_unit"),
+            (
+                "value = 1000000000,",
+                "value = 9223372036854775807,",
+                "money.max_amount",
+            ),
+            (
+                "value = \"2021-03-31\"",
+                "value = \"2023-04-30\"",
+                "special_regime.reader_applied_by",
+            ),
+            (
+                "[\"別紙特例様式4\"]",
+                "[\" \"]",
+                "categories.large_chain_pharmacy.special_forms",
+            ),
+            (
+                "value = \"実施要領 第7 の申請書\"",
+                "value = \"\"",
+                "special_regime.form_fallback",
+            ),
         ] {
             assert!(FILE.contains(from), "fixture {from}");
             let text = FILE.replacen(from, to, 1);

@@ -283,6 +283,10 @@ pub struct SchemaError {
     pub message: String,
 }
 
+/// The largest `money.max_amount` a rule file may set: 100 billion yen, so that the sums of a
+/// hundred million institutions' amounts still fit a 64-bit integer in every output.
+pub const MAX_PLAUSIBLE_AMOUNT: u64 = 100_000_000_000;
+
 pub trait Validate {
     fn validate(&self) -> Result<(), SchemaError>;
 }
@@ -359,6 +363,22 @@ impl Validate for RuleFile {
             check(c.caps.value.iter().all(|&v| v > 0), &key("caps"), || {
                 "a cap must be more than 0 yen".into()
             })?;
+            // One envelope shared with the readers: each reader more leaves less for the rest.
+            check(
+                c.caps.value.windows(2).all(|w| w[1] <= w[0]),
+                &key("caps"),
+                || {
+                    format!(
+                        "{:?} rises with the readers provided; a cap can only stay or fall",
+                        c.caps.value
+                    )
+                },
+            )?;
+            check(
+                c.special_forms.value.iter().all(|f| !f.trim().is_empty()),
+                &key("special_forms"),
+                || "a form has no name".into(),
+            )?;
             c.standard_rate.check_dated(&key("standard_rate"), from)?;
             check_rate(&c.standard_rate, &key("standard_rate"), true)?;
             c.special_forms.check_dated(&key("special_forms"), from)?;
@@ -390,6 +410,11 @@ impl Validate for RuleFile {
         self.special_regime
             .form_fallback
             .check_dated("special_regime.form_fallback", from)?;
+        check(
+            !self.special_regime.form_fallback.value.trim().is_empty(),
+            "special_regime.form_fallback",
+            || "the form has no name".into(),
+        )?;
         let d = &self.deadlines;
         d.project_completed_by
             .check_dated("deadlines.project_completed_by", from)?;
@@ -405,6 +430,17 @@ impl Validate for RuleFile {
                 )
             },
         )?;
+        let by = self.special_regime.reader_applied_by.value;
+        check(
+            by <= d.project_completed_by.value,
+            "special_regime.reader_applied_by",
+            || {
+                format!(
+                    "{by} is after the project deadline {}",
+                    d.project_completed_by.value
+                )
+            },
+        )?;
         let m = &self.money;
         m.rounding_unit.check_dated("money.rounding_unit", from)?;
         check(m.rounding_unit.value >= 1, "money.rounding_unit", || {
@@ -413,9 +449,35 @@ impl Validate for RuleFile {
         m.tax_rate.check_dated("money.tax_rate", from)?;
         check_rate(&m.tax_rate, "money.tax_rate", false)?;
         m.max_amount.check_dated("money.max_amount", from)?;
-        check(m.max_amount.value >= 1, "money.max_amount", || {
-            "must be at least 1 yen".into()
-        })?;
+        check(
+            (1..=MAX_PLAUSIBLE_AMOUNT).contains(&m.max_amount.value),
+            "money.max_amount",
+            || {
+                format!(
+                    "{} is not between 1 and {MAX_PLAUSIBLE_AMOUNT} yen",
+                    m.max_amount.value
+                )
+            },
+        )?;
+        let smallest_cap = [
+            &self.categories.hospital,
+            &self.categories.large_chain_pharmacy,
+            &self.categories.clinic_or_pharmacy,
+        ]
+        .iter()
+        .flat_map(|c| c.caps.value.iter().copied())
+        .min()
+        .unwrap_or(0);
+        check(
+            m.rounding_unit.value <= smallest_cap,
+            "money.rounding_unit",
+            || {
+                format!(
+                    "{} is above the smallest cap ({smallest_cap}): every grant there would be 0",
+                    m.rounding_unit.value
+                )
+            },
+        )?;
         let l = &self.line_items;
         for (k, p) in [
             ("terminal", &l.terminal),
