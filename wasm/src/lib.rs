@@ -50,6 +50,23 @@ export interface Plan { start_on: string; steps: PlanStep[]; warnings: { code: s
 export interface CheckedCode { code: string; formatted: string; prefecture: number; fee_schedule: number; legacy_check: boolean }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// JS's own `TypeError`, for an argument of the wrong type.
+    #[wasm_bindgen(js_name = TypeError)]
+    type JsTypeError;
+    #[wasm_bindgen(constructor, js_class = "TypeError")]
+    fn new(message: &str) -> JsTypeError;
+}
+
+/// The text of a string argument; any other value is a `TypeError` naming the argument (a
+/// `&str` parameter given a number trapped the whole module instead).
+fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| JsTypeError::new(&format!("{what} must be a string")).into())
+}
+
 thread_local! {
     // Decoded once per page: the rule set and calendar are immutable data.
     static RULES: RuleSet = RuleSet::embedded();
@@ -120,30 +137,42 @@ struct CheckedCode {
 /// Checks an institution code (separators and full-width digits allowed); `kind`, when given,
 /// must agree with its 点数表 digit.
 #[wasm_bindgen(js_name = checkInstitutionCode, unchecked_return_type = "CheckedCode")]
-pub fn check_institution_code(text: &str, kind: Option<String>) -> Result<JsValue, JsError> {
+pub fn check_institution_code(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | undefined")] kind: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = string_arg(&text, "checkInstitutionCode: the code")?;
+    let kind = if kind.is_undefined() || kind.is_null() {
+        None
+    } else {
+        Some(string_arg(&kind, "checkInstitutionCode: the kind")?)
+    };
     let kind = kind
         .filter(|k| !k.is_empty())
         .map(|k| parse::parse_kind(&k).map_err(|r| FieldError::new(Field::Kind, k, r)))
         .transpose()
         .map_err(|e| JsError::new(&e.to_string()))?;
     let code = RULES
-        .with(|r| parse::parse_institution_code(text, kind, r))
+        .with(|r| parse::parse_institution_code(&text, kind, r))
         .map_err(|r| JsError::new(&FieldError::new(Field::InstitutionCode, text, r).to_string()))?;
-    to_js(&CheckedCode {
+    Ok(to_js(&CheckedCode {
         code: code.to_string(),
         formatted: code.formatted(),
         prefecture: code.prefecture(),
         fee_schedule: code.fee_schedule(),
         legacy_check: code.legacy_check(),
-    })
+    })?)
 }
 
 /// Reads a date in any accepted form (ISO, slash, 和暦) and returns it as `YYYY-MM-DD`.
 #[wasm_bindgen(js_name = parseDate)]
-pub fn parse_date(text: &str) -> Result<String, JsError> {
-    parse::parse_date(text)
+pub fn parse_date(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<String, JsValue> {
+    let text = string_arg(&text, "parseDate: the date")?;
+    parse::parse_date(&text)
         .map(|d| d.to_string())
-        .map_err(|r| JsError::new(&r.message(Lang::Ja)))
+        .map_err(|r| JsError::new(&r.message(Lang::Ja)).into())
 }
 
 /// Every parameter of the embedded rule set, with dates and citations, for display.

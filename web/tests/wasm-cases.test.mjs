@@ -50,6 +50,14 @@ test('errors surface as JS Errors carrying the core message', () => {
   assert.equal(wasm.ruleSet().large_chain.threshold_rx_per_month.value, 40000);
 });
 
+test('an argument of the wrong type is a TypeError naming it, and the module lives on', () => {
+  assert.throws(() => wasm.parseDate(20210331), (e) => e instanceof TypeError && /parseDate/.test(e.message));
+  assert.throws(() => wasm.checkInstitutionCode(110113719), (e) => e instanceof TypeError && /checkInstitutionCode/.test(e.message));
+  assert.throws(() => wasm.checkInstitutionCode('0110113719', 3), (e) => e instanceof TypeError && /kind/.test(e.message));
+  assert.equal(wasm.parseDate('R3.3.31'), '2021-03-31');
+  assert.equal(wasm.checkInstitutionCode('0110113719').code, '0110113719');
+});
+
 test('the plan through wasm', () => {
   const plan = wasm.planPreparation({ start_on: '2021-05-10', today: '2021-02-01', line: 'isdn' });
   const dates = plan.steps.map((s) => s.latest);
