@@ -3,20 +3,8 @@
 use anyhow::{Result, bail};
 use onshi_core::parse::normalize;
 
-/// A column of the institutions file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Col {
-    InstitutionCode,
-    Name,
-    Kind,
-    GroupRxPerMonth,
-    Readers,
-    ReaderAppliedOn,
-    CompletedOn,
-    AppliedOn,
-    TotalCost,
-    Claimed,
-}
+/// A column of the institutions file: the core's input field of the same name.
+pub use onshi_core::Field as Col;
 
 /// A column of the line-items file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -165,21 +165,11 @@ impl<'a> Ctx<'a> {
 
     /// The header's name of the column an input field came from.
     fn column_of(&self, field: Field) -> String {
-        let col = match field {
-            Field::Item { .. } | Field::LineItems => return self.items.file.clone(),
+        match field {
+            Field::Item { .. } | Field::LineItems => self.items.file.clone(),
             // The core reads values, never the shape of a row.
-            Field::Record => return String::new(),
-            Field::InstitutionCode => Col::InstitutionCode,
-            Field::Name => Col::Name,
-            Field::Kind => Col::Kind,
-            Field::GroupRxPerMonth => Col::GroupRxPerMonth,
-            Field::Readers => Col::Readers,
-            Field::ReaderAppliedOn => Col::ReaderAppliedOn,
-            Field::CompletedOn => Col::CompletedOn,
-            Field::AppliedOn => Col::AppliedOn,
-            Field::TotalCost => Col::TotalCost,
-            Field::Claimed => Col::Claimed,
-        };
-        self.label(col)
+            Field::Record => String::new(),
+            column => self.label(column),
+        }
     }
 }
