@@ -262,7 +262,19 @@ impl Assessment<'_> {
 
 /// Assesses one institution under `rules`.
 pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -> Assessment<'r> {
-    let mut c = Calc::new(rules, inst, opts);
+    // Built in place and filled step by step: the assessment is large, and moving it between
+    // the steps cost more than the rules themselves.
+    let mut a = Assessment::blank(rules, inst);
+    run(rules, inst, opts, &mut a);
+    if opts.trace {
+        a.trace = explain::trace(&a);
+    }
+    a
+}
+
+/// The rules, top to bottom in RULES.md's order, filling `a`.
+fn run<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions, a: &mut Assessment<'r>) {
+    let mut c = Calc::new(rules, inst, opts, a);
     let category = c.category(); // §1
     let provided = c.readers_provided(category); // §1
     let cap = c.cap(category, provided); // §2
@@ -275,7 +287,7 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     let grant = c.grant(regime, standard, special); // §3
     let form = c.form(category, provided, regime); // §7
     let retention_until = c.retention(); // §9
-    let mut a = c.finish(Figures {
+    c.finish(Figures {
         category,
         provided,
         cap,
@@ -289,10 +301,57 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
         form,
         retention_until,
     });
-    if opts.trace {
-        a.trace = explain::trace(&a);
+}
+
+impl<'r> Assessment<'r> {
+    /// The inputs in place, every figure still to compute.
+    fn blank(rules: &'r RuleSet, inst: &Institution) -> Self {
+        Assessment {
+            schema_version: SCHEMA_VERSION,
+            rules,
+            kind: inst.kind,
+            category: Category::ClinicOrPharmacy,
+            readers_applied: inst.readers,
+            readers_provided: 0,
+            cap: Yen::ZERO,
+            standard_rate: Rate {
+                numerator: 0,
+                denominator: 1,
+            },
+            eligible_cost: Yen::ZERO,
+            ineligible_cost: Yen::ZERO,
+            total_cost: Yen::ZERO,
+            standard_grant: Yen::ZERO,
+            special_grant: None,
+            regime: Regime::Ineligible,
+            grant: Yen::ZERO,
+            self_pay: Yen::ZERO,
+            form: None,
+            retention_until: None,
+            claimed: inst.claimed,
+            claim_difference: None,
+            estimate: false,
+            notices: SmallVec::new(),
+            derivation: Derivation {
+                taken: 0,
+                reads: [ParamSet::EMPTY; Step::ALL.len()],
+                group_rx_per_month: inst.group_rx_per_month,
+                reader_applied_on: inst.reader_applied_on,
+                completed_on: inst.completed_on,
+                applied_on: inst.applied_on,
+                total_given: false,
+                capped: Yen::ZERO,
+                standard_exact: Yen::ZERO,
+                standard: Yen::ZERO,
+                special_amount: Yen::ZERO,
+                special_applies: false,
+                refusals: Refusals::default(),
+                fiscal_year: None,
+                items: Vec::new(),
+            },
+            trace: Vec::new(),
+        }
     }
-    a
 }
 
 /// The figures of an assessment, gathered for [`Calc::finish`].
@@ -312,42 +371,38 @@ struct Figures<'r> {
 }
 
 /// The state of one assessment under way: the recorded reading, the derivation, the notices.
-struct Calc<'r, 'i> {
+struct Calc<'r, 'i, 'a> {
     r: Reading<'r>,
     inst: &'i Institution,
     opts: AssessOptions,
-    d: Derivation,
-    notices: SmallVec<[Notice; 4]>,
-    estimate: bool,
+    /// The assessment being filled: its derivation and notices are written as the steps run.
+    a: &'a mut Assessment<'r>,
 }
 
-impl<'r, 'i> Calc<'r, 'i> {
-    fn new(rules: &'r RuleSet, inst: &'i Institution, opts: AssessOptions) -> Self {
-        let d = Derivation {
-            group_rx_per_month: inst.group_rx_per_month,
-            reader_applied_on: inst.reader_applied_on,
-            completed_on: inst.completed_on,
-            applied_on: inst.applied_on,
-            ..Derivation::default()
-        };
+impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
+    fn new(
+        rules: &'r RuleSet,
+        inst: &'i Institution,
+        opts: AssessOptions,
+        a: &'a mut Assessment<'r>,
+    ) -> Self {
         Calc {
             r: Reading::new(rules),
             inst,
             opts,
-            d,
-            notices: SmallVec::new(),
-            estimate: false,
+            a,
         }
     }
 
     /// Closes a step: it ran, and read what was read since the last step closed.
     fn done(&mut self, step: Step) {
-        self.d.taken |= step.bit();
-        self.d.reads[step as usize] = self.r.take();
+        let d = &mut self.a.derivation;
+        d.taken |= step.bit();
+        d.reads[step as usize] = self.r.take();
     }
 
     fn notice(&mut self, code: NoticeCode, severity: Severity, facts: Facts) {
-        self.notices.push(Notice::new(code, severity, facts));
+        self.a.notices.push(Notice::new(code, severity, facts));
     }
 
     /// 区分: hospitals are hospitals; a pharmacy is a large chain from the group threshold.
@@ -365,7 +420,7 @@ impl<'r, 'i> Calc<'r, 'i> {
                     }
                     Some(_) => Category::ClinicOrPharmacy,
                     None => {
-                        self.estimate = true;
+                        self.a.estimate = true;
                         let facts = Facts::GroupRxUnknown { threshold };
                         self.notice(NoticeCode::GroupRxUnknown, Severity::Warning, facts);
                         Category::ClinicOrPharmacy
@@ -404,7 +459,7 @@ impl<'r, 'i> Calc<'r, 'i> {
         let mut all_reads = ParamSet::EMPTY;
         match &inst.cost {
             Cost::Total(total) => {
-                self.d.total_given = true;
+                self.a.derivation.total_given = true;
                 eligible = *total;
             }
             Cost::LineItems(items) => {
@@ -417,7 +472,7 @@ impl<'r, 'i> Calc<'r, 'i> {
                         ineligible = ineligible + step.with_tax;
                     }
                     if self.opts.trace {
-                        self.d.items.push(step);
+                        self.a.derivation.items.push(step);
                     }
                 }
                 if ineligible > Yen::ZERO {
@@ -428,7 +483,7 @@ impl<'r, 'i> Calc<'r, 'i> {
         }
         self.done(Step::EligibleCost);
         // The sum applied each item's rules: the step cites them all.
-        self.d.reads[Step::EligibleCost as usize] = all_reads;
+        self.a.derivation.reads[Step::EligibleCost as usize] = all_reads;
         (eligible, ineligible)
     }
 
@@ -458,19 +513,19 @@ impl<'r, 'i> Calc<'r, 'i> {
             self.notice(NoticeCode::CostAboveCap, Severity::Info, facts);
         }
         self.done(Step::CappedCost);
-        self.d.capped = eligible.min(cap);
-        self.d.capped
+        self.a.derivation.capped = eligible.min(cap);
+        self.a.derivation.capped
     }
 
     /// Standard regime: floor_to_unit(capped × rate), the exact product kept for the trace.
     fn standard_grant(&mut self, category: Category, capped: Yen) -> (Rate, Yen) {
         let rate = *self.r.get(cat::standard_rate(category));
-        self.d.standard_exact = capped.times(rate);
+        self.a.derivation.standard_exact = capped.times(rate);
         self.done(Step::StandardRate);
         let unit = *self.r.get(p::RoundingUnit);
-        self.d.standard = capped.times_floor_to(rate, unit);
+        self.a.derivation.standard = capped.times_floor_to(rate, unit);
         self.done(Step::StandardGrant);
-        (rate, self.d.standard)
+        (rate, self.a.derivation.standard)
     }
 
     /// Special regime: a reader applied for by the date; the capped cost in full, floored.
@@ -478,13 +533,13 @@ impl<'r, 'i> Calc<'r, 'i> {
         let inst = self.inst;
         let by = *self.r.get(p::SpecialReaderAppliedBy);
         let applies = inst.readers > 0 && inst.reader_applied_on.is_some_and(|d| d <= by);
-        self.d.special_applies = applies;
+        self.a.derivation.special_applies = applies;
         self.done(Step::SpecialEligibility);
         let unit = *self.r.get(p::RoundingUnit);
-        self.d.special_amount = capped.floor_to(unit);
+        self.a.derivation.special_amount = capped.floor_to(unit);
         if applies {
             self.done(Step::SpecialGrant);
-            return Some(self.d.special_amount);
+            return Some(self.a.derivation.special_amount);
         }
         self.r.take(); // the unit was read only for the notice's figure
         if inst.readers > 0 {
@@ -494,8 +549,8 @@ impl<'r, 'i> Calc<'r, 'i> {
                     self.notice(NoticeCode::SpecialDeadlinePassed, Severity::Warning, facts);
                 }
                 None => {
-                    self.estimate = true;
-                    let special = self.d.special_amount;
+                    self.a.estimate = true;
+                    let special = self.a.derivation.special_amount;
                     let facts = Facts::ReaderDateUnknown { by, special };
                     self.notice(NoticeCode::ReaderDateUnknown, Severity::Warning, facts);
                 }
@@ -530,7 +585,7 @@ impl<'r, 'i> Calc<'r, 'i> {
         if inst.code.is_some_and(|c| c.legacy_check()) {
             self.notice(NoticeCode::LegacyCheckDigit, Severity::Warning, Facts::None);
         }
-        self.d.refusals = refusals;
+        self.a.derivation.refusals = refusals;
         refusals
     }
 
@@ -559,7 +614,7 @@ impl<'r, 'i> Calc<'r, 'i> {
             }
             Some(_) => {}
             None => {
-                self.estimate = true;
+                self.a.estimate = true;
                 let facts = Facts::DateUnknown { deadline };
                 self.notice(unknown, Severity::Info, facts);
             }
@@ -631,12 +686,13 @@ impl<'r, 'i> Calc<'r, 'i> {
             .ok()
             .and_then(|y| NaiveDate::from_ymd_opt(fy + 1 + y, start, 1))
             .and_then(|d| d.pred_opt());
-        self.d.fiscal_year = Some(fy);
+        self.a.derivation.fiscal_year = Some(fy);
         self.done(Step::Retention);
         until
     }
 
-    fn finish(mut self, f: Figures<'r>) -> Assessment<'r> {
+    /// The figures in place, and the claim against the grant.
+    fn finish(mut self, f: Figures<'r>) {
         let inst = self.inst;
         let total_cost = f.eligible + f.ineligible;
         let claim_difference = inst.claimed.map(|c| c - f.grant);
@@ -651,32 +707,22 @@ impl<'r, 'i> Calc<'r, 'i> {
             }
         }
         let refused = f.regime == Regime::Ineligible;
-        Assessment {
-            schema_version: SCHEMA_VERSION,
-            rules: self.r.rules(),
-            kind: inst.kind,
-            category: f.category,
-            readers_applied: inst.readers,
-            readers_provided: f.provided,
-            cap: f.cap,
-            standard_rate: f.rate,
-            eligible_cost: f.eligible,
-            ineligible_cost: f.ineligible,
-            total_cost,
-            standard_grant: if refused { Yen::ZERO } else { f.standard },
-            special_grant: if refused { None } else { f.special },
-            regime: f.regime,
-            grant: f.grant,
-            self_pay: total_cost - f.grant,
-            form: f.form,
-            retention_until: f.retention_until,
-            claimed: inst.claimed,
-            claim_difference,
-            estimate: self.estimate,
-            notices: self.notices,
-            derivation: self.d,
-            trace: Vec::new(),
-        }
+        let a = &mut *self.a;
+        a.category = f.category;
+        a.readers_provided = f.provided;
+        a.cap = f.cap;
+        a.standard_rate = f.rate;
+        a.eligible_cost = f.eligible;
+        a.ineligible_cost = f.ineligible;
+        a.total_cost = total_cost;
+        a.standard_grant = if refused { Yen::ZERO } else { f.standard };
+        a.special_grant = if refused { None } else { f.special };
+        a.regime = f.regime;
+        a.grant = f.grant;
+        a.self_pay = total_cost - f.grant;
+        a.form = f.form;
+        a.retention_until = f.retention_until;
+        a.claim_difference = claim_difference;
     }
 }
 
