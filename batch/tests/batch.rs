@@ -969,3 +969,58 @@ fn a_row_with_more_cells_than_its_header_is_rejected() {
     assert_eq!(grants.len(), 1);
     assert_eq!(s(&grants[0], "institution_code"), "0110113719");
 }
+
+/// `-` reads standard input, and a pipe needs no --encoding: the encoding is detected from
+/// the first bytes without seeking back.
+#[test]
+fn standard_input_and_pipes_are_read_without_seeking() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(data("golden-cp932.csv")).unwrap();
+    let piped = |path: &str, out: &Path| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+            .args([
+                "batch",
+                "--institutions",
+                path,
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), &bytes).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
+    let o = piped("-", &a);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let o = piped("/dev/stdin", &b);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    onshi(&[
+        "batch",
+        "--institutions",
+        &data("golden-cp932.csv"),
+        "--out",
+        c.to_str().unwrap(),
+    ]);
+    let grants = |d: &Path| std::fs::read(d.join("grants.csv")).unwrap();
+    assert_eq!(grants(&a), grants(&c));
+    assert_eq!(grants(&b), grants(&c));
+    let rejects = read_csv(&p(&a, "rejects.csv"));
+    assert_eq!(s(&rejects[0], "file"), "<stdin>");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        "-",
+        "--line-items",
+        "-",
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -63,7 +63,7 @@ struct Reading<'a> {
 
 impl LineItems {
     pub fn load(path: &Path, forced: Option<Encoding>, rules: &RuleSet) -> Result<LineItems> {
-        let file = path.display().to_string();
+        let file = source::display_name(path);
         let (mut reader, encoding, _, header) = source::open_with_header(
             path,
             forced,

@@ -49,10 +49,11 @@ Exit status: 0 every row computed, 1 finished with rejected rows, 2 could not ru
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The institutions CSV (UTF-8 or CP932, header row).
+    /// The institutions CSV (UTF-8 or CP932, header row); `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     institutions: PathBuf,
-    /// Itemised quotes: they replace total_cost for the institutions they name.
+    /// Itemised quotes: they replace total_cost for the institutions they name (`-`: standard
+    /// input, when the institutions come from a file).
     #[arg(long, value_name = "FILE")]
     line_items: Option<PathBuf>,
     /// Rule file (TOML) instead of the built-in 2020-11-30 rules.
@@ -206,6 +207,10 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         .map(|p| load_rules(Some(p)))
         .collect::<Result<Vec<_>>>()?;
     let scenarios: Vec<String> = compare.iter().map(|r| r.id().to_owned()).collect();
+    let stdin = |p: &Path| p.as_os_str() == source::STDIN;
+    if stdin(&args.institutions) && args.line_items.as_deref().is_some_and(stdin) {
+        bail!("--institutions and --line-items cannot both be - (standard input is one stream)");
+    }
     if let Some(dup) = scenarios
         .iter()
         .enumerate()
@@ -224,7 +229,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         .collect();
 
     // Everything that can make the run fail on its inputs is checked before any output exists.
-    let inst_name = args.institutions.display().to_string();
+    let inst_name = source::display_name(&args.institutions);
     let (mut reader, encoding, file_len, header) =
         open_institutions(&args.institutions, args.encoding, args.line_items.is_some())?;
     let started = Instant::now();
@@ -379,7 +384,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         encoding,
         line_items: args.line_items.as_ref().map(|p| {
             (
-                p.display().to_string(),
+                source::display_name(p),
                 items.encoding.unwrap_or(Encoding::Utf8),
             )
         }),

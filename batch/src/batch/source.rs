@@ -3,13 +3,29 @@
 use anyhow::{Context, Result, bail};
 use csv::StringRecord;
 use std::fs::File;
-use std::io::{BufReader, Read, Seek};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use super::columns::Header;
 use super::encoding::{self, DecodingReader, Encoding};
 
-pub type CsvReader = csv::Reader<DecodingReader<BufReader<File>>>;
+/// An input's bytes: a file or standard input, read once from the start (never seeked, so a
+/// pipe works as a file does).
+pub type Input = Box<dyn Read + Send>;
+
+pub type CsvReader = csv::Reader<DecodingReader<BufReader<Input>>>;
+
+/// How a path names standard input.
+pub const STDIN: &str = "-";
+
+/// The name of an input in messages.
+pub fn display_name(path: &Path) -> String {
+    if path.as_os_str() == STDIN {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
 
 /// [`open`], then the header matched to `table`: the `required` columns must be there.
 pub fn open_with_header<C: Copy + PartialEq>(
@@ -18,7 +34,7 @@ pub fn open_with_header<C: Copy + PartialEq>(
     table: &[(C, &'static str, &'static [&'static str])],
     required: &[C],
 ) -> Result<(CsvReader, Encoding, u64, Header<C>)> {
-    let name = path.display().to_string();
+    let name = display_name(path);
     let (mut reader, encoding, len) = open(path, forced)?;
     let headers = reader
         .headers()
@@ -28,36 +44,37 @@ pub fn open_with_header<C: Copy + PartialEq>(
     Ok((reader, encoding, len, header))
 }
 
-/// Opens `path` as CSV with a header row: (reader, encoding, size in bytes).
+/// Opens `path` (`-`: standard input) as CSV with a header row: (reader, encoding, size in
+/// bytes, 0 when unknown). The encoding is detected from the first 64 KiB, which are then
+/// read again from memory: nothing is seeked.
 pub fn open(path: &Path, forced: Option<Encoding>) -> Result<(CsvReader, Encoding, u64)> {
-    let name = path.display();
-    let mut file = File::open(path).with_context(|| format!("cannot open {name}"))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let encoding = match forced {
-        Some(e) => e,
-        None => {
-            let mut sample = Vec::with_capacity(encoding::SAMPLE);
-            (&mut file)
-                .take(encoding::SAMPLE as u64)
-                .read_to_end(&mut sample)
-                .with_context(|| format!("cannot read {name}"))?;
-            file.rewind()
-                .with_context(|| format!("cannot read {name}"))?;
-            match encoding::detect(&sample) {
-                Some(e) => e,
-                None => bail!(
-                    "{name}: the text is neither UTF-8 nor CP932 (Shift_JIS); give --encoding if you know it"
-                ),
-            }
-        }
+    let name = display_name(path);
+    let (mut input, len): (Input, u64) = if path.as_os_str() == STDIN {
+        (Box::new(std::io::stdin()), 0)
+    } else {
+        let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        (Box::new(file), len)
     };
+    let mut sample = Vec::with_capacity(encoding::SAMPLE);
+    (&mut input)
+        .take(encoding::SAMPLE as u64)
+        .read_to_end(&mut sample)
+        .with_context(|| format!("cannot read {name}"))?;
+    let encoding = match forced.or_else(|| encoding::detect(&sample)) {
+        Some(e) => e,
+        None => bail!(
+            "{name}: the text is neither UTF-8 nor CP932 (Shift_JIS); give --encoding if you know it"
+        ),
+    };
+    let input: Input = Box::new(std::io::Cursor::new(sample).chain(input));
     let reader = csv::ReaderBuilder::new()
         .has_headers(true)
         // Short or long rows are checked per column, not refused as a whole file.
         .flexible(true)
         .buffer_capacity(1 << 16)
         .from_reader(DecodingReader::new(
-            BufReader::with_capacity(1 << 16, file),
+            BufReader::with_capacity(1 << 16, input),
             encoding,
         ));
     Ok((reader, encoding, len))
