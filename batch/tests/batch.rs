@@ -1024,3 +1024,26 @@ fn standard_input_and_pipes_are_read_without_seeking() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A stream that never ends a line is refused at 64 MiB, with exit 2 and the line named,
+/// instead of growing until the allocator aborts.
+#[cfg(unix)]
+#[test]
+fn an_endless_line_is_refused_not_followed_into_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        "/dev/zero",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("/dev/zero") && err.contains("line 1 is longer than 64 MiB"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}

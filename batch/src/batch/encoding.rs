@@ -80,6 +80,17 @@ pub struct DecodeError {
     pub line: u64,
 }
 
+/// A line longer than any export writes: the input is not CSV text (`/dev/zero`, a binary
+/// file), and reading on would only grow memory until the allocator gives up.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line} is longer than {} MiB: this is not a CSV export", MAX_LINE >> 20)]
+pub struct LineTooLong {
+    pub line: u64,
+}
+
+/// The longest physical line read (64 MiB).
+pub const MAX_LINE: u64 = 64 << 20;
+
 /// Reads UTF-8 out of a reader of `encoding` (a BOM is dropped), failing on malformed input.
 pub struct DecodingReader<R> {
     inner: R,
@@ -94,6 +105,8 @@ pub struct DecodingReader<R> {
     /// Bytes of the source consumed by the decoder.
     consumed: u64,
     newlines: u64,
+    /// Bytes decoded since the last line feed.
+    line_len: u64,
     /// A CR that ended the last block: dropped if the next block starts with LF.
     pending_cr: bool,
     eof: bool,
@@ -125,6 +138,7 @@ impl<R: Read> DecodingReader<R> {
             out_len: 0,
             consumed: 0,
             newlines: 0,
+            line_len: 0,
             pending_cr: false,
             eof: false,
             done: false,
@@ -168,8 +182,19 @@ impl<R: Read> DecodingReader<R> {
             self.pending_cr = true;
         }
         self.out_pos = start;
-        self.newlines +=
-            memchr::memchr_iter(b'\n', &self.output[start..self.out_len]).count() as u64;
+        let block = &self.output[start..self.out_len];
+        self.newlines += memchr::memchr_iter(b'\n', block).count() as u64;
+        self.line_len = match memchr::memrchr(b'\n', block) {
+            Some(last) => (block.len() - last - 1) as u64,
+            None => self.line_len + block.len() as u64,
+        };
+        if self.line_len > MAX_LINE {
+            let line = self.newlines + 1;
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                LineTooLong { line },
+            ));
+        }
         match result {
             DecoderResult::InputEmpty if self.eof => self.done = true,
             DecoderResult::InputEmpty | DecoderResult::OutputFull => {}
