@@ -1047,3 +1047,62 @@ fn an_endless_line_is_refused_not_followed_into_memory() {
     );
     assert!(!out.exists(), "nothing is written");
 }
+
+/// The outputs are one set: when one of them cannot be put in place (here report.html is a
+/// directory), the run fails and the directory keeps the whole previous set, no temporary.
+#[test]
+fn a_failed_run_leaves_the_previous_set_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f");
+    let inst = data("golden-cp932.csv");
+    let first = onshi(&[
+        "batch",
+        "--institutions",
+        &inst,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let read_all = || -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    std::fs::create_dir(out.join("report.html")).unwrap();
+    let before = read_all();
+    // Another rule set: every output of a successful second run would differ.
+    let half = dir.path().join("half.toml");
+    std::fs::write(&half, HALF_RATE).unwrap();
+    let second = onshi(&[
+        "batch",
+        "--institutions",
+        &inst,
+        "--rules",
+        half.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        text(&second.stderr).contains("report.html"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert_eq!(
+        read_all(),
+        before,
+        "the previous set, whole, and nothing else"
+    );
+    assert!(out.join("report.html").is_dir());
+}

@@ -515,15 +515,9 @@ impl Outputs {
         drop(w);
         // Last: the summary and the report were made while the Parquet thread finished.
         self.grants_parquet.finish()?;
-        let mut written = Vec::new();
         // Every writer has been finished or flushed above: the data is in the files.
-        for p in std::mem::take(&mut self.pending) {
-            let target = self.dir.join(p.name);
-            p.temp
-                .persist(&target)
-                .with_context(|| format!("cannot write {}", target.display()))?;
-            written.push(target);
-        }
+        let pending = std::mem::take(&mut self.pending);
+        let mut written = replace_all(&self.dir, pending)?;
         written.sort();
         self.finished = true;
         Ok(written)
@@ -551,6 +545,63 @@ fn temp_in(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
         b.permissions(std::fs::Permissions::from_mode(0o666));
     }
     b.tempfile_in(dir)
+}
+
+/// Puts the new outputs in place as one set: the previous ones are moved aside first and
+/// put back if any rename fails, so the directory ends with the whole new set or the whole
+/// previous one, never a mix. A target that is not a regular file is refused before
+/// anything moves.
+fn replace_all(dir: &Path, pending: Vec<Pending>) -> Result<Vec<PathBuf>> {
+    for p in &pending {
+        let target = dir.join(p.name);
+        if let Ok(meta) = std::fs::symlink_metadata(&target) {
+            if !meta.is_file() {
+                bail!(
+                    "cannot write {}: it is not a regular file (a directory?); nothing was replaced",
+                    target.display()
+                );
+            }
+        }
+    }
+    // The previous set, moved aside under hidden names (restored on failure, removed after).
+    let mut aside: Vec<(PathBuf, TempPath)> = Vec::new();
+    let restore = |aside: Vec<(PathBuf, TempPath)>| {
+        for (target, old) in aside {
+            let _ = old.persist(&target);
+        }
+    };
+    for p in &pending {
+        let target = dir.join(p.name);
+        if !target.exists() {
+            continue;
+        }
+        let moved = temp_in(dir, &format!("{}.previous", p.name))
+            .map(tempfile::NamedTempFile::into_temp_path)
+            .and_then(|old| std::fs::rename(&target, &old).map(|()| old));
+        match moved {
+            Ok(old) => aside.push((target, old)),
+            Err(e) => {
+                restore(aside);
+                return Err(e).with_context(|| format!("cannot replace {}", target.display()));
+            }
+        }
+    }
+    let mut written: Vec<PathBuf> = Vec::new();
+    for p in pending {
+        let target = dir.join(p.name);
+        if let Err(e) = p.temp.persist(&target) {
+            // Undo: the new files that are in place go, the previous ones come back.
+            for w in &written {
+                let _ = std::fs::remove_file(w);
+            }
+            restore(aside);
+            return Err(e.error).with_context(|| format!("cannot write {}", target.display()));
+        }
+        written.push(target);
+    }
+    // Dropping the moved-aside paths deletes the previous set.
+    drop(aside);
+    Ok(written)
 }
 
 impl Drop for Outputs {
