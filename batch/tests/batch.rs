@@ -1106,3 +1106,49 @@ fn a_failed_run_leaves_the_previous_set_whole() {
     );
     assert!(out.join("report.html").is_dir());
 }
+
+/// Rejects name the physical line: blank lines count, a quoted name's line breaks count, and a
+/// file whose lines end in CR alone counts them as lines too.
+#[test]
+fn line_numbers_are_physical_whatever_the_line_ends() {
+    let header = "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed";
+    let good = "0110113719,B,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,";
+    let multi = "0110113719,\"B\r\nC\",clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,";
+    let bad = "3410712362,C,clinic,,x,2021-02-10,2021-05-01,2021-06-01,279950,";
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content, want) in [
+        (
+            "blank.csv",
+            format!("{header}\n\n\n{good}\n\n{bad}\n"),
+            ("4", "6"),
+        ),
+        ("cr.csv", format!("{header}\r{good}\r{bad}\r"), ("2", "3")),
+        (
+            "crlf.csv",
+            format!("{header}\r\n\r\n{multi}\r\n\r\n{bad}\r\n"),
+            ("3", "6"),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let out = dir.path().join(format!("out-{name}"));
+        let o = onshi(&[
+            "batch",
+            "--institutions",
+            path.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
+        let grants = read_csv(&p(&out, "grants.csv"));
+        let rejects = read_csv(&p(&out, "rejects.csv"));
+        assert_eq!(
+            (
+                s(&grants[0], "line").as_str(),
+                s(&rejects[0], "line").as_str()
+            ),
+            want,
+            "{name}"
+        );
+    }
+}

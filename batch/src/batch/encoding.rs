@@ -107,6 +107,14 @@ pub struct DecodingReader<R> {
     newlines: u64,
     /// Bytes decoded since the last line feed.
     line_len: u64,
+    /// The file ends its lines with CR alone (old Mac style): every CR is a line end.
+    cr_lines: bool,
+    /// Bytes handed out before the current block.
+    out_offset: u64,
+    /// Offsets (in the decoded text) of the line feeds not yet passed by [`Self::line_at`],
+    /// and how many were passed: the true line of any later offset.
+    line_feeds: std::collections::VecDeque<u64>,
+    lines_passed: u64,
     /// A CR that ended the last block: dropped if the next block starts with LF.
     pending_cr: bool,
     eof: bool,
@@ -139,10 +147,37 @@ impl<R: Read> DecodingReader<R> {
             consumed: 0,
             newlines: 0,
             line_len: 0,
+            cr_lines: false,
+            out_offset: 0,
+            line_feeds: std::collections::VecDeque::new(),
+            lines_passed: 0,
             pending_cr: false,
             eof: false,
             done: false,
         }
+    }
+
+    /// Treats a lone CR as a line end too: for files whose lines end in CR alone.
+    pub fn with_cr_lines(mut self, cr_lines: bool) -> Self {
+        self.cr_lines = cr_lines;
+        self
+    }
+
+    /// The physical line (from 1) where a record starting at `offset` of the decoded text
+    /// begins: blank lines at the offset (which the CSV reader skips) are stepped over. Offsets
+    /// asked for must not go back: the line feeds before them are forgotten.
+    pub fn line_at(&mut self, mut offset: u64) -> u64 {
+        while let Some(&lf) = self.line_feeds.front() {
+            if lf > offset {
+                break;
+            }
+            if lf == offset {
+                offset += 1; // a blank line
+            }
+            self.line_feeds.pop_front();
+            self.lines_passed += 1;
+        }
+        self.lines_passed + 1
     }
 
     /// Bytes of the file decoded so far (for progress).
@@ -182,8 +217,20 @@ impl<R: Read> DecodingReader<R> {
             self.pending_cr = true;
         }
         self.out_pos = start;
+        if self.cr_lines {
+            for b in &mut self.output[start..self.out_len] {
+                if *b == b'\r' {
+                    *b = b'\n';
+                }
+            }
+        }
         let block = &self.output[start..self.out_len];
-        self.newlines += memchr::memchr_iter(b'\n', block).count() as u64;
+        let base = self.out_offset;
+        let before = self.line_feeds.len();
+        self.line_feeds
+            .extend(memchr::memchr_iter(b'\n', block).map(|i| base + i as u64));
+        self.newlines += (self.line_feeds.len() - before) as u64;
+        self.out_offset += block.len() as u64;
         self.line_len = match memchr::memrchr(b'\n', block) {
             Some(last) => (block.len() - last - 1) as u64,
             None => self.line_len + block.len() as u64,

@@ -67,16 +67,19 @@ pub fn open(path: &Path, forced: Option<Encoding>) -> Result<(CsvReader, Encodin
             "{name}: the text is neither UTF-8 nor CP932 (Shift_JIS); give --encoding if you know it"
         ),
     };
+    // A file whose lines end in CR alone (no LF in its first 64 KiB) counts CRs as lines.
+    let cr_lines =
+        memchr::memchr(b'\n', &sample).is_none() && memchr::memchr(b'\r', &sample).is_some();
     let input: Input = Box::new(std::io::Cursor::new(sample).chain(input));
     let reader = csv::ReaderBuilder::new()
         .has_headers(true)
         // Short or long rows are checked per column, not refused as a whole file.
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(DecodingReader::new(
-            BufReader::with_capacity(1 << 16, input),
-            encoding,
-        ));
+        .from_reader(
+            DecodingReader::new(BufReader::with_capacity(1 << 16, input), encoding)
+                .with_cr_lines(cr_lines),
+        );
     Ok((reader, encoding, len))
 }
 
@@ -103,9 +106,20 @@ pub fn read_chunk(
         if !reader.read_record(&mut records[n])? {
             break;
         }
+        true_line(reader, &mut records[n]);
         n += 1;
     }
     Ok(n)
+}
+
+/// Sets the record's line to its physical line: the CSV reader does not count the blank lines
+/// it skips, the decoder counts every line feed.
+fn true_line(reader: &mut CsvReader, record: &mut StringRecord) {
+    if let Some(pos) = record.position() {
+        let mut pos = pos.clone();
+        pos.set_line(reader.get_mut().line_at(pos.byte()));
+        record.set_position(Some(pos));
+    }
 }
 
 /// The 1-based physical line where a record starts (the header is line 1; a quoted value
