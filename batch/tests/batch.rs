@@ -1152,3 +1152,49 @@ fn line_numbers_are_physical_whatever_the_line_ends() {
         );
     }
 }
+
+/// Text that a spreadsheet would run as a formula gets a leading `'` in the CSV outputs; the
+/// Parquet file keeps the name as read.
+#[test]
+fn names_that_look_like_formulas_are_written_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("x.csv");
+    std::fs::write(
+        &inst,
+        "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed\n\
+         0110113719,\"=HYPERLINK(\"\"http://x\"\")\",clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n\
+         3410712362,+1+1,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,1\n\
+         0140342262,@SUM(A1),clinic,,x,2021-02-10,2021-05-01,2021-06-01,279950,\n\
+         0110112489,Plain,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        inst.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let grants = read_csv(&p(&out, "grants.csv"));
+    let names: Vec<String> = grants.iter().map(|r| s(r, "name")).collect();
+    assert_eq!(names, ["'=HYPERLINK(\"http://x\")", "'+1+1", "Plain"]);
+    let audit = read_csv(&p(&out, "audit.csv"));
+    assert_eq!(s(&audit[0], "name"), "'+1+1");
+    let rejects = read_csv(&p(&out, "rejects.csv"));
+    assert!(
+        s(&rejects[0], "record").starts_with("0140342262,@SUM"),
+        "a record starts with its code"
+    );
+    let file = std::fs::File::open(p(&out, "grants.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    let first = df
+        .column("name")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .map(str::to_owned);
+    assert_eq!(first.as_deref(), Some("=HYPERLINK(\"http://x\")"));
+}

@@ -231,6 +231,33 @@ struct AuditLine<'a> {
     trace_en: &'a str,
 }
 
+/// A text cell as a spreadsheet may open it: one that begins with `=`, `+`, `-`, `@`, a tab
+/// or a CR would be run as a formula (CSV injection), so it gets a leading `'` (OWASP).
+pub(super) fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The frame for grants.csv: names made [`excel_safe`] (the Parquet file keeps them as read).
+/// The frame is shared, not copied, when no name needs it (nearly always).
+fn excel_safe_names(df: &DataFrame) -> PolarsResult<std::borrow::Cow<'_, DataFrame>> {
+    let names = df.column("name")?.str()?;
+    let unsafe_name = |n: Option<&str>| n.is_some_and(|n| excel_safe(n).len() != n.len());
+    if !names.iter().any(unsafe_name) {
+        return Ok(std::borrow::Cow::Borrowed(df));
+    }
+    let safe: StringChunked = names
+        .iter()
+        .map(|n| n.map(|n| excel_safe(n).into_owned()))
+        .collect();
+    let mut out = df.clone();
+    out.replace("name", safe.with_name("name".into()).into_column())?;
+    Ok(std::borrow::Cow::Owned(out))
+}
+
 /// A scenario's column: `grant_<id>`, `difference_<id>`, `gain_<id>`, ….
 pub(super) fn scenario_col(what: &str, id: &str) -> String {
     format!("{what}_{id}")
@@ -443,15 +470,15 @@ impl Outputs {
             .join("; ");
         let line = r.line.to_string();
         self.rejects.write_record([
-            r.file.as_str(),
+            &*excel_safe(&r.file),
             &line,
-            first.map_or("", |e| e.column.as_str()),
-            first.map_or("", |e| e.error.value.as_str()),
+            &excel_safe(first.map_or("", |e| e.column.as_str())),
+            &excel_safe(first.map_or("", |e| e.error.value.as_str())),
             first.map_or("", |e| e.error.code()),
             &first.map_or(String::new(), |e| e.error.message(Lang::Ja)),
             &first.map_or(String::new(), |e| e.error.message(Lang::En)),
-            &other,
-            &r.record,
+            &excel_safe(&other),
+            &excel_safe(&r.record),
         ])?;
         Ok(())
     }
@@ -471,7 +498,7 @@ impl Outputs {
             self.audit.serialize(AuditLine {
                 line: a.line,
                 institution_code: std::str::from_utf8(&code).unwrap_or_default(),
-                name: &a.name,
+                name: &excel_safe(&a.name),
                 finding: a.finding.id(),
                 finding_ja: a.finding.name(Lang::Ja),
                 claimed: a.claimed,
@@ -488,7 +515,8 @@ impl Outputs {
         if df.height() == 0 {
             return Ok(());
         }
-        self.grants_csv.write_batch(&df)?;
+        self.grants_csv
+            .write_batch(excel_safe_names(&df)?.as_ref())?;
         // A frame's columns are shared, not copied: the Parquet thread encodes the same data.
         self.grants_parquet.write(df.clone())?;
         self.partials.push(partial_summary(df, &self.scenarios)?);
