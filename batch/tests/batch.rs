@@ -226,7 +226,8 @@ fn golden_cp932_file_with_japanese_headers_row_by_row() {
     let dup = &rejects[2];
     assert_eq!(s(dup, "value"), "13-1010001-9");
     assert!(s(dup, "reason_en").contains("line 2"), "{dup:?}");
-    assert_eq!(s(&rejects[7], "value"), "-1,000");
+    // A value that a spreadsheet would read as a formula is written with a leading '.
+    assert_eq!(s(&rejects[7], "value"), "'-1,000");
     assert!(s(&rejects[11], "record").contains("台数誤り医院"));
 
     // Audit: one row per finding, each with the deciding trace step and its citation.
