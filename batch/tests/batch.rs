@@ -939,27 +939,33 @@ fn outputs_follow_the_umask() {
     assert_eq!(modes(), [0o640]);
 }
 
+/// The header of the hand-written institution files below.
+const HEADER: &str = "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed";
+
+/// Writes `content` as `name` in `dir` and runs `onshi batch` on it into `out-<name>`.
+fn batch_on(dir: &Path, name: &str, content: &str) -> (PathBuf, Output) {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    let out = dir.join(format!("out-{name}"));
+    let inst = path.to_str().unwrap();
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        inst,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    (out, o)
+}
+
 /// `279,950` unquoted makes a cell too many; the row is rejected, never computed as 279 yen,
 /// and the line items file is held to the same rule.
 #[test]
 fn a_row_with_more_cells_than_its_header_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
-    let inst = dir.path().join("x.csv");
-    std::fs::write(
-        &inst,
-        "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed\n\
-         3410712362,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279,950,\n\
-         0110113719,B,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n",
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    let o = onshi(&[
-        "batch",
-        "--institutions",
-        inst.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let rows = "3410712362,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279,950,\n\
+                0110113719,B,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let (out, o) = batch_on(dir.path(), "x.csv", &format!("{HEADER}\n{rows}"));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let rejects = read_csv(&p(&out, "rejects.csv"));
     assert_eq!(rejects.len(), 1);
@@ -1112,7 +1118,7 @@ fn a_failed_run_leaves_the_previous_set_whole() {
 /// file whose lines end in CR alone counts them as lines too.
 #[test]
 fn line_numbers_are_physical_whatever_the_line_ends() {
-    let header = "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed";
+    let header = HEADER;
     let good = "0110113719,B,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,";
     let multi = "0110113719,\"B\r\nC\",clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,";
     let bad = "3410712362,C,clinic,,x,2021-02-10,2021-05-01,2021-06-01,279950,";
@@ -1130,16 +1136,7 @@ fn line_numbers_are_physical_whatever_the_line_ends() {
             ("3", "6"),
         ),
     ] {
-        let path = dir.path().join(name);
-        std::fs::write(&path, content).unwrap();
-        let out = dir.path().join(format!("out-{name}"));
-        let o = onshi(&[
-            "batch",
-            "--institutions",
-            path.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let (out, o) = batch_on(dir.path(), name, &content);
         assert_eq!(o.status.code(), Some(1), "{name}: {}", text(&o.stderr));
         let grants = read_csv(&p(&out, "grants.csv"));
         let rejects = read_csv(&p(&out, "rejects.csv"));
@@ -1159,24 +1156,11 @@ fn line_numbers_are_physical_whatever_the_line_ends() {
 #[test]
 fn names_that_look_like_formulas_are_written_inert() {
     let dir = tempfile::tempdir().unwrap();
-    let inst = dir.path().join("x.csv");
-    std::fs::write(
-        &inst,
-        "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed\n\
-         0110113719,\"=HYPERLINK(\"\"http://x\"\")\",clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n\
-         3410712362,+1+1,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,1\n\
-         0140342262,@SUM(A1),clinic,,x,2021-02-10,2021-05-01,2021-06-01,279950,\n\
-         0110112489,Plain,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n",
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    let o = onshi(&[
-        "batch",
-        "--institutions",
-        inst.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let rows = "0110113719,\"=HYPERLINK(\"\"http://x\"\")\",clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n\
+                3410712362,+1+1,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,1\n\
+                0140342262,@SUM(A1),clinic,,x,2021-02-10,2021-05-01,2021-06-01,279950,\n\
+                0110112489,Plain,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let (out, o) = batch_on(dir.path(), "x.csv", &format!("{HEADER}\n{rows}"));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let grants = read_csv(&p(&out, "grants.csv"));
     let names: Vec<String> = grants.iter().map(|r| s(r, "name")).collect();
