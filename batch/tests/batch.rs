@@ -1183,3 +1183,30 @@ fn names_that_look_like_formulas_are_written_inert() {
         .map(str::to_owned);
     assert_eq!(first.as_deref(), Some("=HYPERLINK(\"http://x\")"));
 }
+
+/// A write that fails (here the file-size limit, as a full disk would) names the output it
+/// was for, and a new output directory goes with the failed run.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_names_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new");
+    let script = "trap '' XFSZ; ulimit -f 2; exec \"$0\" batch --institutions \"$1\" --out \"$2\"";
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            script,
+            env!("CARGO_BIN_EXE_onshi"),
+            &data("golden-cp932.csv"),
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("cannot write") && err.contains("grants.csv"),
+        "{err}"
+    );
+    assert!(!out.exists(), "the new directory is removed");
+}

@@ -469,18 +469,25 @@ impl Outputs {
             .collect::<Vec<_>>()
             .join("; ");
         let line = r.line.to_string();
-        self.rejects.write_record([
-            &*excel_safe(&r.file),
-            &line,
-            &excel_safe(first.map_or("", |e| e.column.as_str())),
-            &excel_safe(first.map_or("", |e| e.error.value.as_str())),
-            first.map_or("", |e| e.error.code()),
-            &first.map_or(String::new(), |e| e.error.message(Lang::Ja)),
-            &first.map_or(String::new(), |e| e.error.message(Lang::En)),
-            &excel_safe(&other),
-            &excel_safe(&r.record),
-        ])?;
+        self.rejects
+            .write_record([
+                &*excel_safe(&r.file),
+                &line,
+                &excel_safe(first.map_or("", |e| e.column.as_str())),
+                &excel_safe(first.map_or("", |e| e.error.value.as_str())),
+                first.map_or("", |e| e.error.code()),
+                &first.map_or(String::new(), |e| e.error.message(Lang::Ja)),
+                &first.map_or(String::new(), |e| e.error.message(Lang::En)),
+                &excel_safe(&other),
+                &excel_safe(&r.record),
+            ])
+            .with_context(|| self.cannot_write(REJECTS_CSV))?;
         Ok(())
+    }
+
+    /// What a failed write says: the output it was for (the temporary name means nothing).
+    fn cannot_write(&self, name: &str) -> String {
+        format!("cannot write {}", self.dir.join(name).display())
     }
 
     pub fn finish_batch(&mut self, batch: Batch) -> Result<()> {
@@ -495,30 +502,36 @@ impl Outputs {
             self.audit_counts[i] += 1;
             let step = a.step.as_ref();
             let code = a.code.ascii();
-            self.audit.serialize(AuditLine {
-                line: a.line,
-                institution_code: std::str::from_utf8(&code).unwrap_or_default(),
-                name: &excel_safe(&a.name),
-                finding: a.finding.id(),
-                finding_ja: a.finding.name(Lang::Ja),
-                claimed: a.claimed,
-                grant: a.grant,
-                difference: a.claimed.map(|c| c - a.grant),
-                step: step.map_or("", |s| s.step),
-                parameter: step.map_or("", |s| &s.parameter),
-                citation: step.map_or("", |s| &s.citation),
-                trace: step.map_or("", |s| &s.trace),
-                trace_en: step.map_or("", |s| &s.trace_en),
-            })?;
+            self.audit
+                .serialize(AuditLine {
+                    line: a.line,
+                    institution_code: std::str::from_utf8(&code).unwrap_or_default(),
+                    name: &excel_safe(&a.name),
+                    finding: a.finding.id(),
+                    finding_ja: a.finding.name(Lang::Ja),
+                    claimed: a.claimed,
+                    grant: a.grant,
+                    difference: a.claimed.map(|c| c - a.grant),
+                    step: step.map_or("", |s| s.step),
+                    parameter: step.map_or("", |s| &s.parameter),
+                    citation: step.map_or("", |s| &s.citation),
+                    trace: step.map_or("", |s| &s.trace),
+                    trace_en: step.map_or("", |s| &s.trace_en),
+                })
+                .with_context(|| self.cannot_write(AUDIT_CSV))?;
         }
         let df = batch.grants.into_frame(&self.scenarios)?;
         if df.height() == 0 {
             return Ok(());
         }
         self.grants_csv
-            .write_batch(excel_safe_names(&df)?.as_ref())?;
+            .write_batch(excel_safe_names(&df)?.as_ref())
+            .map_err(anyhow::Error::new)
+            .with_context(|| self.cannot_write(GRANTS_CSV))?;
         // A frame's columns are shared, not copied: the Parquet thread encodes the same data.
-        self.grants_parquet.write(df.clone())?;
+        self.grants_parquet
+            .write(df.clone())
+            .with_context(|| self.cannot_write(GRANTS_PARQUET))?;
         self.partials.push(partial_summary(df, &self.scenarios)?);
         Ok(())
     }
@@ -526,23 +539,35 @@ impl Outputs {
     /// Finishes every file (summary and report from the partial sums) and renames them into
     /// place. Returns the paths written.
     pub fn finish(mut self, info: &RunInfo) -> Result<Vec<PathBuf>> {
-        self.grants_csv.finish()?;
-        self.rejects.flush()?;
-        self.audit.flush()?;
+        self.grants_csv
+            .finish()
+            .map_err(anyhow::Error::new)
+            .with_context(|| self.cannot_write(GRANTS_CSV))?;
+        self.rejects
+            .flush()
+            .with_context(|| self.cannot_write(REJECTS_CSV))?;
+        self.audit
+            .flush()
+            .with_context(|| self.cannot_write(AUDIT_CSV))?;
         let summary = final_summary(&self.partials, &self.scenarios)?;
         let mut summary_out = summary.clone();
         let w = self.open_late(SUMMARY_CSV)?;
         CsvWriter::new(w)
             .include_header(true)
-            .finish(&mut summary_out)?;
+            .finish(&mut summary_out)
+            .map_err(anyhow::Error::new)
+            .with_context(|| self.cannot_write(SUMMARY_CSV))?;
         let data = ReportData::from_summary(&summary, &self.audit_counts, &self.scenarios)?;
         let html = report::render(info, &data)?;
         let mut w = self.open_late(REPORT_HTML)?;
-        std::io::Write::write_all(&mut w, html.as_bytes())?;
-        std::io::Write::flush(&mut w)?;
+        std::io::Write::write_all(&mut w, html.as_bytes())
+            .and_then(|()| std::io::Write::flush(&mut w))
+            .with_context(|| self.cannot_write(REPORT_HTML))?;
         drop(w);
         // Last: the summary and the report were made while the Parquet thread finished.
-        self.grants_parquet.finish()?;
+        self.grants_parquet
+            .finish()
+            .with_context(|| self.cannot_write(GRANTS_PARQUET))?;
         // Every writer has been finished or flushed above: the data is in the files.
         let pending = std::mem::take(&mut self.pending);
         let mut written = replace_all(&self.dir, pending)?;
