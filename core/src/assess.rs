@@ -481,15 +481,15 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
                 }
             }
         }
-        self.done(Step::EligibleCost);
-        // The sum applied each item's rules: the step cites them all.
+        // The sum applied each item's rules (their reads were taken item by item): the step
+        // cites them all.
+        self.a.derivation.taken |= Step::EligibleCost.bit();
         self.a.derivation.reads[Step::EligibleCost as usize] = all_reads;
         (eligible, ineligible)
     }
 
     fn line_item(&mut self, item: &LineItem) -> ItemStep {
-        let tax_added =
-            (!item.tax_included).then(|| item.amount.times_floor_to(*self.r.get(p::TaxRate), 1));
+        let tax_added = item.tax_added(|| *self.r.get(p::TaxRate));
         let tax_reads = self.r.take();
         let eligible = *self.r.get(cat::line_item(item.category));
         ItemStep {

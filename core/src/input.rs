@@ -10,7 +10,7 @@ use crate::error::{Field, FieldError, ItemField, Reason};
 use crate::model::{Kind, LineItemCategory};
 use crate::money::Yen;
 use crate::parse::{self, InstitutionCode};
-use crate::rules::RuleSet;
+use crate::rules::{Rate, RuleSet};
 
 /// A number or the text of one (`3`, `"３台"`, `"1,234,567円"`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -188,6 +188,14 @@ pub struct LineItem {
     pub tax_included: bool,
 }
 
+impl LineItem {
+    /// The tax the rules add to an amount entered without it: `floor(amount × rate)` (RULES.md
+    /// §5); None when the amount includes it. `rate` is asked for only then.
+    pub fn tax_added(&self, rate: impl FnOnce() -> Rate) -> Option<Yen> {
+        (!self.tax_included).then(|| self.amount.times_floor_to(rate(), 1))
+    }
+}
+
 /// One institution as the rules read it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Institution {
@@ -264,21 +272,11 @@ impl Reader<'_> {
     fn items_total(&mut self, items: &[LineItem]) {
         let m = &self.rules.file().money;
         let max = m.max_amount.value;
-        let total = items.iter().try_fold(0u64, |sum, it| {
-            let amount = u64::try_from(it.amount.whole()).ok()?;
-            let tax = if it.tax_included {
-                0
-            } else {
-                let (n, d) = (
-                    u64::from(m.tax_rate.value.numerator),
-                    u64::from(m.tax_rate.value.denominator),
-                );
-                amount.checked_mul(n)? / d
-            };
-            sum.checked_add(amount)?.checked_add(tax)
+        let total = items.iter().fold(Yen::ZERO, |sum, it| {
+            sum + it.amount + it.tax_added(|| m.tax_rate.value).unwrap_or_default()
         });
-        if total.is_none_or(|t| t > max) {
-            let value = total.map_or_else(|| "?".to_owned(), |t| t.to_string());
+        if total > Yen::new(i64::try_from(max).unwrap_or(i64::MAX)) {
+            let value = total.whole().to_string();
             let reason = Reason::AbsurdAmount { max };
             self.errors
                 .push(FieldError::new(Field::LineItems, value, reason));
