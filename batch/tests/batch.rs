@@ -977,6 +977,25 @@ fn a_row_with_more_cells_than_its_header_is_rejected() {
     assert_eq!(s(&grants[0], "institution_code"), "0110113719");
 }
 
+/// A quote that never closes would make every later line part of one value ("2 rows in" for
+/// a thousand lines): the run stops with exit 2 naming the line where the quote opened.
+#[test]
+fn an_unclosed_quote_stops_the_run_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = "3410712362,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let bad = "0110113719,\"B,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let content = format!("{HEADER}\n{row}{bad}{}", row.repeat(1000));
+    let (out, o) = batch_on(dir.path(), "q.csv", &content);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("q.csv")
+            && err.contains("line 3: a quote (\") opens a value that never closes"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
 /// `-` reads standard input, and a pipe needs no --encoding: the encoding is detected from
 /// the first bytes without seeking back.
 #[test]

@@ -88,8 +88,31 @@ pub struct LineTooLong {
     pub line: u64,
 }
 
-/// The longest physical line read (64 MiB).
+/// The longest physical line read (64 MiB), and the longest quoted value.
 pub const MAX_LINE: u64 = 64 << 20;
+
+/// A quote that opens a value and never closes: every line after it would be read as part of
+/// that one value, so the run stops rather than compute a row from the rest of the file.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "line {line}: a quote (\") opens a value that {how}; every line after it would be read as part \
+     of that value. Close the quote or remove it"
+)]
+pub struct UnclosedQuote {
+    pub line: u64,
+    how: &'static str,
+}
+
+/// Where the decoded text stands in CSV's quoting (enough to know whether the file ends
+/// inside a quoted value; csv-core itself does not say).
+#[derive(Debug, Clone, Copy)]
+enum Quoting {
+    Outside,
+    /// Inside a quoted value that opened at this offset of the decoded text.
+    Inside(u64),
+    /// Just after a quote inside a quoted value: `""` (an escaped quote) or the closing one.
+    AfterQuote(u64),
+}
 
 /// Reads UTF-8 out of a reader of `encoding` (a BOM is dropped), failing on malformed input.
 pub struct DecodingReader<R> {
@@ -119,6 +142,9 @@ pub struct DecodingReader<R> {
     pending_cr: bool,
     eof: bool,
     done: bool,
+    quoting: Quoting,
+    /// The last byte of the previous block (a quote opens a value only at a field's start).
+    last_byte: Option<u8>,
 }
 
 impl<R> std::fmt::Debug for DecodingReader<R> {
@@ -154,6 +180,8 @@ impl<R: Read> DecodingReader<R> {
             pending_cr: false,
             eof: false,
             done: false,
+            quoting: Quoting::Outside,
+            last_byte: None,
         }
     }
 
@@ -178,6 +206,16 @@ impl<R: Read> DecodingReader<R> {
             self.lines_passed += 1;
         }
         self.lines_passed + 1
+    }
+
+    /// The physical line of a decoded offset not yet passed by [`Self::line_at`].
+    fn line_of(&self, offset: u64) -> u64 {
+        let before = self
+            .line_feeds
+            .iter()
+            .take_while(|&&lf| lf < offset)
+            .count();
+        self.lines_passed + before as u64 + 1
     }
 
     /// Bytes of the file decoded so far (for progress).
@@ -229,6 +267,8 @@ impl<R: Read> DecodingReader<R> {
         let before = self.line_feeds.len();
         self.line_feeds
             .extend(memchr::memchr_iter(b'\n', block).map(|i| base + i as u64));
+        self.quoting = scan_quotes(self.quoting, block, base, self.last_byte);
+        self.last_byte = block.last().copied().or(self.last_byte);
         self.newlines += (self.line_feeds.len() - before) as u64;
         self.out_offset += block.len() as u64;
         self.line_len = match memchr::memrchr(b'\n', block) {
@@ -241,6 +281,22 @@ impl<R: Read> DecodingReader<R> {
                 io::ErrorKind::InvalidData,
                 LineTooLong { line },
             ));
+        }
+        if let Quoting::Inside(open) | Quoting::AfterQuote(open) = self.quoting {
+            let unclosed = |how| {
+                let line = self.line_of(open);
+                Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    UnclosedQuote { line, how },
+                ))
+            };
+            let done = self.eof && matches!(result, DecoderResult::InputEmpty);
+            if matches!(self.quoting, Quoting::Inside(_)) && done {
+                return unclosed("never closes");
+            }
+            if self.out_offset - open > MAX_LINE {
+                return unclosed("does not close within 64 MiB");
+            }
         }
         match result {
             DecoderResult::InputEmpty if self.eof => self.done = true,
@@ -257,6 +313,49 @@ impl<R: Read> DecodingReader<R> {
             }
         }
         Ok(())
+    }
+}
+
+/// Follows CSV's quoting through one block of decoded text (`base`: its offset): a quote at a
+/// field's start opens a value, `""` inside it is a quote, a lone quote closes it. Quotes are
+/// found with memchr, so a file without them costs one scan.
+fn scan_quotes(mut state: Quoting, block: &[u8], base: u64, mut prev: Option<u8>) -> Quoting {
+    let mut i = 0;
+    loop {
+        match state {
+            Quoting::Outside => {
+                let Some(q) = memchr::memchr(b'"', &block[i..]).map(|j| i + j) else {
+                    return state;
+                };
+                if q > 0 {
+                    prev = Some(block[q - 1]);
+                }
+                if matches!(prev, None | Some(b',' | b'\n' | b'\r')) {
+                    state = Quoting::Inside(base + q as u64);
+                }
+                prev = Some(b'"');
+                i = q + 1;
+            }
+            Quoting::Inside(open) => {
+                let Some(q) = memchr::memchr(b'"', &block[i..]).map(|j| i + j) else {
+                    return state;
+                };
+                state = Quoting::AfterQuote(open);
+                i = q + 1;
+            }
+            Quoting::AfterQuote(open) => {
+                let Some(&b) = block.get(i) else {
+                    return state;
+                };
+                state = if b == b'"' {
+                    Quoting::Inside(open)
+                } else {
+                    Quoting::Outside
+                };
+                prev = Some(b'"');
+                i += usize::from(b == b'"');
+            }
+        }
     }
 }
 
@@ -374,6 +473,26 @@ mod tests {
         assert_eq!(out.len(), text.len() - 2);
         let sjis = encode("a,b\r\n\"c\r\nd\",e\r\n", Encoding::Cp932).unwrap();
         assert_eq!(decode(&sjis, Encoding::Cp932).unwrap(), "a,b\n\"c\nd\",e\n");
+    }
+
+    fn unclosed_line(bytes: &[u8]) -> Option<u64> {
+        let e = decode(bytes, Encoding::Utf8).err()?;
+        Some(e.get_ref()?.downcast_ref::<UnclosedQuote>()?.line)
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_is_an_error_naming_its_line() {
+        assert_eq!(unclosed_line(b"a,b\n1,2\n3,\"x\n4,5\n6,7\n"), Some(3));
+        // Closed, escaped, a literal quote inside an unquoted value, a value over two lines.
+        let fine = "a,b\n1,\"x,\"\"y\"\"\"\n2,5\" screen\n\"multi\nline\",3\n\"\"\n";
+        assert_eq!(unclosed_line(fine.as_bytes()), None);
+        // A quote opening across a block boundary, then never closing.
+        let mut long = "x\n".repeat(40_000);
+        long.push_str("1,\"");
+        long.push_str(&"y\n".repeat(40_000));
+        assert_eq!(unclosed_line(long.as_bytes()), Some(40_001));
+        // The file ends just after a closing quote.
+        assert_eq!(unclosed_line(b"a\n\"b\""), None);
     }
 
     #[test]
