@@ -48,25 +48,65 @@ impl fmt::Display for Encoding {
 /// How many bytes [`detect`] looks at.
 pub const SAMPLE: usize = 1 << 16;
 
-/// Guesses the encoding from the start of a file: a BOM or valid UTF-8 means UTF-8, else text
-/// that decodes as CP932 means CP932. None: neither.
-pub fn detect(sample: &[u8]) -> Option<Encoding> {
+/// Why [`detect`] would not name an encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Undetected {
+    #[error("the text is neither UTF-8 nor CP932 (Shift_JIS); give --encoding if you know it")]
+    NotText,
+    /// Bytes that CP932 reads only as rare kanji or half-width kana, and Windows-1252 as
+    /// accented letters (`José` would become `Jos馥`): a guess could change names silently.
+    #[error(
+        "the text is not UTF-8, and reads as CP932 only as rare kanji or half-width kana: it \
+         looks like Windows-1252 (Western European), which onshi does not read. Save it as \
+         UTF-8, or give --encoding cp932 if it is Japanese"
+    )]
+    NotJapanese,
+}
+
+/// Guesses the encoding from the start of a file: a BOM or valid UTF-8 means UTF-8; text that
+/// decodes as CP932 and reads as Japanese means CP932.
+pub fn detect(sample: &[u8]) -> Result<Encoding, Undetected> {
     if sample.starts_with(b"\xEF\xBB\xBF") {
-        return Some(Encoding::Utf8);
+        return Ok(Encoding::Utf8);
     }
     match std::str::from_utf8(sample) {
-        Ok(_) => return Some(Encoding::Utf8),
+        Ok(_) => return Ok(Encoding::Utf8),
         // A character cut at the end of the sample is not an error.
-        Err(e) if e.error_len().is_none() => return Some(Encoding::Utf8),
+        Err(e) if e.error_len().is_none() => return Ok(Encoding::Utf8),
         Err(_) => {}
     }
     let mut decoder = SHIFT_JIS.new_decoder_without_bom_handling();
     let mut out = String::with_capacity(sample.len() * 3 / 2 + 16);
     let (result, _) = decoder.decode_to_string_without_replacement(sample, &mut out, false);
     match result {
-        DecoderResult::Malformed(..) => None,
-        DecoderResult::InputEmpty | DecoderResult::OutputFull => Some(Encoding::Cp932),
+        DecoderResult::Malformed(..) => Err(Undetected::NotText),
+        _ if !reads_as_japanese(sample) && is_windows_1252(sample) => Err(Undetected::NotJapanese),
+        DecoderResult::InputEmpty | DecoderResult::OutputFull => Ok(Encoding::Cp932),
     }
+}
+
+/// Whether CP932 text has more common Japanese characters (lead bytes 0x81–0x9F: kana,
+/// punctuation, JIS level-1 kanji) than rare ones (half-width kana, level-2 kanji, lead bytes
+/// 0xE0–0xFC) — the bytes of accented Latin letters fall in the second group.
+fn reads_as_japanese(sample: &[u8]) -> bool {
+    let (mut common, mut rare) = (0_usize, 0_usize);
+    let mut i = 0;
+    while i < sample.len() {
+        match sample[i] {
+            0x81..=0x9F => (common, i) = (common + 1, i + 2),
+            0xE0..=0xFC => (rare, i) = (rare + 1, i + 2),
+            0xA1..=0xDF => (rare, i) = (rare + 1, i + 1),
+            _ => i += 1,
+        }
+    }
+    common > rare
+}
+
+/// Whether every byte is a character of Windows-1252 (it leaves five bytes undefined).
+fn is_windows_1252(sample: &[u8]) -> bool {
+    !sample
+        .iter()
+        .any(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
 }
 
 /// A byte that is not text in the file's encoding.
@@ -432,16 +472,32 @@ mod tests {
     #[test]
     fn detects_utf8_bom_and_cp932() {
         let text = "医療機関等コード,名称\n13,1234,5,山田医院\n";
-        assert_eq!(detect(text.as_bytes()), Some(Encoding::Utf8));
+        assert_eq!(detect(text.as_bytes()), Ok(Encoding::Utf8));
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(text.as_bytes());
-        assert_eq!(detect(&bom), Some(Encoding::Utf8));
+        assert_eq!(detect(&bom), Ok(Encoding::Utf8));
         let sjis = encode(text, Encoding::Cp932).unwrap();
-        assert_eq!(detect(&sjis), Some(Encoding::Cp932));
-        assert_eq!(detect(b"\x80\x80\xFF\xFF"), None);
+        assert_eq!(detect(&sjis), Ok(Encoding::Cp932));
+        assert_eq!(detect(b"\x80\x80\xFF\xFF"), Err(Undetected::NotText));
         // A UTF-8 character cut by the end of the sample.
         let cut = &text.as_bytes()[..2];
-        assert_eq!(detect(cut), Some(Encoding::Utf8));
+        assert_eq!(detect(cut), Ok(Encoding::Utf8));
+        // Half-width kana names under a Japanese header are still Japanese.
+        let kana = encode(
+            "医療機関等コード,名称\n1,ﾔﾏﾀﾞｲｲﾝ\n2,ｽｽﾞｷｸﾘﾆｯｸ\n",
+            Encoding::Cp932,
+        )
+        .unwrap();
+        assert_eq!(detect(&kana), Ok(Encoding::Cp932));
+    }
+
+    /// `José` in Windows-1252 decodes as CP932 (`Jos馥`): not a guess to make silently.
+    #[test]
+    fn western_text_is_not_taken_for_cp932() {
+        assert_eq!(
+            detect(b"code,name\n1,Jos\xe9phine Clinic\n2,Caf\xe9s\n"),
+            Err(Undetected::NotJapanese)
+        );
     }
 
     #[test]

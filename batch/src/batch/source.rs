@@ -61,11 +61,9 @@ pub fn open(path: &Path, forced: Option<Encoding>) -> Result<(CsvReader, Encodin
         .take(encoding::SAMPLE as u64)
         .read_to_end(&mut sample)
         .with_context(|| format!("cannot read {name}"))?;
-    let encoding = match forced.or_else(|| encoding::detect(&sample)) {
-        Some(e) => e,
-        None => bail!(
-            "{name}: the text is neither UTF-8 nor CP932 (Shift_JIS); give --encoding if you know it"
-        ),
+    let encoding = match forced.map_or_else(|| encoding::detect(&sample), Ok) {
+        Ok(e) => e,
+        Err(why) => bail!("{name}: {why}"),
     };
     // A file whose lines end in CR alone (no LF in its first 64 KiB) counts CRs as lines.
     let cr_lines =
