@@ -1229,3 +1229,99 @@ fn a_failed_write_names_its_output() {
     );
     assert!(!out.exists(), "the new directory is removed");
 }
+
+/// Ctrl-C or SIGTERM in the middle of a run removes its temporaries and the directory it made,
+/// and exits 130; a later run removes the temporaries of a run killed outright (SIGKILL), but
+/// not those of a running process nor other files.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_interrupted_run_leaves_nothing_and_a_killed_ones_leftovers_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    for signal in ["INT", "TERM"] {
+        let out = dir.path().join(format!("made/by/{signal}"));
+        // Rows from a pipe kept open (more than the 64 KiB the encoding is detected from), one
+        // chunk at a time: the run waits mid-way with its files open.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+            .args(["batch", "--institutions", "-", "--chunk-rows", "1", "--out"])
+            .arg(&out)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(
+            &mut stdin,
+            format!("{HEADER}\n{}", row.repeat(2000)).as_bytes(),
+        )
+        .unwrap();
+        let temporaries = || {
+            std::fs::read_dir(&out)
+                .map(|d| {
+                    d.flatten()
+                        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+                        .count()
+                })
+                .unwrap_or(0)
+        };
+        let waited = std::time::Instant::now();
+        while temporaries() < 4 {
+            assert!(waited.elapsed().as_secs() < 60, "no temporaries appeared");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let pid = child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args([&format!("-{signal}"), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let o = child.wait_with_output().unwrap();
+        drop(stdin);
+        assert_eq!(o.status.code(), Some(130), "{signal}: {}", text(&o.stderr));
+        assert!(
+            !dir.path().join("made").exists(),
+            "{signal}: the directories it made are gone"
+        );
+    }
+
+    // A killed run's temporaries (no such process), a running one's (this test), another file.
+    let out = dir.path().join("kept");
+    std::fs::create_dir(&out).unwrap();
+    let dead = out.join(".grants.csv.onshi-999999999.Ab3xYz");
+    let live = out.join(format!(".audit.csv.onshi-{}.Q1w2E3", std::process::id()));
+    let other = out.join(".notes");
+    for f in [&dead, &live, &other] {
+        std::fs::write(f, "x").unwrap();
+    }
+    let inst = dir.path().join("one.csv");
+    std::fs::write(&inst, format!("{HEADER}\n{row}")).unwrap();
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        inst.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(!dead.exists() && live.exists() && other.exists());
+}
+
+/// A new `--out a/b/c` whose run fails leaves none of a, b, c behind.
+#[test]
+fn a_failed_run_removes_the_directories_it_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("bad.csv");
+    std::fs::write(&inst, "no,header,here\n1,2,3\n").unwrap();
+    let out = dir.path().join("a/b/c");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        inst.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(!dir.path().join("a").exists());
+}

@@ -4,6 +4,7 @@
 //! to the core, aggregates with polars, writes CSV, Parquet and a self-contained HTML report.
 //! No rule is written here: amounts, regimes and audit findings all come from `onshi-core`.
 
+mod cleanup;
 mod columns;
 pub mod encoding;
 mod items;
@@ -269,6 +270,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     }
     drop(err);
 
+    cleanup::install();
     let mut out = Outputs::create(&args.out, &inputs, &scenarios)?;
     let progress = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(file_len), ProgressDrawTarget::stderr())

@@ -10,6 +10,8 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
+
+use super::cleanup;
 use tempfile::TempPath;
 
 use super::report::{self, ReportData};
@@ -359,7 +361,8 @@ impl Drop for ParquetSink {
 /// The output directory of a run.
 pub struct Outputs {
     dir: PathBuf,
-    created_dir: bool,
+    /// The outermost directory this run created for `dir`, if any.
+    created_dir: Option<PathBuf>,
     /// The ids of the `--compare` scenarios.
     scenarios: Vec<String>,
     pending: Vec<Pending>,
@@ -386,9 +389,25 @@ impl Outputs {
                 );
             }
         }
-        let created_dir = !dir.exists();
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+        let created_dir = cleanup::first_missing(dir);
+        cleanup::watch(dir, created_dir.clone());
+        let opened = std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output directory {}", dir.display()))
+            .and_then(|()| Outputs::open(dir, created_dir.clone(), scenarios));
+        if opened.is_err() {
+            // Leave no directory behind that this run made (`--out a/b/c` made three).
+            cleanup::unwatch(dir);
+            if let Some(top) = &created_dir {
+                cleanup::remove_empty_dirs(dir, top);
+            }
+        }
+        opened
+    }
+
+    fn open(dir: &Path, created_dir: Option<PathBuf>, scenarios: &[String]) -> Result<Outputs> {
+        // A run killed outright (SIGKILL) could not remove its temporaries: this one does.
+        cleanup::remove_leftovers(dir);
+        let _busy = cleanup::busy().ok_or_else(interrupted)?;
         let mut pending = Vec::new();
         let mut open = |name: &'static str| -> Result<File> {
             let tmp =
@@ -577,6 +596,7 @@ impl Outputs {
     }
 
     fn open_late(&mut self, name: &'static str) -> Result<BufWriter<File>> {
+        let _busy = cleanup::busy().ok_or_else(interrupted)?;
         let tmp = temp_in(&self.dir, name)
             .with_context(|| format!("cannot write in {}", self.dir.display()))?;
         let (file, temp) = tmp.into_parts();
@@ -585,11 +605,15 @@ impl Outputs {
     }
 }
 
+fn interrupted() -> anyhow::Error {
+    anyhow::anyhow!("interrupted")
+}
+
 /// A temporary file for an output in `dir`, created as any new file is (0666 less the umask:
 /// 0644 under umask 022) rather than tempfile's private 0600, so that colleagues can read the
 /// output it becomes.
 fn temp_in(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
-    let prefix = format!(".{name}.");
+    let prefix = format!(".{name}.{}.", cleanup::tag());
     let mut b = tempfile::Builder::new();
     b.prefix(&prefix);
     #[cfg(unix)]
@@ -605,6 +629,8 @@ fn temp_in(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
 /// previous one, never a mix. A target that is not a regular file is refused before
 /// anything moves.
 fn replace_all(dir: &Path, pending: Vec<Pending>) -> Result<Vec<PathBuf>> {
+    // A signal now waits until the set is whole, new or previous.
+    let _busy = cleanup::busy().ok_or_else(interrupted)?;
     for p in &pending {
         let target = dir.join(p.name);
         if let Ok(meta) = std::fs::symlink_metadata(&target) {
@@ -662,10 +688,11 @@ impl Drop for Outputs {
         if !self.finished {
             // The temporary files go with `pending`; leave no empty directory behind either.
             self.pending.clear();
-            if self.created_dir {
-                let _ = std::fs::remove_dir(&self.dir);
+            if let Some(top) = &self.created_dir {
+                cleanup::remove_empty_dirs(&self.dir, top);
             }
         }
+        cleanup::unwatch(&self.dir);
     }
 }
 
