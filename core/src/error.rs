@@ -120,6 +120,12 @@ pub enum Reason {
         date: NaiveDate,
         era: &'static str,
     },
+    /// A real date outside the rule set's `plausible_dates`.
+    ImplausibleDate {
+        date: NaiveDate,
+        earliest: NaiveDate,
+        latest: NaiveDate,
+    },
     UnknownKind,
     UnknownCategory,
     BadBool,
@@ -170,6 +176,7 @@ impl Reason {
             R::BadCheckDigit { .. } => "bad_check_digit",
             R::BadDate => "bad_date",
             R::NoSuchDay { .. } | R::OutsideEra { .. } => "impossible_date",
+            R::ImplausibleDate { .. } => "implausible_date",
             R::UnknownKind => "unknown_kind",
             R::UnknownCategory => "unknown_category",
             R::BadBool => "bad_bool",
@@ -254,6 +261,16 @@ impl Reason {
             R::OutsideEra { date, era } => (
                 format!("{date} は{era}の期間外です"),
                 format!("{date} is outside the {era} era"),
+            ),
+            R::ImplausibleDate {
+                date,
+                earliest,
+                latest,
+            } => (
+                format!("{date} はこの制度の日付としてありえません（{earliest}〜{latest}）"),
+                format!(
+                    "{date} is not a plausible date for this programme ({earliest} to {latest})"
+                ),
             ),
             R::UnknownKind => s(
                 "種別が不明です（病院・医科診療所・歯科診療所・薬局のいずれか）",

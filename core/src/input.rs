@@ -252,7 +252,25 @@ impl Reader<'_> {
     fn date(&mut self, field: Field, v: Option<&str>) -> Option<NaiveDate> {
         match v.map(str::trim) {
             None | Some("") => None,
-            Some(s) => self.take(field, s, parse::parse_date(s)),
+            Some(s) => {
+                let f = self.rules.file();
+                let (earliest, latest) = (
+                    f.plausible_dates.earliest.value,
+                    f.plausible_dates.latest.value,
+                );
+                let date = parse::parse_date(s).and_then(|date| {
+                    if (earliest..=latest).contains(&date) {
+                        Ok(date)
+                    } else {
+                        Err(Reason::ImplausibleDate {
+                            date,
+                            earliest,
+                            latest,
+                        })
+                    }
+                });
+                self.take(field, s, date)
+            }
         }
     }
 

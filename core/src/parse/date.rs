@@ -62,62 +62,16 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, Reason> {
         Some(r) => (Some(1), r),
         None => (None, rest),
     };
-    let mut parts = [0u32; 3];
-    let mut n = 0;
-    let mut cur: Option<u32> = first;
-    let mut kanji = 0; // how many of 年, 月, 日 were used, in that order
-    let mut push = |v: u32, n: &mut usize| -> Result<(), Reason> {
-        *parts.get_mut(*n).ok_or_else(|| bad(text))? = v;
-        *n += 1;
-        Ok(())
-    };
-    for c in rest.chars() {
-        if c.is_ascii_digit() {
-            let v = cur.unwrap_or(0);
-            cur = Some(
-                v.checked_mul(10)
-                    .and_then(|v| v.checked_add(c as u32 - '0' as u32))
-                    .ok_or_else(|| bad(text))?,
-            );
-        } else if matches!(c, '-' | '/' | '.' | '年' | '月' | '日' | ' ') {
-            match cur.take() {
-                Some(v) => {
-                    push(v, &mut n)?;
-                    match c {
-                        '年' | '月' | '日' => {
-                            if ['年', '月', '日'].get(kanji) != Some(&c) {
-                                return Err(bad(text));
-                            }
-                            kanji += 1;
-                        }
-                        ' ' => {}
-                        _ => {}
-                    }
-                }
-                None if c == ' ' => {}
-                None => return Err(bad(text)),
-            }
-        } else {
-            return Err(bad(text));
-        }
-    }
-    if let Some(v) = cur {
-        push(v, &mut n)?;
-    }
-    // 年月日 must come in that order when used, at least 年 and 月.
-    if kanji == 1 || n != 3 {
-        return Err(bad(text));
-    }
-    let [y, m, d] = parts;
+    let ([y, m, d], digits) = year_month_day(rest, first).ok_or(Reason::BadDate)?;
     let year = match era {
         Some(e) => {
-            if y == 0 || y > 99 {
+            if y == 0 || digits > 2 {
                 return Err(bad(text));
             }
             e.start.0 + y as i32 - 1
         }
         None => {
-            if !(1000..=9999).contains(&y) {
+            if digits != 4 || y < 1000 {
                 return Err(bad(text));
             }
             y as i32
@@ -135,6 +89,44 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, Reason> {
         }
     }
     Ok(date)
+}
+
+/// The three numbers of a date and how many digits its year had (元 counts as one), in one
+/// of the documented forms only: `Y-M-D`, `Y/M/D`, `Y.M.D` (one separator throughout) or
+/// `Y年M月D日`, month and day in one or two digits, nothing after the day but 日. Spaces
+/// around the parts are ignored.
+fn year_month_day(text: &str, first: Option<u32>) -> Option<([u32; 3], usize)> {
+    let mut chars = text.chars().filter(|c| *c != ' ').peekable();
+    let (year, year_digits) = match first {
+        Some(y) => (y, 1),
+        None => number(&mut chars)?,
+    };
+    let sep = chars.next()?;
+    let (month_sep, day_end) = match sep {
+        '年' => ('月', Some('日')),
+        '-' | '/' | '.' => (sep, None),
+        _ => return None,
+    };
+    let (month, month_digits) = number(&mut chars)?;
+    if chars.next()? != month_sep {
+        return None;
+    }
+    let (day, day_digits) = number(&mut chars)?;
+    if chars.next() != day_end || chars.next().is_some() || month_digits > 2 || day_digits > 2 {
+        return None;
+    }
+    Some(([year, month, day], year_digits))
+}
+
+/// A run of ASCII digits: its value and length (None: no digit, or too large).
+fn number(chars: &mut std::iter::Peekable<impl Iterator<Item = char>>) -> Option<(u32, usize)> {
+    let mut value = 0_u32;
+    let mut digits = 0;
+    while let Some(c) = chars.next_if(char::is_ascii_digit) {
+        value = value.checked_mul(10)?.checked_add(c.to_digit(10)?)?;
+        digits += 1;
+    }
+    (digits > 0).then_some((value, digits))
 }
 
 /// Writes a date in 和暦, e.g. `令和3年3月31日`, `令和元年5月1日`. Dates before 昭和 are
@@ -198,6 +190,16 @@ mod tests {
             ("", "bad_date"),
             ("2021年3月", "bad_date"),
             ("2021日3月31年", "bad_date"),
+            // Only the documented forms: nothing after the day, one separator, short parts.
+            ("2021-03-31-", "bad_date"),
+            ("R3.3.31.", "bad_date"),
+            ("2021年3月31", "bad_date"),
+            ("2021-0003-31", "bad_date"),
+            ("2021-03-031", "bad_date"),
+            ("2021-03/31", "bad_date"),
+            ("2021 3 31", "bad_date"),
+            ("R003.3.31", "bad_date"),
+            ("02021-3-31", "bad_date"),
         ] {
             let e = parse_date(s).unwrap_err();
             assert_eq!(e.id(), code, "{s}");

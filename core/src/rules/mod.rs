@@ -228,6 +228,11 @@ mod tests {
                 "categories.large_chain_pharmacy.special_forms",
             ),
             (
+                "value = \"2019-04-01\"",
+                "value = \"2021-06-01\"",
+                "plausible_dates",
+            ),
+            (
                 "value = \"実施要領 第7 の申請書\"",
                 "value = \"\"",
                 "special_regime.form_fallback",

@@ -82,6 +82,8 @@ params! {
     FormFallback: String = "special_regime.form_fallback" => special_regime.form_fallback;
     ProjectCompletedBy: NaiveDate = "deadlines.project_completed_by" => deadlines.project_completed_by;
     ApplicationFiledBy: NaiveDate = "deadlines.application_filed_by" => deadlines.application_filed_by;
+    PlausibleEarliest: NaiveDate = "plausible_dates.earliest" => plausible_dates.earliest;
+    PlausibleLatest: NaiveDate = "plausible_dates.latest" => plausible_dates.latest;
     RoundingUnit: u64 = "money.rounding_unit" => money.rounding_unit;
     TaxRate: Rate = "money.tax_rate" => money.tax_rate;
     MaxAmount: u64 = "money.max_amount" => money.max_amount;

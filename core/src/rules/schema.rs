@@ -83,6 +83,7 @@ pub struct RuleFile {
     pub eligibility: Eligibility,
     pub special_regime: SpecialRegime,
     pub deadlines: Deadlines,
+    pub plausible_dates: PlausibleDates,
     pub money: Money,
     pub line_items: LineItemEligibility,
     pub retention: Retention,
@@ -156,6 +157,15 @@ pub struct SpecialRegime {
 pub struct Deadlines {
     pub project_completed_by: Param<NaiveDate>,
     pub application_filed_by: Param<NaiveDate>,
+}
+
+/// The dates an input may hold (each of its date fields): outside them a date is a typing
+/// error (`1000-01-01`, `1999-01-01`), not a case the rules decide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlausibleDates {
+    pub earliest: Param<NaiveDate>,
+    pub latest: Param<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -438,6 +448,19 @@ impl Validate for RuleFile {
                 format!(
                     "{by} is after the project deadline {}",
                     d.project_completed_by.value
+                )
+            },
+        )?;
+        let p = &self.plausible_dates;
+        p.earliest.check_dated("plausible_dates.earliest", from)?;
+        p.latest.check_dated("plausible_dates.latest", from)?;
+        check(
+            p.earliest.value <= by && d.application_filed_by.value <= p.latest.value,
+            "plausible_dates",
+            || {
+                format!(
+                    "{} to {} does not hold the rules' own dates ({by} to {})",
+                    p.earliest.value, p.latest.value, d.application_filed_by.value
                 )
             },
         )?;
