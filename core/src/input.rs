@@ -12,6 +12,8 @@ use crate::money::Yen;
 use crate::parse::{self, InstitutionCode};
 use crate::rules::{Rate, RuleSet};
 
+pub mod by_name;
+
 /// A number or the text of one (`3`, `"３台"`, `"1,234,567円"`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -40,6 +42,13 @@ impl<'de> Deserialize<'de> for Scalar {
                 Ok(i64::try_from(v).map_or_else(|_| Scalar::Text(v.to_string()), Scalar::Int))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                // A whole number is one whatever its notation (`5.0`, `-0`), as JavaScript
+                // reads it: the browser never sees the difference, so neither may the CLI.
+                const SAFE: f64 = 9_007_199_254_740_991.0; // 2^53 - 1
+                if v.fract() == 0.0 && v.abs() <= SAFE {
+                    #[allow(clippy::cast_possible_truncation)]
+                    return Ok(Scalar::Int(v as i64));
+                }
                 // A fraction (`1.5`) goes to the parsers as text, which name the field.
                 Ok(Scalar::Text(v.to_string()))
             }
@@ -136,8 +145,11 @@ impl InstitutionInput {
 
 /// One institution, every value as written (the JSON of `onshi assess`, the page's form, a
 /// batch row). Field names are those of the batch CSV.
+///
+/// Read as a map whatever the format ([`mod@by_name`]): every key is seen, so a misspelt field is
+/// refused in the browser as on the command line, and a value of the wrong type names its field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct InstitutionInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub institution_code: Option<String>,
@@ -162,7 +174,7 @@ pub struct InstitutionInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct LineItemInput {
     pub category: String,
     pub amount: Scalar,
@@ -170,6 +182,15 @@ pub struct LineItemInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
+by_name::read_as_map!(
+    InstitutionInput,
+    "an institution: an object of named fields (kind, readers, …)"
+);
+by_name::read_as_map!(
+    LineItemInput,
+    "a line item: an object of named fields (category, amount, tax_included)"
+);
 
 /// The project cost: one tax-inclusive total, or the quote's line items.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -16,8 +16,23 @@ use std::path::{Path, PathBuf};
 pub struct Case {
     pub description: String,
     pub source: String,
+    /// The input as a table, or (`input_json`) as JSON text, for what TOML cannot write: a
+    /// list where an object belongs, `-0`.
+    #[serde(default)]
     pub input: toml::Table,
+    #[serde(default)]
+    pub input_json: Option<String>,
     pub expected: toml::Table,
+}
+
+impl Case {
+    /// The input as the front ends receive it.
+    pub fn input_value(&self) -> Value {
+        match &self.input_json {
+            Some(text) => serde_json::from_str(text).expect("input_json is JSON"),
+            None => serde_json::to_value(&self.input).expect("a table is JSON"),
+        }
+    }
 }
 
 pub fn cases_dir() -> PathBuf {
@@ -69,6 +84,15 @@ pub fn check(expected: &toml::Table, output: &Value) -> Vec<String> {
     let expected = serde_json::to_value(expected).expect("a table is JSON");
     for (key, want) in expected.as_object().into_iter().flatten() {
         match key.as_str() {
+            "error_mentions" => {
+                let want = want.as_str().unwrap_or_default();
+                if !output["error"].as_str().is_some_and(|e| e.contains(want)) {
+                    problems.push(format!(
+                        "error: expected one mentioning {want:?}, got {:?}",
+                        output.get("error")
+                    ));
+                }
+            }
             "null" => {
                 for k in want
                     .as_array()

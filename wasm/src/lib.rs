@@ -7,6 +7,7 @@ use onshi_core::{
     AssessOptions, Calendar, Field, FieldError, Institution, InstitutionInput, Lang, RuleSet, parse,
 };
 use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -80,10 +81,26 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
 }
 
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&e.to_string()))
+    // The error is a JS `Error` already: its message, not its `toString()` ("Error: …"), is
+    // what the new one carries.
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        let error: JsValue = e.into();
+        let message = error
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| error.as_string())
+            .unwrap_or_default();
+        JsError::new(&message)
+    })
 }
 
 fn read(input: JsValue) -> Result<Result<Institution, Vec<FieldError>>, JsError> {
+    if input.is_array() {
+        // serde-wasm-bindgen would read an array's pairs as a map; the CLI refuses a list.
+        let e: serde::de::value::Error =
+            onshi_core::input::by_name::not_a_map(InstitutionInput::EXPECTING);
+        return Err(JsError::new(&e.to_string()));
+    }
     let input: InstitutionInput = from_js(input)?;
     Ok(RULES.with(|r| Institution::from_input(&input, r).map_err(|e| e.0)))
 }

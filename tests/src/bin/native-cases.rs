@@ -5,7 +5,7 @@ fn main() {
     let rules = onshi_core::RuleSet::embedded();
     let mut out = serde_json::Map::new();
     for (name, case) in onshi_tests::load_cases() {
-        let input = serde_json::to_value(&case.input).expect("a table is JSON");
+        let input = case.input_value();
         out.insert(name, serde_json::json!({ "input": input, "output": onshi_tests::run_native(&input, &rules) }));
     }
     let text = serde_json::to_string_pretty(&out).expect("JSON");
