@@ -84,7 +84,9 @@ pub fn run(args: &Args) -> Result<Outcome> {
             ("<stdin>".to_owned(), s)
         }
     };
-    let input: InstitutionInput = serde_json::from_str(&json)
+    // Windows editors save UTF-8 with a byte-order mark; JSON does not allow one, people do.
+    let json = json.strip_prefix('\u{feff}').unwrap_or(&json);
+    let input: InstitutionInput = serde_json::from_str(json)
         .with_context(|| format!("{origin}: not an institution in JSON"))?;
     let institution = Institution::from_input(&input, &rules)
         .with_context(|| format!("{origin}: invalid input"))?;

@@ -1325,3 +1325,28 @@ fn a_failed_run_removes_the_directories_it_made() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(!dir.path().join("a").exists());
 }
+
+/// A bad byte on line 2 is reported on line 2, not as an unreadable header (reading the header
+/// reads ahead).
+#[test]
+fn a_bad_byte_after_the_header_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("d.csv");
+    std::fs::write(&inst, b"institution_code,kind\n\xff\xfe,x\n").unwrap();
+    let out = dir.path().join("o");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        inst.to_str().unwrap(),
+        "--encoding",
+        "utf-8",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("(line 2) is not valid UTF-8") && !err.contains("header"),
+        "{err}"
+    );
+}

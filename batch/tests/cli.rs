@@ -164,3 +164,50 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// JSON saved with a byte-order mark is read; a value of the wrong type names its field; a
+/// huge bad value is cut to 80 characters in the message.
+#[test]
+fn messages_name_the_field_and_cut_long_values() {
+    let bom = format!("\u{feff}{CLINIC}");
+    assert!(onshi(&["assess"], &bom).status.success());
+    let o = onshi(
+        &["assess"],
+        r#"{"kind":"clinic","readers":[1],"total_cost":5}"#,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("readers: invalid type: sequence"),
+        "{}",
+        stderr(&o)
+    );
+    let long = format!(
+        r#"{{"kind":"clinic","readers":1,"total_cost":"{}"}}"#,
+        "9x".repeat(5000)
+    );
+    let o = onshi(&["assess"], &long);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("… (10000 characters)") && err.len() < 600,
+        "{err}"
+    );
+}
+
+/// `onshi gen --out -` writes to standard output, not to a file named `-`.
+#[test]
+fn gen_writes_standard_output_for_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["gen", "--count", "3", "--seed", "1", "--out", "-"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("institution_code,"));
+    assert!(!dir.path().join("-").exists());
+}

@@ -358,7 +358,22 @@ impl FieldError {
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (ja, en) = self.reason.texts();
-        write!(f, "{}: {:?}: {en} ({ja})", self.field, self.value)
+        write!(f, "{}: {:?}: {en} ({ja})", self.field, shown(&self.value))
+    }
+}
+
+/// The longest value a message repeats, in characters.
+pub const SHOWN_CHARS: usize = 80;
+
+/// A value as a message repeats it: cut after [`SHOWN_CHARS`] characters, saying how long it
+/// was (a megabyte of text once filled the terminal).
+pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(SHOWN_CHARS) {
+        None => value.into(),
+        Some((cut, _)) => {
+            let n = value.chars().count();
+            format!("{}… ({n} characters)", &value[..cut]).into()
+        }
     }
 }
 

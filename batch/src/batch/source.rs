@@ -36,10 +36,14 @@ pub fn open_with_header<C: Copy + PartialEq>(
 ) -> Result<(CsvReader, Encoding, u64, Header<C>)> {
     let name = display_name(path);
     let (mut reader, encoding, len) = open(path, forced)?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{name}: cannot read the header"))?
-        .clone();
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        // Reading the header reads ahead: a fault further down names its own line.
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+            return Err(e).with_context(|| format!("{name}: cannot read"));
+        }
+        Err(e) => return Err(e).with_context(|| format!("{name}: cannot read the header")),
+    };
     let header = Header::read(&name, headers.iter(), table, required)?;
     Ok((reader, encoding, len, header))
 }

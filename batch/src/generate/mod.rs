@@ -40,7 +40,7 @@ pub struct Args {
     /// Seed of the random generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// The institutions CSV to write.
+    /// The institutions CSV to write (`-`: standard output).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// Also write itemised quotes (about 15% of institutions, incl. ineligible items) here.
@@ -96,15 +96,20 @@ const DIRT: [&str; 12] = [
 /// A CSV writer that encodes as it writes.
 struct Out {
     w: csv::Writer<Vec<u8>>,
-    file: BufWriter<File>,
+    file: BufWriter<Box<dyn Write>>,
     encoding: Encoding,
     path: PathBuf,
 }
 
 impl Out {
     fn create(path: &PathBuf, encoding: Encoding) -> Result<Out> {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file: Box<dyn Write> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdout().lock())
+        } else {
+            Box::new(
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+            )
+        };
         Ok(Out {
             w: Out::writer(),
             file: BufWriter::with_capacity(1 << 20, file),
@@ -580,7 +585,7 @@ fn counts_by_kind(n: u64) -> [u64; 4] {
 
 pub fn run(args: &Args) -> Result<Outcome> {
     if args.line_items.as_ref() == Some(&args.out) {
-        bail!("--out and --line-items must be different files");
+        bail!("--out and --line-items must be different files (`-` is standard output)");
     }
     let rules = RuleSet::embedded();
     let mut g = Gen {
