@@ -137,6 +137,26 @@ pub struct ItemStep {
     pub reads: ParamSet,
 }
 
+/// The line items of one category taken together: what the trace shows instead of one step
+/// per item when there are more than [`ITEM_STEPS_MAX`] of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemGroup {
+    pub category: crate::model::LineItemCategory,
+    pub count: u64,
+    /// Of them, entered without tax, and the tax added to those.
+    pub taxed_count: u64,
+    pub tax_added: Yen,
+    /// Their sum with tax.
+    pub with_tax: Yen,
+    pub eligible: bool,
+    pub tax_reads: ParamSet,
+    pub reads: ParamSet,
+}
+
+/// The most line items the trace explains one by one; beyond it, by category (a million
+/// items once made a 1.2 GB explanation).
+pub const ITEM_STEPS_MAX: usize = 100;
+
 /// How the figures were reached: which steps ran, the parameters each read, and the facts
 /// the figures themselves do not hold. Fixed size (no allocation) unless line items are traced.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -162,8 +182,10 @@ pub struct Derivation {
     pub refusals: Refusals,
     /// The fiscal year (by its starting year) in which the project was completed.
     pub fiscal_year: Option<i32>,
-    /// One entry per line item, when the trace was asked for.
+    /// One entry per line item, when the trace was asked for (up to [`ITEM_STEPS_MAX`]).
     pub items: Vec<ItemStep>,
+    /// The items by category instead, when there were more, in category order.
+    pub item_groups: Vec<ItemGroup>,
 }
 
 impl Derivation {
@@ -348,6 +370,7 @@ impl<'r> Assessment<'r> {
                 refusals: Refusals::default(),
                 fiscal_year: None,
                 items: Vec::new(),
+                item_groups: Vec::new(),
             },
             trace: Vec::new(),
         }
@@ -463,6 +486,8 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
                 eligible = *total;
             }
             Cost::LineItems(items) => {
+                let one_by_one = self.opts.trace && items.len() <= ITEM_STEPS_MAX;
+                let mut groups: Vec<ItemGroup> = Vec::new();
                 for item in items {
                     let step = self.line_item(item);
                     all_reads = all_reads.union(step.tax_reads).union(step.reads);
@@ -471,10 +496,14 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
                     } else {
                         ineligible = ineligible + step.with_tax;
                     }
-                    if self.opts.trace {
+                    if one_by_one {
                         self.a.derivation.items.push(step);
+                    } else if self.opts.trace {
+                        add_to_group(&mut groups, &step);
                     }
                 }
+                groups.sort_by_key(|g| g.category as u8);
+                self.a.derivation.item_groups = groups;
                 if ineligible > Yen::ZERO {
                     let facts = Facts::IneligibleCost { amount: ineligible };
                     self.notice(NoticeCode::IneligibleCostExcluded, Severity::Info, facts);
@@ -734,4 +763,34 @@ fn cap_index(provided: u32) -> usize {
 fn cap_of(caps: &[u64], provided: u32) -> Yen {
     let cap = caps[cap_index(provided).min(caps.len() - 1)];
     Yen::new(i64::try_from(cap).unwrap_or(i64::MAX))
+}
+
+/// Adds one item to its category's group (a category's items share their rules).
+fn add_to_group(groups: &mut Vec<ItemGroup>, s: &ItemStep) {
+    let category = s.item.category;
+    let i = match groups.iter().position(|g| g.category == category) {
+        Some(i) => i,
+        None => {
+            groups.push(ItemGroup {
+                category,
+                count: 0,
+                taxed_count: 0,
+                tax_added: Yen::ZERO,
+                with_tax: Yen::ZERO,
+                eligible: s.eligible,
+                tax_reads: ParamSet::EMPTY,
+                reads: ParamSet::EMPTY,
+            });
+            groups.len() - 1
+        }
+    };
+    let g = &mut groups[i];
+    g.count += 1;
+    if let Some(tax) = s.tax_added {
+        g.taxed_count += 1;
+        g.tax_added = g.tax_added + tax;
+    }
+    g.with_tax = g.with_tax + s.with_tax;
+    g.tax_reads = g.tax_reads.union(s.tax_reads);
+    g.reads = g.reads.union(s.reads);
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::assess::{Assessment, ItemStep, Step, TraceValue};
+use crate::assess::{Assessment, ItemGroup, ItemStep, Step, TraceValue};
 use crate::model::{Kind, Lang, Regime};
 use crate::money::Yen;
 use crate::rules::{Cited, ParamSet, RuleSet, by_category as cat, p};
@@ -62,6 +62,9 @@ pub fn trace<'r>(a: &Assessment<'r>) -> Vec<TraceStep<'r>> {
         if s == Step::EligibleCost {
             for (i, item) in a.derivation.items.iter().enumerate() {
                 items(a.rules, i + 1, item, &mut out);
+            }
+            for group in &a.derivation.item_groups {
+                item_group(a.rules, group, &mut out);
             }
         }
         out.extend(step(a, s));
@@ -542,5 +545,47 @@ fn items<'r>(rules: &'r RuleSet, i: usize, s: &ItemStep, out: &mut Vec<TraceStep
         rules: cite(rules, s.reads),
         detail: format!("明細{i}（{cat_ja}）{}：{yes_ja}", ja(s.with_tax)),
         detail_en: format!("item {i} ({cat_en}) {}: {yes_en}", en(s.with_tax)),
+    });
+}
+
+/// The steps of one category's items taken together: the tax added to those entered without
+/// it, then the category's eligibility.
+fn item_group<'r>(rules: &'r RuleSet, g: &ItemGroup, out: &mut Vec<TraceStep<'r>>) {
+    let (cat_ja, cat_en) = (g.category.name(Lang::Ja), g.category.name(Lang::En));
+    let n = g.count;
+    if g.taxed_count > 0 {
+        let rate = p::TaxRate.of(rules.file()).value;
+        let t = g.taxed_count;
+        out.push(TraceStep {
+            step: Step::LineItemTax.id(),
+            label: "消費税の加算",
+            label_en: "Consumption tax added",
+            before: None,
+            after: TraceValue::Yen(g.tax_added),
+            rules: cite(rules, g.tax_reads),
+            detail: format!(
+                "区分「{cat_ja}」の税抜の明細{t}件に消費税 計{}（{rate}、明細ごとに1円未満切り捨て）",
+                ja(g.tax_added)
+            ),
+            detail_en: format!(
+                "{t} {cat_en} items before tax: tax {} in all ({rate}, each floored to the yen)",
+                en(g.tax_added)
+            ),
+        });
+    }
+    let (yes_ja, yes_en) = if g.eligible {
+        ("補助対象", "eligible")
+    } else {
+        ("補助対象外", "not eligible")
+    };
+    out.push(TraceStep {
+        step: Step::LineItem.id(),
+        label: "明細の区分",
+        label_en: "Line items",
+        before: Some(TraceValue::Yen(g.with_tax)),
+        after: TraceValue::Flag(g.eligible),
+        rules: cite(rules, g.reads),
+        detail: format!("区分「{cat_ja}」の明細{n}件 計{}：{yes_ja}", ja(g.with_tax)),
+        detail_en: format!("{n} {cat_en} items, {} in all: {yes_en}", en(g.with_tax)),
     });
 }

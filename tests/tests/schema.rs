@@ -85,3 +85,58 @@ mod random {
         }
     }
 }
+
+/// Beyond 100 line items the trace explains them by category: two steps at most per category
+/// (tax added, eligibility), figures that add up to the assessment's, the JSON still valid.
+#[test]
+fn a_large_quote_is_explained_by_category() {
+    let v = validator();
+    let rules = RuleSet::embedded();
+    let item = |i: usize| {
+        let category = ["terminal", "network", "recurring"][i % 3];
+        json!({"category": category, "amount": 1000 + i, "tax_included": i % 2 == 0})
+    };
+    let trace_of = |n: usize| {
+        let items: Vec<Value> = (0..n).map(item).collect();
+        let input = json!({"kind": "clinic", "readers": 1, "reader_applied_on": "2021-02-10", "line_items": items});
+        run_native(&input, &rules)
+    };
+    let steps = |out: &Value, id: &str| -> Vec<Value> {
+        out["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["step"] == id)
+            .cloned()
+            .collect()
+    };
+    let few = trace_of(100);
+    assert_eq!(
+        steps(&few, "line_item").len(),
+        100,
+        "one step per item up to 100"
+    );
+    let many = trace_of(3001);
+    assert_eq!(problems(&v, &many), Vec::<String>::new());
+    let groups = steps(&many, "line_item");
+    assert_eq!(groups.len(), 3, "one step per category");
+    assert_eq!(steps(&many, "line_item_tax").len(), 3);
+    let sum = |eligible: bool| -> i64 {
+        groups
+            .iter()
+            .filter(|g| g["after"]["value"] == eligible)
+            .map(|g| g["before"]["value"].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum(true), many["eligible_cost"].as_i64().unwrap());
+    assert_eq!(sum(false), many["ineligible_cost"].as_i64().unwrap());
+    // Items 0, 3, 6 … are terminals: 1,001 of them, half entered without tax.
+    assert!(
+        groups[0]["detail_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("1001 "),
+        "{}",
+        groups[0]["detail_en"]
+    );
+}
