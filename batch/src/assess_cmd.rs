@@ -32,6 +32,9 @@ pub struct Args {
     /// Use this rule file (TOML) instead of the built-in 2020-11-30 rules.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
+    /// Print the peak memory on stderr (`peak_rss_kib N`, for the benchmarks).
+    #[arg(long, hide = true)]
+    timings: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -103,5 +106,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
         writeln!(out)?;
     }
     out.flush()?;
+    if let Some(kib) = args.timings.then(crate::batch::peak_rss_kib).flatten() {
+        eprintln!("peak_rss_kib {kib}");
+    }
     Ok(Outcome::Ok)
 }

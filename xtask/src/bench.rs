@@ -388,6 +388,7 @@ fn full(quick: bool) -> Result<()> {
     };
     let b1 = batch("1")?;
     let b2 = batch("2")?;
+    let big = big_quote(&data)?;
     let floor = measure(
         Command::new(release_bin("io-floor"))
             .arg("--institutions")
@@ -509,6 +510,12 @@ fn full(quick: bool) -> Result<()> {
         b2.1 / 1024,
         floor.1 / 1024,
         ratio(u128::from(b2.1), u128::from(floor.1))
+    )?;
+    writeln!(
+        r,
+        "| onshi assess, one hospital with {BIG_QUOTE_ITEMS} line items (trace by category) | {}, peak {} MiB | — | ≤ 3 s, ≤ 300 MB |",
+        secs(big.0),
+        big.1 / 1024
     )?;
     match &wasm {
         Ok(w) => {
@@ -637,4 +644,38 @@ fn wasm_bench() -> Result<WasmTimes> {
         trace_median_ns: field("trace_ns")?,
         trace_best_ns: field("trace_best_ns")?,
     })
+}
+
+/// Line items in the large single assessment.
+const BIG_QUOTE_ITEMS: usize = 1_000_000;
+
+/// Times `onshi assess` on one hospital with [`BIG_QUOTE_ITEMS`] line items (written once into
+/// `data`): wall time and peak memory.
+fn big_quote(data: &std::path::Path) -> Result<(u128, u64, String)> {
+    let path = data.join(format!("quote-{BIG_QUOTE_ITEMS}.json"));
+    if !path.exists() {
+        let categories = ["terminal", "line", "network", "other", "package_software"];
+        let items: Vec<serde_json::Value> = (0..BIG_QUOTE_ITEMS)
+            .map(|i| {
+                serde_json::json!({
+                    "category": categories[i % categories.len()],
+                    "amount": 100 + i % 7,
+                    "tax_included": i % 2 == 0,
+                })
+            })
+            .collect();
+        let input = serde_json::json!({
+            "kind": "hospital", "readers": 3, "reader_applied_on": "2021-02-10",
+            "line_items": items,
+        });
+        std::fs::create_dir_all(data)?;
+        std::fs::write(&path, serde_json::to_vec(&input)?)?;
+    }
+    measure(
+        Command::new(release_bin("onshi"))
+            .arg("assess")
+            .arg(&path)
+            .arg("--timings")
+            .stdout(std::process::Stdio::null()),
+    )
 }
