@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use onshi_core::{AssessOptions, Institution, InstitutionInput, Lang, RuleSet, assess};
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::Outcome;
@@ -74,22 +74,28 @@ fn load_rule_file(path: &Path, depth: usize) -> Result<RuleSet, onshi_core::Rule
 
 pub fn run(args: &Args) -> Result<Outcome> {
     let rules = load_rules(args.rules.as_ref())?;
-    let (origin, json) = match args.file.as_ref().filter(|p| p.as_os_str() != "-") {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
-        ),
-        None => {
-            let mut s = String::new();
-            io::stdin()
-                .read_to_string(&mut s)
-                .context("cannot read standard input")?;
-            ("<stdin>".to_owned(), s)
-        }
-    };
+    let (origin, reader): (String, Box<dyn Read>) =
+        match args.file.as_ref().filter(|p| p.as_os_str() != "-") {
+            Some(p) => (
+                p.display().to_string(),
+                Box::new(
+                    std::fs::File::open(p)
+                        .with_context(|| format!("cannot read {}", p.display()))?,
+                ),
+            ),
+            None => ("<stdin>".to_owned(), Box::new(io::stdin())),
+        };
+    // Read as it streams in: a quote of a million items is never held as text too.
+    let mut reader = io::BufReader::with_capacity(1 << 16, reader);
     // Windows editors save UTF-8 with a byte-order mark; JSON does not allow one, people do.
-    let json = json.strip_prefix('\u{feff}').unwrap_or(&json);
-    let input: InstitutionInput = serde_json::from_str(json)
+    if reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {origin}"))?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        reader.consume(3);
+    }
+    let input: InstitutionInput = serde_json::from_reader(reader)
         .with_context(|| format!("{origin}: not an institution in JSON"))?;
     let institution = Institution::from_input(&input, &rules)
         .with_context(|| format!("{origin}: invalid input"))?;
