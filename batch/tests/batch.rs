@@ -665,6 +665,41 @@ fn the_same_bytes_whatever_the_thread_count() {
         assert!(a == b, "{f} differs between --threads 1 and 2");
         assert!(!a.is_empty());
     }
+    // A chosen subset is byte for byte what the whole run wrote; rejects.csv always comes.
+    let read = |d: &Path, f: &str| std::fs::read(d.join(f)).unwrap();
+    for (outputs, files) in [
+        ("grants", &["grants.csv"][..]),
+        ("summary,audit", &["summary.csv", "audit.csv"]),
+        ("parquet,report", &["grants.parquet", "report.html"]),
+    ] {
+        // Into `one`, which holds a whole set: the outputs not chosen go with that set.
+        let out = run_to(d, "one", &["--compare", &scenario(), "--outputs", outputs]);
+        let mut names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let mut want: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+        want.push("rejects.csv".into());
+        want.sort();
+        assert_eq!(names, want, "--outputs {outputs}");
+        for f in files.iter().chain(&["rejects.csv"]) {
+            assert!(
+                read(&out, f) == read(&two, f),
+                "--outputs {outputs}: {f} differs"
+            );
+        }
+    }
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        "x",
+        "--out",
+        "y",
+        "--outputs",
+        "xlsx",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
     // The generator is deterministic too.
     let again = d.join("again.csv");
     generate(&again, &d.join("again-items.csv"), "20000", "11", &cp932);

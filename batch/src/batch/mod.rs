@@ -45,7 +45,8 @@ Columns (canonical or Japanese, any order; other columns are ignored):
   total_cost 総事業費 (required unless --line-items), claimed 申請額.
 Line items: institution_code, category 区分, amount 金額, tax_included 税込 (, description 内容).
 
-Writes grants.csv, grants.parquet, rejects.csv, summary.csv, audit.csv and report.html in DIR.
+Writes grants.csv, grants.parquet, rejects.csv, summary.csv, audit.csv and report.html in DIR
+(--outputs grants,parquet,summary,audit,report chooses; rejects.csv is always written).
 Exit status: 0 every row computed, 1 finished with rejected rows, 2 could not run.";
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +68,11 @@ pub struct Args {
     /// Directory for the outputs (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// The outputs to write, comma-separated (default: all); rejects.csv is always written,
+    /// and outputs of an earlier run that this one does not write are removed with the rest
+    /// of its set.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
+    outputs: Vec<output::OutputKind>,
     /// Encoding of the input files; detected when absent.
     #[arg(long, value_enum)]
     encoding: Option<Encoding>,
@@ -201,12 +207,19 @@ pub fn run(args: &Args) -> Result<Outcome> {
 }
 
 fn run_in_pool(args: &Args) -> Result<Outcome> {
+    let selection = output::Selection::of(&args.outputs);
     let rules = load_rules(args.rules.as_ref())?;
     let compare = args
         .compare
         .iter()
         .map(|p| load_rules(Some(p)))
         .collect::<Result<Vec<_>>>()?;
+    // Scenario grants feed only the grant rows and their sums.
+    let compare = if selection.grant_rows() {
+        compare
+    } else {
+        Vec::new()
+    };
     let scenarios: Vec<String> = compare.iter().map(|r| r.id().to_owned()).collect();
     let stdin = |p: &Path| p.as_os_str() == source::STDIN;
     if stdin(&args.institutions) && args.line_items.as_deref().is_some_and(stdin) {
@@ -271,7 +284,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     drop(err);
 
     cleanup::install();
-    let mut out = Outputs::create(&args.out, &inputs, &scenarios)?;
+    let mut out = Outputs::create(&args.out, &inputs, &scenarios, selection)?;
     let progress = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(file_len), ProgressDrawTarget::stderr())
     } else {
@@ -287,6 +300,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         compare: &compare,
         header: &header,
         items: &items,
+        findings: selection.findings(),
+        explain_findings: selection.audit,
     };
     let code_label = header
         .label(Col::InstitutionCode)
@@ -299,6 +314,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         code_label: &code_label,
         inst_name: &inst_name,
         scenarios: scenarios.len(),
+        grant_rows: selection.grant_rows(),
     };
     // Writing overlaps the next chunk's reading and computing.
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<output::Batch>(1);
@@ -539,6 +555,8 @@ pub mod stage {
                 compare: &[],
                 header: &self.header,
                 items: &self.items,
+                findings: true,
+                explain_findings: true,
             };
             StageRows(compute(&ctx, &self.chunks[i]))
         }
@@ -563,11 +581,13 @@ struct Filing<'h> {
     inst_name: &'h str,
     /// How many `--compare` scenarios each row carries.
     scenarios: usize,
+    /// Whether the rows' grant columns are wanted.
+    grant_rows: bool,
 }
 
 impl Filing<'_> {
     fn file(&mut self, rows: Vec<rows::Row>, records: &[StringRecord]) -> output::Batch {
-        let mut batch = output::Batch::new(rows.len(), self.scenarios);
+        let mut batch = output::Batch::new(rows.len(), self.scenarios, self.grant_rows);
         let name_at = self.header.index(Col::Name);
         for (row, record) in rows.into_iter().zip(records) {
             self.counts.rows += 1;

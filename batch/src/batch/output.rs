@@ -33,6 +33,72 @@ const ALL: [&str; 6] = [
     REPORT_HTML,
 ];
 
+/// An output a run may be asked for (`--outputs`); `rejects.csv` is always written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputKind {
+    /// grants.csv
+    Grants,
+    /// grants.parquet
+    Parquet,
+    /// summary.csv
+    Summary,
+    /// audit.csv
+    Audit,
+    /// report.html
+    Report,
+}
+
+/// The outputs of a run, and so the work it does: what feeds only an output not asked for is
+/// not done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    pub grants: bool,
+    pub parquet: bool,
+    pub summary: bool,
+    pub audit: bool,
+    pub report: bool,
+}
+
+impl Selection {
+    pub const ALL: Selection = Selection {
+        grants: true,
+        parquet: true,
+        summary: true,
+        audit: true,
+        report: true,
+    };
+
+    /// The outputs named (all of them when none is).
+    pub fn of(kinds: &[OutputKind]) -> Selection {
+        if kinds.is_empty() {
+            return Selection::ALL;
+        }
+        let has = |k| kinds.contains(&k);
+        Selection {
+            grants: has(OutputKind::Grants),
+            parquet: has(OutputKind::Parquet),
+            summary: has(OutputKind::Summary),
+            audit: has(OutputKind::Audit),
+            report: has(OutputKind::Report),
+        }
+    }
+
+    /// Whether the rows' grant columns are needed (a grants file, or the sums).
+    pub fn grant_rows(self) -> bool {
+        self.grants || self.parquet || self.sums()
+    }
+
+    /// Whether the sums by prefecture × category are needed.
+    pub fn sums(self) -> bool {
+        self.summary || self.report
+    }
+
+    /// Whether audit findings are needed (the grants files name them; the report counts them).
+    pub fn findings(self) -> bool {
+        self.grants || self.parquet || self.audit || self.report
+    }
+}
+
 /// A file being written under a temporary name.
 struct Pending {
     temp: TempPath,
@@ -268,6 +334,8 @@ pub(super) fn scenario_col(what: &str, id: &str) -> String {
 /// The rows of one chunk, built without touching the files (a writer thread writes them
 /// while the next chunk is read and computed).
 pub struct Batch {
+    /// Whether the grant columns are wanted (else only audit rows and rejects are kept).
+    grant_rows: bool,
     grants: GrantColumns,
     audit: Vec<AuditRow>,
     /// Rejected rows, in input order.
@@ -276,8 +344,10 @@ pub struct Batch {
 
 impl Batch {
     /// An empty batch for up to `rows` rows.
-    pub fn new(rows: usize, scenarios: usize) -> Batch {
+    pub fn new(rows: usize, scenarios: usize, grant_rows: bool) -> Batch {
+        let rows = if grant_rows { rows } else { 0 };
         Batch {
+            grant_rows,
             grants: GrantColumns::with_capacity(rows, scenarios),
             audit: Vec::new(),
             rejects: Vec::new(),
@@ -285,7 +355,9 @@ impl Batch {
     }
 
     pub fn push(&mut self, line: u64, mut c: Computed, name: &str) {
-        self.grants.push(line, &c, name);
+        if self.grant_rows {
+            self.grants.push(line, &c, name);
+        }
         for (finding, step) in c.findings.drain(..) {
             self.audit.push(AuditRow {
                 line,
@@ -301,6 +373,29 @@ impl Batch {
 }
 
 type CsvOut = csv::Writer<BufWriter<File>>;
+
+/// `audit.csv`'s writer, its header written (rows are serialised from [`AuditLine`]).
+fn audit_writer(file: File) -> Result<CsvOut> {
+    let mut audit = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(BufWriter::new(file));
+    audit.write_record([
+        "line",
+        "institution_code",
+        "name",
+        "finding",
+        "finding_ja",
+        "claimed",
+        "grant",
+        "difference",
+        "step",
+        "parameter",
+        "citation",
+        "trace",
+        "trace_en",
+    ])?;
+    Ok(audit)
+}
 
 /// `grants.parquet`, encoded and compressed on a thread of its own: it costs as much as all
 /// the other outputs together, and the writer thread was the run's critical path.
@@ -367,10 +462,11 @@ pub struct Outputs {
     scenarios: Vec<String>,
     pending: Vec<Pending>,
     // Unbuffered: polars formats whole batches itself, and nothing is left unflushed.
-    grants_csv: polars::io::csv::write::BatchedWriter<File>,
-    grants_parquet: ParquetSink,
+    grants_csv: Option<polars::io::csv::write::BatchedWriter<File>>,
+    grants_parquet: Option<ParquetSink>,
     rejects: CsvOut,
-    audit: CsvOut,
+    audit: Option<CsvOut>,
+    selection: Selection,
     /// Per-chunk partial sums by prefecture × category (added up at the end).
     partials: Vec<DataFrame>,
     audit_counts: [u64; Finding::ALL.len()],
@@ -379,7 +475,12 @@ pub struct Outputs {
 
 impl Outputs {
     /// Opens temporary files for every output in `dir`, refusing to write over an input.
-    pub fn create(dir: &Path, inputs: &[&PathBuf], scenarios: &[String]) -> Result<Outputs> {
+    pub fn create(
+        dir: &Path,
+        inputs: &[&PathBuf],
+        scenarios: &[String],
+        selection: Selection,
+    ) -> Result<Outputs> {
         for name in ALL {
             let target = dir.join(name);
             if let Some(input) = inputs.iter().find(|i| is_same_file(i, &target)) {
@@ -393,7 +494,7 @@ impl Outputs {
         cleanup::watch(dir, created_dir.clone());
         let opened = std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output directory {}", dir.display()))
-            .and_then(|()| Outputs::open(dir, created_dir.clone(), scenarios));
+            .and_then(|()| Outputs::open(dir, created_dir.clone(), scenarios, selection));
         if opened.is_err() {
             // Leave no directory behind that this run made (`--out a/b/c` made three).
             cleanup::unwatch(dir);
@@ -404,7 +505,12 @@ impl Outputs {
         opened
     }
 
-    fn open(dir: &Path, created_dir: Option<PathBuf>, scenarios: &[String]) -> Result<Outputs> {
+    fn open(
+        dir: &Path,
+        created_dir: Option<PathBuf>,
+        scenarios: &[String],
+        selection: Selection,
+    ) -> Result<Outputs> {
         // A run killed outright (SIGKILL) could not remove its temporaries: this one does.
         cleanup::remove_leftovers(dir);
         let _busy = cleanup::busy().ok_or_else(interrupted)?;
@@ -418,12 +524,20 @@ impl Outputs {
         };
         let empty = GrantColumns::with_capacity(0, scenarios.len()).into_frame(scenarios)?;
         let schema = empty.schema();
-        let grants_csv = CsvWriter::new(open(GRANTS_CSV)?)
-            .include_header(true)
-            .batched(schema)?;
-        let grants_parquet = ParquetSink::start(
-            ParquetWriter::new(BufWriter::new(open(GRANTS_PARQUET)?)).batched(schema)?,
-        );
+        let grants_csv = match selection.grants {
+            true => Some(
+                CsvWriter::new(open(GRANTS_CSV)?)
+                    .include_header(true)
+                    .batched(schema)?,
+            ),
+            false => None,
+        };
+        let grants_parquet = match selection.parquet {
+            true => Some(ParquetSink::start(
+                ParquetWriter::new(BufWriter::new(open(GRANTS_PARQUET)?)).batched(schema)?,
+            )),
+            false => None,
+        };
         let mut rejects = csv::Writer::from_writer(BufWriter::new(open(REJECTS_CSV)?));
         rejects.write_record([
             "file",
@@ -436,25 +550,10 @@ impl Outputs {
             "other_errors",
             "record",
         ])?;
-        // Rows are serialised from `AuditLine`; its header is written here, once.
-        let mut audit = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(BufWriter::new(open(AUDIT_CSV)?));
-        audit.write_record([
-            "line",
-            "institution_code",
-            "name",
-            "finding",
-            "finding_ja",
-            "claimed",
-            "grant",
-            "difference",
-            "step",
-            "parameter",
-            "citation",
-            "trace",
-            "trace_en",
-        ])?;
+        let audit = match selection.audit {
+            true => Some(audit_writer(open(AUDIT_CSV)?)?),
+            false => None,
+        };
         Ok(Outputs {
             dir: dir.to_owned(),
             created_dir,
@@ -464,6 +563,7 @@ impl Outputs {
             grants_parquet,
             rejects,
             audit,
+            selection,
             partials: Vec::new(),
             audit_counts: [0; Finding::ALL.len()],
             finished: false,
@@ -506,7 +606,7 @@ impl Outputs {
 
     /// What a failed write says: the output it was for (the temporary name means nothing).
     fn cannot_write(&self, name: &str) -> String {
-        format!("cannot write {}", self.dir.join(name).display())
+        cannot_write(&self.dir, name)
     }
 
     pub fn finish_batch(&mut self, batch: Batch) -> Result<()> {
@@ -521,7 +621,10 @@ impl Outputs {
             self.audit_counts[i] += 1;
             let step = a.step.as_ref();
             let code = a.code.ascii();
-            self.audit
+            let Some(audit) = self.audit.as_mut() else {
+                continue;
+            };
+            audit
                 .serialize(AuditLine {
                     line: a.line,
                     institution_code: std::str::from_utf8(&code).unwrap_or_default(),
@@ -537,62 +640,83 @@ impl Outputs {
                     trace: step.map_or("", |s| &s.trace),
                     trace_en: step.map_or("", |s| &s.trace_en),
                 })
-                .with_context(|| self.cannot_write(AUDIT_CSV))?;
+                .with_context(|| cannot_write(&self.dir, AUDIT_CSV))?;
+        }
+        if !self.selection.grant_rows() {
+            return Ok(());
         }
         let df = batch.grants.into_frame(&self.scenarios)?;
         if df.height() == 0 {
             return Ok(());
         }
-        self.grants_csv
-            .write_batch(excel_safe_names(&df)?.as_ref())
-            .map_err(anyhow::Error::new)
-            .with_context(|| self.cannot_write(GRANTS_CSV))?;
+        if let Some(w) = self.grants_csv.as_mut() {
+            w.write_batch(excel_safe_names(&df)?.as_ref())
+                .map_err(anyhow::Error::new)
+                .with_context(|| cannot_write(&self.dir, GRANTS_CSV))?;
+        }
         // A frame's columns are shared, not copied: the Parquet thread encodes the same data.
-        self.grants_parquet
-            .write(df.clone())
-            .with_context(|| self.cannot_write(GRANTS_PARQUET))?;
-        self.partials.push(partial_summary(df, &self.scenarios)?);
+        if let Some(p) = self.grants_parquet.as_mut() {
+            p.write(df.clone())
+                .with_context(|| cannot_write(&self.dir, GRANTS_PARQUET))?;
+        }
+        if self.selection.sums() {
+            self.partials.push(partial_summary(df, &self.scenarios)?);
+        }
         Ok(())
     }
 
     /// Finishes every file (summary and report from the partial sums) and renames them into
     /// place. Returns the paths written.
     pub fn finish(mut self, info: &RunInfo) -> Result<Vec<PathBuf>> {
-        self.grants_csv
-            .finish()
-            .map_err(anyhow::Error::new)
-            .with_context(|| self.cannot_write(GRANTS_CSV))?;
+        if let Some(w) = self.grants_csv.as_mut() {
+            w.finish()
+                .map_err(anyhow::Error::new)
+                .with_context(|| cannot_write(&self.dir, GRANTS_CSV))?;
+        }
         self.rejects
             .flush()
             .with_context(|| self.cannot_write(REJECTS_CSV))?;
-        self.audit
-            .flush()
-            .with_context(|| self.cannot_write(AUDIT_CSV))?;
-        let summary = final_summary(&self.partials, &self.scenarios)?;
-        let mut summary_out = summary.clone();
-        let w = self.open_late(SUMMARY_CSV)?;
-        CsvWriter::new(w)
-            .include_header(true)
-            .finish(&mut summary_out)
-            .map_err(anyhow::Error::new)
-            .with_context(|| self.cannot_write(SUMMARY_CSV))?;
-        let data = ReportData::from_summary(&summary, &self.audit_counts, &self.scenarios)?;
-        let html = report::render(info, &data)?;
-        let mut w = self.open_late(REPORT_HTML)?;
-        std::io::Write::write_all(&mut w, html.as_bytes())
-            .and_then(|()| std::io::Write::flush(&mut w))
-            .with_context(|| self.cannot_write(REPORT_HTML))?;
-        drop(w);
+        if let Some(w) = self.audit.as_mut() {
+            w.flush()
+                .with_context(|| cannot_write(&self.dir, AUDIT_CSV))?;
+        }
+        if self.selection.sums() {
+            self.summary_and_report(info)?;
+        }
         // Last: the summary and the report were made while the Parquet thread finished.
-        self.grants_parquet
-            .finish()
-            .with_context(|| self.cannot_write(GRANTS_PARQUET))?;
+        if let Some(p) = self.grants_parquet.as_mut() {
+            p.finish()
+                .with_context(|| cannot_write(&self.dir, GRANTS_PARQUET))?;
+        }
         // Every writer has been finished or flushed above: the data is in the files.
         let pending = std::mem::take(&mut self.pending);
         let mut written = replace_all(&self.dir, pending)?;
         written.sort();
         self.finished = true;
         Ok(written)
+    }
+
+    /// summary.csv and report.html (those asked for), from the partial sums.
+    fn summary_and_report(&mut self, info: &RunInfo) -> Result<()> {
+        let summary = final_summary(&self.partials, &self.scenarios)?;
+        if self.selection.summary {
+            let mut summary_out = summary.clone();
+            let w = self.open_late(SUMMARY_CSV)?;
+            CsvWriter::new(w)
+                .include_header(true)
+                .finish(&mut summary_out)
+                .map_err(anyhow::Error::new)
+                .with_context(|| self.cannot_write(SUMMARY_CSV))?;
+        }
+        if self.selection.report {
+            let data = ReportData::from_summary(&summary, &self.audit_counts, &self.scenarios)?;
+            let html = report::render(info, &data)?;
+            let mut w = self.open_late(REPORT_HTML)?;
+            std::io::Write::write_all(&mut w, html.as_bytes())
+                .and_then(|()| std::io::Write::flush(&mut w))
+                .with_context(|| self.cannot_write(REPORT_HTML))?;
+        }
+        Ok(())
     }
 
     fn open_late(&mut self, name: &'static str) -> Result<BufWriter<File>> {
@@ -603,6 +727,11 @@ impl Outputs {
         self.pending.push(Pending { temp, name });
         Ok(BufWriter::new(file))
     }
+}
+
+/// What a failed write says: the output it was for (the temporary name means nothing).
+fn cannot_write(dir: &Path, name: &str) -> String {
+    format!("cannot write {}", dir.join(name).display())
 }
 
 fn interrupted() -> anyhow::Error {
@@ -642,19 +771,21 @@ fn replace_all(dir: &Path, pending: Vec<Pending>) -> Result<Vec<PathBuf>> {
             }
         }
     }
-    // The previous set, moved aside under hidden names (restored on failure, removed after).
+    // The previous set, moved aside under hidden names (restored on failure, removed after):
+    // all of it, so that an output this run does not write (`--outputs`) cannot be mistaken
+    // for one of this run's.
     let mut aside: Vec<(PathBuf, TempPath)> = Vec::new();
     let restore = |aside: Vec<(PathBuf, TempPath)>| {
         for (target, old) in aside {
             let _ = old.persist(&target);
         }
     };
-    for p in &pending {
-        let target = dir.join(p.name);
-        if !target.exists() {
+    for name in ALL {
+        let target = dir.join(name);
+        if !std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file()) {
             continue;
         }
-        let moved = temp_in(dir, &format!("{}.previous", p.name))
+        let moved = temp_in(dir, &format!("{name}.previous"))
             .map(tempfile::NamedTempFile::into_temp_path)
             .and_then(|old| std::fs::rename(&target, &old).map(|()| old));
         match moved {

@@ -20,6 +20,10 @@ pub struct Ctx<'a> {
     pub compare: &'a [RuleSet],
     pub header: &'a Header<Col>,
     pub items: &'a LineItems,
+    /// Whether audit findings are wanted (grants name them, the report counts them).
+    pub findings: bool,
+    /// Whether each finding's deciding step is explained (only audit.csv shows it).
+    pub explain_findings: bool,
 }
 
 /// An institution assessed (borrowing text from the rule set).
@@ -146,15 +150,18 @@ impl<'a> Ctx<'a> {
             .map(|r| assess(r, &institution, AssessOptions::default()).grant)
             .collect();
         // The findings' steps are explained from the row's one assessment.
-        let findings = audit(&assessment)
-            .into_iter()
-            .map(|f| {
-                (
-                    f,
-                    explain::step(&assessment, f.step()).map(|s| AuditStep::of(&s)),
-                )
-            })
-            .collect();
+        let findings = match self.findings {
+            true => audit(&assessment)
+                .into_iter()
+                .map(|f| {
+                    let step = self
+                        .explain_findings
+                        .then(|| explain::step(&assessment, f.step()));
+                    (f, step.flatten().map(|s| AuditStep::of(&s)))
+                })
+                .collect(),
+            false => Vec::new(),
+        };
         Ok(Box::new(Computed {
             code,
             assessment,
