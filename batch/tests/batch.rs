@@ -1385,3 +1385,73 @@ fn a_bad_byte_after_the_header_names_its_line() {
         "{err}"
     );
 }
+
+/// `onshi gen --clean` writes plain forms only (what a script reading the CSV expects) and the
+/// same institutions as without it: the batch gives the same grants from both.
+#[test]
+fn a_clean_file_has_plain_forms_and_the_same_institutions() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (clean, plain) = (d.join("clean.csv"), d.join("forms.csv"));
+    for (path, extra) in [(&clean, &["--clean"][..]), (&plain, &[][..])] {
+        let mut args = vec![
+            "gen",
+            "--count",
+            "3000",
+            "--seed",
+            "5",
+            "--out",
+            path.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        assert!(onshi(&args).status.success());
+    }
+    let rows = read_csv(&clean);
+    let digits = |s: &str, n: Option<usize>| {
+        s.bytes().all(|b| b.is_ascii_digit()) && n.is_none_or(|n| s.len() == n)
+    };
+    for r in &rows {
+        assert!(digits(&s(r, "institution_code"), Some(10)), "{r:?}");
+        assert!(
+            ["hospital", "clinic", "dental_clinic", "pharmacy"].contains(&s(r, "kind").as_str())
+        );
+        for k in ["group_rx_per_month", "readers", "total_cost", "claimed"] {
+            assert!(digits(&s(r, k), None), "{k}: {r:?}");
+        }
+        for k in ["reader_applied_on", "completed_on", "applied_on"] {
+            let v = s(r, k);
+            assert!(
+                v.is_empty()
+                    || (v.len() == 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-'),
+                "{k}: {v}"
+            );
+        }
+    }
+    assert!(std::fs::read(&clean).unwrap() != std::fs::read(&plain).unwrap());
+    let grants = |input: &Path, name: &str| {
+        let out = d.join(name);
+        onshi(&[
+            "batch",
+            "--institutions",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--outputs",
+            "grants",
+        ]);
+        read_csv(&out.join("grants.csv"))
+            .iter()
+            .map(|r| {
+                (
+                    s(r, "line"),
+                    s(r, "institution_code"),
+                    s(r, "regime"),
+                    s(r, "grant"),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let a = grants(&clean, "a");
+    assert_eq!(a.len(), 3000);
+    assert_eq!(a, grants(&plain, "b"));
+}

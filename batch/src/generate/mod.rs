@@ -52,8 +52,12 @@ pub struct Args {
     #[arg(long)]
     japanese_headers: bool,
     /// Make about 1% of rows dirty, of every kind the batch must reject.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "clean")]
     dirty: bool,
+    /// Plain forms only — English ids, ISO dates, plain integers, 10-digit codes — as a script
+    /// that reads the CSV directly expects (the same institutions as without it).
+    #[arg(long, conflicts_with = "japanese_headers")]
+    clean: bool,
 }
 
 /// The header of the institutions file, canonical and Japanese.
@@ -197,6 +201,9 @@ struct Gen<'r> {
     /// Next number per (prefecture, 点数表).
     counters: Vec<u32>,
     japanese: bool,
+    /// Plain forms only (`--clean`); the random draws are made all the same, so that a seed
+    /// gives the same institutions clean or not.
+    clean: bool,
     recent_codes: Vec<String>,
 }
 
@@ -231,6 +238,7 @@ impl Gen<'_> {
     fn code_text(&mut self, c: InstitutionCode) -> String {
         let s = c.to_string();
         match self.rng.random_range(0..10) {
+            _ if self.clean => s,
             0..=5 => s,
             6 | 7 => c.formatted(),
             8 => format!("{}-{}-{}", &s[0..2], &s[2..9], &s[9..]),
@@ -240,6 +248,7 @@ impl Gen<'_> {
 
     fn date_text(&mut self, d: NaiveDate) -> String {
         match self.rng.random_range(0..20) {
+            _ if self.clean => d.format("%Y-%m-%d").to_string(),
             0..=9 => d.format("%Y-%m-%d").to_string(),
             10..=13 => d.format("%Y/%-m/%-d").to_string(),
             14..=16 => format_wareki(d),
@@ -270,6 +279,7 @@ impl Gen<'_> {
     fn amount_text(&mut self, y: i64) -> String {
         let grouped = Yen::new(y).grouped();
         match self.rng.random_range(0..20) {
+            _ if self.clean => y.to_string(),
             0..=11 => y.to_string(),
             12..=14 => grouped,
             15 | 16 => format!("{grouped}円"),
@@ -309,14 +319,15 @@ impl Gen<'_> {
     }
 
     fn kind_text(&mut self, kind: Kind) -> String {
-        if self.japanese || self.chance(0.1) {
+        let text = if self.japanese || self.chance(0.1) {
             match kind {
                 Kind::Clinic if self.chance(0.3) => "診療所".into(),
                 k => k.name(onshi_core::Lang::Ja).into(),
             }
         } else {
             kind.id().into()
-        }
+        };
+        if self.clean { kind.id().into() } else { text }
     }
 
     /// Quote lines for a start pack (NTT East, 004) plus vendor work and ineligible extras.
@@ -460,7 +471,7 @@ impl Gen<'_> {
                 .map(|c| self.amount_text(c.whole()))
                 .unwrap_or_default(),
         ];
-        if self.chance(0.05) {
+        if self.chance(0.05) && !self.clean {
             fields[4] = full_width(&format!("{readers}台"));
         }
         let items = match &cost {
@@ -593,6 +604,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         rules: &rules,
         counters: vec![0; 47 * 5],
         japanese: args.japanese_headers,
+        clean: args.clean,
         recent_codes: Vec::new(),
     };
     let counts = counts_by_kind(args.count);
