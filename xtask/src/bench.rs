@@ -389,6 +389,7 @@ fn full(quick: bool) -> Result<()> {
     let b1 = batch("1")?;
     let b2 = batch("2")?;
     let big = big_quote(&data)?;
+    let peer = peer_bench(&data, if quick { 3 } else { 5 });
     let floor = measure(
         Command::new(release_bin("io-floor"))
             .arg("--institutions")
@@ -511,6 +512,32 @@ fn full(quick: bool) -> Result<()> {
         floor.1 / 1024,
         ratio(u128::from(b2.1), u128::from(floor.1))
     )?;
+    match &peer {
+        Ok(p) => {
+            writeln!(
+                r,
+                "| `onshi batch --outputs grants` vs the polars-python script (`benches/peer/peer.py polars`), clean national file, {} alternating runs | onshi median {} (best {}), script median {} (best {}): onshi {} faster by medians, {} by best runs | — | ≥ 3× |",
+                p.runs,
+                secs(p.grants.0),
+                secs(p.grants.1),
+                secs(p.script.0),
+                secs(p.script.1),
+                ratio(p.script.0, p.grants.0),
+                ratio(p.script.1, p.grants.1)
+            )?;
+            writeln!(
+                r,
+                "| all six outputs vs the same script | onshi median {} (best {}): {} the script's median time | — | ≤ 1.0× |",
+                secs(p.all.0),
+                secs(p.all.1),
+                ratio(p.all.0, p.script.0)
+            )?;
+        }
+        Err(e) => writeln!(
+            r,
+            "| onshi vs the polars-python script | not measured: {e:#} | — | ≥ 3× |"
+        )?,
+    }
     writeln!(
         r,
         "| onshi assess, one hospital with {BIG_QUOTE_ITEMS} line items (trace by category) | {}, peak {} MiB | — | ≤ 3 s, ≤ 300 MB |",
@@ -678,4 +705,103 @@ fn big_quote(data: &std::path::Path) -> Result<(u128, u64, String)> {
             .arg("--timings")
             .stdout(std::process::Stdio::null()),
     )
+}
+
+/// The peer comparison: (median, best) wall times of each contender.
+#[derive(Debug)]
+struct Peer {
+    runs: usize,
+    grants: (u128, u128),
+    all: (u128, u128),
+    script: (u128, u128),
+}
+
+/// The polars version the peer script runs on (installed in a virtual environment of the
+/// benchmarks' own, never in `cargo xtask test`).
+const PEER_POLARS: &str = "polars==2.1.0";
+
+/// A Python with polars, in `<target>/bench-venv` (made on first use).
+fn peer_python() -> Result<PathBuf> {
+    let venv = target_dir().join("bench-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        step(
+            "python3 -m venv (the peer script's environment)",
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        )?;
+    }
+    let has_polars = Command::new(&python)
+        .args(["-c", "import polars"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_polars {
+        step(
+            &format!("pip install {PEER_POLARS}"),
+            Command::new(&python).args(["-m", "pip", "install", "--quiet", PEER_POLARS]),
+        )?;
+    }
+    Ok(python)
+}
+
+/// Runs `onshi batch --outputs grants`, the whole batch and the peer script on the same clean
+/// national file, alternating, `runs` times each.
+fn peer_bench(data: &std::path::Path, runs: usize) -> Result<Peer> {
+    let python = peer_python()?;
+    let clean = data.join(format!("national-{NATIONAL_ROWS}-clean.csv"));
+    if !clean.exists() {
+        step(
+            "onshi gen --clean (the peer's input)",
+            Command::new(release_bin("onshi"))
+                .args([
+                    "gen",
+                    "--count",
+                    &NATIONAL_ROWS.to_string(),
+                    "--seed",
+                    "1",
+                    "--clean",
+                    "--out",
+                ])
+                .arg(&clean),
+        )?;
+    }
+    let script = root().join("benches/peer/peer.py");
+    let onshi = |outputs: Option<&str>, out: &str| -> Result<u128> {
+        let mut cmd = Command::new(release_bin("onshi"));
+        cmd.arg("batch")
+            .arg("--institutions")
+            .arg(&clean)
+            .arg("--out")
+            .arg(data.join(out));
+        if let Some(o) = outputs {
+            cmd.args(["--outputs", o]);
+        }
+        Ok(measure(&mut cmd)?.0)
+    };
+    let (mut grants, mut all, mut peer) = (Vec::new(), Vec::new(), Vec::new());
+    eprintln!("\n==> onshi vs the polars-python script ({runs} alternating runs)");
+    for _ in 0..runs {
+        grants.push(onshi(Some("grants"), "peer-onshi-grants")?);
+        let start = Instant::now();
+        let o = Command::new(&python)
+            .arg(&script)
+            .arg("polars")
+            .arg(&clean)
+            .arg(data.join("peer-script.csv"))
+            .output()?;
+        if !o.status.success() {
+            bail!("peer.py failed: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        peer.push(start.elapsed().as_nanos());
+        all.push(onshi(None, "peer-onshi-all")?);
+    }
+    let stats = |v: &mut Vec<u128>| {
+        v.sort_unstable();
+        (v[v.len() / 2], v[0])
+    };
+    Ok(Peer {
+        runs,
+        grants: stats(&mut grants),
+        all: stats(&mut all),
+        script: stats(&mut peer),
+    })
 }
