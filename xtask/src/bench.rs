@@ -31,9 +31,11 @@ pub fn bench(args: &[String]) -> Result<()> {
     let has = |f: &str| args.iter().any(|a| a == f);
     if let Some(bad) = args
         .iter()
-        .find(|a| !["--quick", "--gate", "--save-baseline"].contains(&a.as_str()))
+        .find(|a| !["--quick", "--huge", "--gate", "--save-baseline"].contains(&a.as_str()))
     {
-        bail!("unknown option {bad} (cargo xtask bench [--quick] [--gate] [--save-baseline])");
+        bail!(
+            "unknown option {bad} (cargo xtask bench [--quick] [--huge] [--gate] [--save-baseline])"
+        );
     }
     if has("--save-baseline") {
         let counts = gate_counts()?;
@@ -45,7 +47,7 @@ pub fn bench(args: &[String]) -> Result<()> {
     if has("--gate") {
         return gate();
     }
-    full(has("--quick"))
+    full(has("--quick"), has("--huge"))
 }
 
 fn baseline_path() -> PathBuf {
@@ -345,7 +347,7 @@ fn compute_ns(stderr: &str) -> Option<u128> {
     Some(s.parse::<u128>().ok()? * 1_000_000_000 + frac[..9].parse::<u128>().ok()?)
 }
 
-fn full(quick: bool) -> Result<()> {
+fn full(quick: bool, huge: bool) -> Result<()> {
     build_release()?;
     let criterion_args: &[&str] = if quick {
         &[
@@ -390,6 +392,7 @@ fn full(quick: bool) -> Result<()> {
     let b2 = batch("2")?;
     let big = big_quote(&data)?;
     let peer = peer_bench(&data, if quick { 3 } else { 5 });
+    let curve = cost_curve(&data, if huge { &[1, 10, 100] } else { &[1, 10] });
     let floor = measure(
         Command::new(release_bin("io-floor"))
             .arg("--institutions")
@@ -565,6 +568,10 @@ fn full(quick: bool) -> Result<()> {
             r,
             "| wasm assess (Node) | not measured: {e} | — | ≤ 20 µs |"
         )?,
+    }
+    match &curve {
+        Ok(c) => r.push_str(&curve_table(c)),
+        Err(e) => writeln!(r, "\nThe cost curve: not measured: {e:#}")?,
     }
     writeln!(r, "\n## Instruction counts (the CI gate)\n")?;
     r.push_str(&gate_table(&gate_base, &gate_now));
@@ -804,4 +811,94 @@ fn peer_bench(data: &std::path::Path, runs: usize) -> Result<Peer> {
         all: stats(&mut all),
         script: stats(&mut peer),
     })
+}
+
+/// One point of the cost curve: the scale (× the national file), rows, wall and CPU time (ns,
+/// ms) and peak memory (KiB) of one whole `onshi batch` run with line items.
+#[derive(Debug)]
+struct CurvePoint {
+    scale: u64,
+    rows: u64,
+    wall_ns: u128,
+    cpu_ms: u64,
+    rss_kib: u64,
+}
+
+/// `onshi batch` with line items on the national file repeated `scales` times over (files
+/// generated once, kept in `data`).
+fn cost_curve(data: &std::path::Path, scales: &[u64]) -> Result<Vec<CurvePoint>> {
+    eprintln!("\n==> the cost curve ({scales:?} × the national file)");
+    let mut points = Vec::new();
+    for &scale in scales {
+        let rows = NATIONAL_ROWS * scale;
+        let inst = data.join(format!("curve-{rows}.csv"));
+        let items = data.join(format!("curve-{rows}-items.csv"));
+        if !inst.exists() || !items.exists() {
+            step(
+                &format!("onshi gen --count {rows} --dirty --line-items"),
+                Command::new(release_bin("onshi"))
+                    .args([
+                        "gen",
+                        "--count",
+                        &rows.to_string(),
+                        "--seed",
+                        "1",
+                        "--dirty",
+                        "--out",
+                    ])
+                    .arg(&inst)
+                    .arg("--line-items")
+                    .arg(&items),
+            )?;
+        }
+        let (wall_ns, rss_kib, err) = measure(
+            Command::new(release_bin("onshi"))
+                .arg("batch")
+                .arg("--institutions")
+                .arg(&inst)
+                .arg("--line-items")
+                .arg(&items)
+                .args(["--timings", "--out"])
+                .arg(data.join(format!("curve-out-{scale}"))),
+        )?;
+        let cpu_ms = err
+            .lines()
+            .find_map(|l| l.strip_prefix("cpu_ms "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0);
+        points.push(CurvePoint {
+            scale,
+            rows,
+            wall_ns,
+            cpu_ms,
+            rss_kib,
+        });
+    }
+    Ok(points)
+}
+
+fn curve_table(points: &[CurvePoint]) -> String {
+    let mut t = String::from(
+        "\n## The cost curve (whole `onshi batch` runs with line items, all outputs)\n\n\
+         | scale | rows | wall | CPU | peak memory | wall / 1× | CPU / 1× | memory / 1× |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let Some(one) = points.first() else {
+        return t;
+    };
+    for p in points {
+        let _ = writeln!(
+            t,
+            "| {}× | {} | {} | {} | {} MiB | {} | {} | {} |",
+            p.scale,
+            p.rows,
+            secs(p.wall_ns),
+            secs(u128::from(p.cpu_ms) * 1_000_000),
+            p.rss_kib / 1024,
+            ratio(p.wall_ns, one.wall_ns),
+            ratio(u128::from(p.cpu_ms), u128::from(one.cpu_ms)),
+            ratio(u128::from(p.rss_kib), u128::from(one.rss_kib)),
+        );
+    }
+    t
 }

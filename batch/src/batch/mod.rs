@@ -428,6 +428,9 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         if let Some(kib) = peak_rss_kib() {
             eprintln!("peak_rss_kib {kib}");
         }
+        if let Some(ms) = cpu_ms() {
+            eprintln!("cpu_ms {ms}");
+        }
     }
 
     let mut so = std::io::stdout().lock();
@@ -646,6 +649,18 @@ pub fn peak_rss_kib() -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The CPU time the process has used, user and system, in milliseconds (Linux's
+/// `/proc/self/stat`, whose clock ticks are 1/100 s on every Linux ABI), for `--timings`.
+pub fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which may hold spaces) start after its ')'.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) * 10)
 }
 
 /// Whether `a` and `b` name the same existing file.
