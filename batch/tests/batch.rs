@@ -659,6 +659,7 @@ fn the_same_bytes_whatever_the_thread_count() {
         "summary.csv",
         "audit.csv",
         "report.html",
+        "summary.xlsx",
     ] {
         let a = std::fs::read(one.join(f)).unwrap();
         let b = std::fs::read(two.join(f)).unwrap();
@@ -671,6 +672,7 @@ fn the_same_bytes_whatever_the_thread_count() {
         ("grants", &["grants.csv"][..]),
         ("summary,audit", &["summary.csv", "audit.csv"]),
         ("parquet,report", &["grants.parquet", "report.html"]),
+        ("xlsx", &["summary.xlsx"]),
     ] {
         // Into `one`, which holds a whole set: the outputs not chosen go with that set.
         let out = run_to(d, "one", &["--compare", &scenario(), "--outputs", outputs]);
@@ -1454,4 +1456,70 @@ fn a_clean_file_has_plain_forms_and_the_same_institutions() {
     let a = grants(&clean, "a");
     assert_eq!(a.len(), 3000);
     assert_eq!(a, grants(&plain, "b"));
+}
+
+/// summary.xlsx holds the figures of summary.csv as numbers (read back with calamine), the
+/// audit by finding with the yen at stake of audit.csv, and a sheet per scenario.
+#[test]
+fn the_workbook_matches_the_csv_outputs() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        generate(&d.join("in.csv"), &d.join("items.csv"), "3000", "4", &[])
+            .status
+            .success()
+    );
+    let out = run_to(d, "x", &["--compare", &scenario()]);
+    let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(
+        names[..3],
+        ["全国 National", "都道府県×区分 Prefectures", "監査 Audit"]
+    );
+    assert!(names[3].starts_with("シナリオ "), "{names:?}");
+    let cell = |c: &Data| match c {
+        Data::Float(f) => format!("{f}"),
+        Data::Int(i) => i.to_string(),
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => panic!("unexpected cell {other:?}"),
+    };
+    let csv_rows = read_csv(&out.join("summary.csv"));
+    let sheet = wb.worksheet_range("都道府県×区分 Prefectures").unwrap();
+    let mut rows = sheet.rows();
+    let header: Vec<String> = rows.next().unwrap().iter().map(cell).collect();
+    // Japanese, then the CSV's column name.
+    assert_eq!(header[5], "補助額\ngrant");
+    let columns: Vec<String> = header
+        .iter()
+        .map(|h| h.rsplit('\n').next().unwrap().to_owned())
+        .collect();
+    let sheet_rows: Vec<Vec<String>> = rows.map(|r| r.iter().map(cell).collect()).collect();
+    assert_eq!(sheet_rows.len(), csv_rows.len());
+    for (row, csv_row) in sheet_rows.iter().zip(&csv_rows) {
+        for (name, value) in columns.iter().zip(row) {
+            assert_eq!(value, &s(csv_row, name), "{name}");
+        }
+    }
+    // Numbers are numbers, not text.
+    assert!(matches!(sheet.get((1, 5)), Some(Data::Float(_))));
+    let audit = read_csv(&out.join("audit.csv"));
+    let sheet = wb.worksheet_range("監査 Audit").unwrap();
+    let (mut count, mut yen) = (0.0, 0.0);
+    for r in sheet.rows().skip(1) {
+        let (Data::Float(c), Data::Float(y)) = (&r[2], &r[3]) else {
+            panic!("{r:?}")
+        };
+        count += c;
+        yen += y;
+    }
+    let want_yen: i64 = audit
+        .iter()
+        .filter_map(|r| s(r, "difference").parse::<i64>().ok())
+        .map(i64::abs)
+        .sum();
+    assert_eq!(count as usize, audit.len());
+    assert_eq!(yen as i64, want_yen);
+    assert!(want_yen > 0);
 }

@@ -530,7 +530,7 @@ fn full(quick: bool, huge: bool) -> Result<()> {
             )?;
             writeln!(
                 r,
-                "| all six outputs vs the same script | onshi median {} (best {}): {} the script's median time | — | ≤ 1.0× |",
+                "| all outputs vs the same script | onshi median {} (best {}): {} the script's median time | — | ≤ 1.0× |",
                 secs(p.all.0),
                 secs(p.all.1),
                 ratio(p.all.0, p.script.0)

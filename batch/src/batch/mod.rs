@@ -12,6 +12,7 @@ mod output;
 mod report;
 mod rows;
 mod source;
+mod workbook;
 
 use anyhow::{Context, Result, bail};
 use csv::StringRecord;
@@ -45,8 +46,9 @@ Columns (canonical or Japanese, any order; other columns are ignored):
   total_cost 総事業費 (required unless --line-items), claimed 申請額.
 Line items: institution_code, category 区分, amount 金額, tax_included 税込 (, description 内容).
 
-Writes grants.csv, grants.parquet, rejects.csv, summary.csv, audit.csv and report.html in DIR
-(--outputs grants,parquet,summary,audit,report chooses; rejects.csv is always written).
+Writes grants.csv, grants.parquet, rejects.csv, summary.csv, summary.xlsx, audit.csv and
+report.html in DIR (--outputs grants,parquet,summary,audit,report,xlsx chooses; rejects.csv is
+always written).
 Exit status: 0 every row computed, 1 finished with rejected rows, 2 could not run.";
 
 #[derive(Debug, clap::Args)]

@@ -16,6 +16,7 @@ use tempfile::TempPath;
 
 use super::report::{self, ReportData};
 use super::rows::Computed;
+use super::workbook;
 use super::{Reject, RunInfo, is_same_file};
 
 pub const GRANTS_CSV: &str = "grants.csv";
@@ -24,13 +25,15 @@ pub const REJECTS_CSV: &str = "rejects.csv";
 pub const SUMMARY_CSV: &str = "summary.csv";
 pub const AUDIT_CSV: &str = "audit.csv";
 pub const REPORT_HTML: &str = "report.html";
-const ALL: [&str; 6] = [
+pub const SUMMARY_XLSX: &str = "summary.xlsx";
+const ALL: [&str; 7] = [
     GRANTS_CSV,
     GRANTS_PARQUET,
     REJECTS_CSV,
     SUMMARY_CSV,
     AUDIT_CSV,
     REPORT_HTML,
+    SUMMARY_XLSX,
 ];
 
 /// An output a run may be asked for (`--outputs`); `rejects.csv` is always written.
@@ -46,6 +49,8 @@ pub enum OutputKind {
     Audit,
     /// report.html
     Report,
+    /// summary.xlsx
+    Xlsx,
 }
 
 /// The outputs of a run, and so the work it does: what feeds only an output not asked for is
@@ -57,6 +62,7 @@ pub struct Selection {
     pub summary: bool,
     pub audit: bool,
     pub report: bool,
+    pub xlsx: bool,
 }
 
 impl Selection {
@@ -66,6 +72,7 @@ impl Selection {
         summary: true,
         audit: true,
         report: true,
+        xlsx: true,
     };
 
     /// The outputs named (all of them when none is).
@@ -80,6 +87,7 @@ impl Selection {
             summary: has(OutputKind::Summary),
             audit: has(OutputKind::Audit),
             report: has(OutputKind::Report),
+            xlsx: has(OutputKind::Xlsx),
         }
     }
 
@@ -90,12 +98,12 @@ impl Selection {
 
     /// Whether the sums by prefecture × category are needed.
     pub fn sums(self) -> bool {
-        self.summary || self.report
+        self.summary || self.report || self.xlsx
     }
 
     /// Whether audit findings are needed (the grants files name them; the report counts them).
     pub fn findings(self) -> bool {
-        self.grants || self.parquet || self.audit || self.report
+        self.grants || self.parquet || self.audit || self.report || self.xlsx
     }
 }
 
@@ -470,6 +478,8 @@ pub struct Outputs {
     /// Per-chunk partial sums by prefecture × category (added up at the end).
     partials: Vec<DataFrame>,
     audit_counts: [u64; Finding::ALL.len()],
+    /// Per finding, the claimed amounts' distance from the grants (yen at stake).
+    audit_yen: [i64; Finding::ALL.len()],
     finished: bool,
 }
 
@@ -566,6 +576,7 @@ impl Outputs {
             selection,
             partials: Vec::new(),
             audit_counts: [0; Finding::ALL.len()],
+            audit_yen: [0; Finding::ALL.len()],
             finished: false,
         })
     }
@@ -619,6 +630,8 @@ impl Outputs {
                 .position(|f| *f == a.finding)
                 .unwrap_or(0);
             self.audit_counts[i] += 1;
+            let at_stake = a.claimed.map_or(0, |c| (c - a.grant).abs());
+            self.audit_yen[i] = self.audit_yen[i].saturating_add(at_stake);
             let step = a.step.as_ref();
             let code = a.code.ascii();
             let Some(audit) = self.audit.as_mut() else {
@@ -707,6 +720,18 @@ impl Outputs {
                 .finish(&mut summary_out)
                 .map_err(anyhow::Error::new)
                 .with_context(|| self.cannot_write(SUMMARY_CSV))?;
+        }
+        if self.selection.xlsx {
+            let audit: Vec<(Finding, u64, i64)> = Finding::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (*f, self.audit_counts[i], self.audit_yen[i]))
+                .collect();
+            let bytes = workbook::render(&summary, &audit, &self.scenarios)?;
+            let mut w = self.open_late(SUMMARY_XLSX)?;
+            std::io::Write::write_all(&mut w, &bytes)
+                .and_then(|()| std::io::Write::flush(&mut w))
+                .with_context(|| self.cannot_write(SUMMARY_XLSX))?;
         }
         if self.selection.report {
             let data = ReportData::from_summary(&summary, &self.audit_counts, &self.scenarios)?;

@@ -1,0 +1,197 @@
+//! `summary.xlsx`: the summary as an analyst opens it in Excel — the national totals, the
+//! prefecture × category table, the audit by finding with the yen at stake, and one sheet per
+//! scenario. Numbers are stored as numbers (yen formatted), header rows are frozen, headers
+//! are Japanese with the English beside them.
+
+use anyhow::Result;
+use onshi_core::{Finding, Lang};
+use polars::prelude::*;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
+
+use super::output::scenario_col;
+
+/// A column's header: Japanese, then English.
+fn header(name: &str, scenarios: &[String]) -> String {
+    let fixed = [
+        ("prefecture", "都道府県コード"),
+        ("prefecture_name", "都道府県"),
+        ("category", "区分"),
+        ("institutions", "医療機関等数"),
+        ("eligible_cost", "補助対象経費"),
+        ("grant", "補助額"),
+        ("standard_only", "通常補助のみの額"),
+        ("special_measure_cost", "特例補助による増額"),
+    ];
+    if let Some((_, ja)) = fixed.iter().find(|(en, _)| *en == name) {
+        return format!("{ja}\n{name}");
+    }
+    for id in scenarios {
+        for (what, ja) in [
+            ("grant", "補助額"),
+            ("difference", "差額"),
+            ("gain", "増える数"),
+            ("lose", "減る数"),
+            ("same", "同じ数"),
+        ] {
+            if name == scenario_col(what, id) {
+                return format!("{ja}（{id}）\n{name}");
+            }
+        }
+    }
+    name.to_owned()
+}
+
+/// Whether a column holds yen (else a count or a code).
+fn is_yen(name: &str) -> bool {
+    [
+        "eligible_cost",
+        "grant",
+        "standard_only",
+        "special_measure_cost",
+        "difference",
+    ]
+    .iter()
+    .any(|y| name == *y || name.starts_with(&format!("{y}_")))
+}
+
+struct Formats {
+    header: Format,
+    yen: Format,
+    count: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            header: Format::new().set_bold().set_text_wrap(),
+            yen: Format::new().set_num_format("#,##0\"円\";-#,##0\"円\""),
+            count: Format::new().set_num_format("#,##0"),
+        }
+    }
+}
+
+/// Writes `df`'s columns `names` into `ws`: one header row (frozen), then the rows.
+fn write_frame(
+    ws: &mut Worksheet,
+    df: &DataFrame,
+    names: &[String],
+    scenarios: &[String],
+    f: &Formats,
+) -> Result<()> {
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_row_height(0, 32)?;
+    for (c, name) in names.iter().enumerate() {
+        let col = u16::try_from(c)?;
+        ws.write_string_with_format(0, col, header(name, scenarios), &f.header)?;
+        ws.set_column_width(col, if is_yen(name) { 18 } else { 14 })?;
+        let series = df.column(name)?.as_materialized_series();
+        for (r, value) in series.iter().enumerate() {
+            let row = u32::try_from(r + 1)?;
+            match value {
+                AnyValue::String(s) => {
+                    ws.write_string(row, col, s)?;
+                }
+                AnyValue::Null => {}
+                v => {
+                    let n = v.extract::<i64>().unwrap_or_default();
+                    #[allow(clippy::cast_precision_loss)] // yen sums stay far below 2^53
+                    let n = n as f64;
+                    let format = if is_yen(name) { &f.yen } else { &f.count };
+                    ws.write_number_with_format(row, col, n, format)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The workbook's bytes.
+pub fn render(
+    summary: &DataFrame,
+    audit: &[(Finding, u64, i64)],
+    scenarios: &[String],
+) -> Result<Vec<u8>> {
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    // A fixed creation date: the same run gives the same bytes, as every other output does.
+    let created = ExcelDateTime::from_ymd(2020, 11, 30)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let all: Vec<String> = summary
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let national = summary
+        .clone()
+        .lazy()
+        .filter(col("prefecture").eq(lit(0)))
+        .collect()?;
+    write_frame(
+        wb.add_worksheet().set_name("全国 National")?,
+        &national,
+        &all,
+        scenarios,
+        &f,
+    )?;
+    write_frame(
+        wb.add_worksheet().set_name("都道府県×区分 Prefectures")?,
+        summary,
+        &all,
+        scenarios,
+        &f,
+    )?;
+    audit_sheet(wb.add_worksheet().set_name("監査 Audit")?, audit, &f)?;
+    for id in scenarios {
+        let mut names: Vec<String> = [
+            "prefecture",
+            "prefecture_name",
+            "category",
+            "institutions",
+            "grant",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        names.extend(["grant", "difference", "gain", "lose", "same"].map(|w| scenario_col(w, id)));
+        // Sheet names are at most 31 characters.
+        let title: String = format!("シナリオ {id}").chars().take(31).collect();
+        write_frame(
+            wb.add_worksheet().set_name(title)?,
+            summary,
+            &names,
+            scenarios,
+            &f,
+        )?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// The audit by finding: how many, and the yen at stake (the claimed amount's distance from
+/// the grant, over-claimed and under-claimed alike).
+fn audit_sheet(ws: &mut Worksheet, audit: &[(Finding, u64, i64)], f: &Formats) -> Result<()> {
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_row_height(0, 32)?;
+    for (c, (h, w)) in [
+        ("所見\nfinding", 16),
+        ("所見（日本語）\nfinding_ja", 40),
+        ("件数\nfindings", 12),
+        ("金額差（絶対値の計）\nyen_at_stake", 20),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let col = u16::try_from(c)?;
+        ws.write_string_with_format(0, col, h, &f.header)?;
+        ws.set_column_width(col, w)?;
+    }
+    for (r, (finding, count, yen)) in audit.iter().enumerate() {
+        let row = u32::try_from(r + 1)?;
+        ws.write_string(row, 0, finding.id())?;
+        ws.write_string(row, 1, finding.name(Lang::Ja))?;
+        #[allow(clippy::cast_precision_loss)]
+        {
+            ws.write_number_with_format(row, 2, *count as f64, &f.count)?;
+            ws.write_number_with_format(row, 3, *yen as f64, &f.yen)?;
+        }
+    }
+    Ok(())
+}
