@@ -78,17 +78,18 @@ fn write_frame(
     scenarios: &[String],
     f: &Formats,
 ) -> Result<()> {
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_row_height(0, 32)?;
+    page_setup(ws)?;
     for (c, name) in names.iter().enumerate() {
         let col = u16::try_from(c)?;
-        ws.write_string_with_format(0, col, header(name, scenarios), &f.header)?;
-        ws.set_column_width(col, if is_yen(name) { 18 } else { 14 })?;
+        let title = header(name, scenarios);
+        ws.write_string_with_format(0, col, &title, &f.header)?;
+        let mut width = title.lines().map(text_width).max().unwrap_or(8);
         let series = df.column(name)?.as_materialized_series();
         for (r, value) in series.iter().enumerate() {
             let row = u32::try_from(r + 1)?;
             match value {
                 AnyValue::String(s) => {
+                    width = width.max(text_width(s));
                     ws.write_string(row, col, s)?;
                 }
                 AnyValue::Null => {}
@@ -101,8 +102,30 @@ fn write_frame(
                 }
             }
         }
+        // Room for the widest figure written with its separators and 円.
+        let figures = if is_yen(name) { 18 } else { 10 };
+        // Long headers (a scenario's id) wrap rather than widen the table off the page.
+        ws.set_column_width(
+            col,
+            u16::try_from(width.max(figures) + 2).unwrap_or(24).min(24),
+        )?;
     }
     Ok(())
+}
+
+/// Frozen two-line headers; printed landscape, one page wide, as an analyst prints a table.
+fn page_setup(ws: &mut Worksheet) -> Result<()> {
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_row_height(0, 60)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}
+
+/// A text's width in Excel's character units: CJK and full-width characters count two.
+fn text_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
 /// The workbook's bytes.
@@ -168,8 +191,7 @@ pub fn render(
 /// The audit by finding: how many, and the yen at stake (the claimed amount's distance from
 /// the grant, over-claimed and under-claimed alike).
 fn audit_sheet(ws: &mut Worksheet, audit: &[(Finding, u64, i64)], f: &Formats) -> Result<()> {
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_row_height(0, 32)?;
+    page_setup(ws)?;
     for (c, (h, w)) in [
         ("所見\nfinding", 16),
         ("所見（日本語）\nfinding_ja", 40),
