@@ -1523,3 +1523,145 @@ fn the_workbook_matches_the_csv_outputs() {
     assert_eq!(yen as i64, want_yen);
     assert!(want_yen > 0);
 }
+
+/// Writes a CSV file as a one-sheet workbook: every cell as text, or (`typed`) whole numbers
+/// as numbers and ISO dates as date cells.
+fn csv_to_xlsx(csv_path: &Path, xlsx: &Path, typed: bool) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("明細 data").unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(csv_path)
+        .unwrap();
+    for (row, rec) in r.records().enumerate() {
+        let rec = rec.unwrap();
+        for (col, v) in rec.iter().enumerate() {
+            let (row, col) = (row as u32, col as u16);
+            let ymd =
+                (v.len() == 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-').then(|| {
+                    (
+                        v[..4].parse::<u16>(),
+                        v[5..7].parse::<u8>(),
+                        v[8..].parse::<u8>(),
+                    )
+                });
+            match (typed, v.parse::<i64>(), ymd) {
+                (true, Ok(n), _) if row > 0 && !v.starts_with('0') => {
+                    ws.write_number(row, col, n as f64).unwrap();
+                }
+                (true, _, Some((Ok(y), Ok(m), Ok(d)))) => {
+                    let dt = ExcelDateTime::from_ymd(y, m, d).unwrap();
+                    ws.write_datetime_with_format(row, col, &dt, &date).unwrap();
+                }
+                _ => {
+                    ws.write_string(row, col, v).unwrap();
+                }
+            }
+        }
+    }
+    wb.save(xlsx).unwrap();
+}
+
+/// An export saved from Excel gives the grants its CSV gives, whether its cells hold text or
+/// typed numbers and dates; a row's line is its row in the sheet, and a reject names the sheet.
+#[test]
+fn a_workbook_reads_as_its_csv_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (inst, items) = (d.join("in.csv"), d.join("items.csv"));
+    let g = onshi(&[
+        "gen",
+        "--count",
+        "1500",
+        "--seed",
+        "9",
+        "--clean",
+        "--out",
+        inst.to_str().unwrap(),
+        "--line-items",
+        items.to_str().unwrap(),
+    ]);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let grants = |inst: &Path, items: &Path, name: &str| {
+        let out = d.join(name);
+        let o = onshi(&[
+            "batch",
+            "--institutions",
+            inst.to_str().unwrap(),
+            "--line-items",
+            items.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{}",
+            text(&o.stderr)
+        );
+        read_csv(&out.join("grants.csv"))
+    };
+    let from_csv = grants(&inst, &items, "csv");
+    assert!(from_csv.len() > 1400);
+    for typed in [false, true] {
+        let (x_inst, x_items) = (
+            d.join(format!("in-{typed}.xlsx")),
+            d.join(format!("items-{typed}.xlsx")),
+        );
+        csv_to_xlsx(&inst, &x_inst, typed);
+        csv_to_xlsx(&items, &x_items, typed);
+        let from_xlsx = grants(&x_inst, &x_items, &format!("xlsx-{typed}"));
+        assert_eq!(from_xlsx.len(), from_csv.len(), "typed {typed}");
+        for (a, b) in from_xlsx.iter().zip(&from_csv) {
+            let without_line = |r: &HashMap<String, String>| {
+                let mut r = r.clone();
+                r.remove("line");
+                r
+            };
+            assert_eq!(without_line(a), without_line(b), "typed {typed}");
+        }
+    }
+    // A bad row: rejected with the sheet named and its row number.
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{HEADER}\n0110113719,A,clinic,,two,2021-02-10,2021-05-01,2021-06-01,279950,\n"),
+    )
+    .unwrap();
+    let x = d.join("bad.xlsx");
+    csv_to_xlsx(&bad, &x, true);
+    let out = d.join("bad-out");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        x.to_str().unwrap(),
+        "--sheet",
+        "明細 data",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let rejects = read_csv(&out.join("rejects.csv"));
+    assert_eq!(
+        s(&rejects[0], "file"),
+        format!("{}[明細 data]", x.display())
+    );
+    assert_eq!(s(&rejects[0], "line"), "2");
+    assert_eq!(s(&rejects[0], "column"), "readers");
+    let o = onshi(&[
+        "batch",
+        "--institutions",
+        x.to_str().unwrap(),
+        "--sheet",
+        "nope",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("no sheet named \"nope\""),
+        "{}",
+        text(&o.stderr)
+    );
+}

@@ -62,11 +62,16 @@ struct Reading<'a> {
 }
 
 impl LineItems {
-    pub fn load(path: &Path, forced: Option<Encoding>, rules: &RuleSet) -> Result<LineItems> {
-        let file = source::display_name(path);
+    pub fn load(
+        path: &Path,
+        forced: Option<Encoding>,
+        sheet: Option<&str>,
+        rules: &RuleSet,
+    ) -> Result<LineItems> {
         let (mut reader, encoding, _, header) = source::open_with_header(
             path,
             forced,
+            sheet,
             &ITEM_COLUMNS,
             &[
                 ItemCol::InstitutionCode,
@@ -75,6 +80,7 @@ impl LineItems {
                 ItemCol::TaxIncluded,
             ],
         )?;
+        let file = reader.name(path);
         let reading = Reading {
             file: &file,
             header: &header,

@@ -11,6 +11,7 @@ mod items;
 mod output;
 mod report;
 mod rows;
+mod sheet;
 mod source;
 mod workbook;
 
@@ -53,7 +54,8 @@ Exit status: 0 every row computed, 1 finished with rejected rows, 2 could not ru
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The institutions CSV (UTF-8 or CP932, header row); `-` reads standard input.
+    /// The institutions CSV (UTF-8 or CP932, header row) or Excel workbook (.xlsx); `-` reads
+    /// standard input.
     #[arg(long, value_name = "FILE")]
     institutions: PathBuf,
     /// Itemised quotes: they replace total_cost for the institutions they name (`-`: standard
@@ -75,6 +77,12 @@ pub struct Args {
     /// of its set.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "LIST")]
     outputs: Vec<output::OutputKind>,
+    /// The sheet of an `.xlsx` institutions file (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// The sheet of an `.xlsx` line-items file (default: the first).
+    #[arg(long, value_name = "NAME")]
+    line_items_sheet: Option<String>,
     /// Encoding of the input files; detected when absent.
     #[arg(long, value_enum)]
     encoding: Option<Encoding>,
@@ -245,9 +253,13 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         .collect();
 
     // Everything that can make the run fail on its inputs is checked before any output exists.
-    let inst_name = source::display_name(&args.institutions);
-    let (mut reader, encoding, file_len, header) =
-        open_institutions(&args.institutions, args.encoding, args.line_items.is_some())?;
+    let (mut reader, encoding, file_len, header) = open_institutions(
+        &args.institutions,
+        args.encoding,
+        args.sheet.as_deref(),
+        args.line_items.is_some(),
+    )?;
+    let inst_name = reader.name(&args.institutions);
     let started = Instant::now();
     let mut timings = Timings::default();
     let chunk = args.chunk_rows.max(1);
@@ -257,7 +269,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     // The first chunk is read while the line items load.
     let (items, first) = rayon::join(
         || match &args.line_items {
-            Some(p) => LineItems::load(p, args.encoding, &rules),
+            Some(p) => LineItems::load(p, args.encoding, args.line_items_sheet.as_deref(), &rules),
             None => Ok(LineItems::default()),
         },
         || timed(|| source::read_chunk(&mut reader, &mut records, chunk)),
@@ -343,7 +355,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             if to_writer.send(batch).is_err() {
                 break; // the writer failed: its error is reported below
             }
-            progress.set_position(reader.get_ref().consumed());
+            progress.set_position(reader.consumed());
             std::mem::swap(&mut records, &mut next_records);
             n = more.with_context(|| format!("{inst_name}: cannot read"))?;
         }
@@ -463,13 +475,14 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
 fn open_institutions(
     path: &Path,
     encoding: Option<Encoding>,
+    sheet: Option<&str>,
     with_line_items: bool,
 ) -> Result<(source::CsvReader, Encoding, u64, Header<Col>)> {
     let mut required = vec![Col::InstitutionCode, Col::Kind, Col::Readers];
     if !with_line_items {
         required.push(Col::TotalCost);
     }
-    source::open_with_header(path, encoding, &INSTITUTION_COLUMNS, &required)
+    source::open_with_header(path, encoding, sheet, &INSTITUTION_COLUMNS, &required)
 }
 
 /// The compute stage of one chunk: every row read, assessed and audited on the pool's threads.
@@ -515,9 +528,9 @@ pub mod stage {
         pub fn load(institutions: &Path, line_items: Option<&Path>) -> Result<ComputeStage> {
             let rules = load_rules(None)?;
             let (mut reader, _, _, header) =
-                open_institutions(institutions, None, line_items.is_some())?;
+                open_institutions(institutions, None, None, line_items.is_some())?;
             let items = match line_items {
-                Some(p) => LineItems::load(p, None, &rules)?,
+                Some(p) => LineItems::load(p, None, None, &rules)?,
                 None => LineItems::default(),
             };
             let mut chunks = Vec::new();

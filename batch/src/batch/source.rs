@@ -13,7 +13,32 @@ use super::encoding::{self, DecodingReader, Encoding};
 /// pipe works as a file does).
 pub type Input = Box<dyn Read + Send>;
 
-pub type CsvReader = csv::Reader<DecodingReader<BufReader<Input>>>;
+/// A CSV reader over decoded text.
+type TextReader = csv::Reader<DecodingReader<BufReader<Input>>>;
+
+/// The rows of an input: CSV text, or a sheet of an Excel workbook.
+pub enum CsvReader {
+    Csv(Box<TextReader>),
+    Sheet(super::sheet::SheetRows),
+}
+
+impl CsvReader {
+    /// The input's name in messages and rejects (`file.xlsx[Sheet]` for a sheet).
+    pub fn name(&self, path: &Path) -> String {
+        match self {
+            CsvReader::Csv(_) => display_name(path),
+            CsvReader::Sheet(s) => s.name.clone(),
+        }
+    }
+
+    /// Bytes read so far (for progress; a workbook is read whole at the start).
+    pub fn consumed(&self) -> u64 {
+        match self {
+            CsvReader::Csv(r) => r.get_ref().consumed(),
+            CsvReader::Sheet(s) => s.len,
+        }
+    }
+}
 
 /// How a path names standard input.
 pub const STDIN: &str = "-";
@@ -31,9 +56,21 @@ pub fn display_name(path: &Path) -> String {
 pub fn open_with_header<C: Copy + PartialEq>(
     path: &Path,
     forced: Option<Encoding>,
+    sheet: Option<&str>,
     table: &[(C, &'static str, &'static [&'static str])],
     required: &[C],
 ) -> Result<(CsvReader, Encoding, u64, Header<C>)> {
+    if super::sheet::is_workbook(path) {
+        let (rows, headers) = super::sheet::SheetRows::open(path, sheet)?;
+        let header = Header::read(
+            &rows.name,
+            headers.iter().map(String::as_str),
+            table,
+            required,
+        )?;
+        let len = rows.len;
+        return Ok((CsvReader::Sheet(rows), Encoding::Utf8, len, header));
+    }
     let name = display_name(path);
     let (mut reader, encoding, len) = open(path, forced)?;
     let headers = match reader.headers() {
@@ -45,13 +82,13 @@ pub fn open_with_header<C: Copy + PartialEq>(
         Err(e) => return Err(e).with_context(|| format!("{name}: cannot read the header")),
     };
     let header = Header::read(&name, headers.iter(), table, required)?;
-    Ok((reader, encoding, len, header))
+    Ok((CsvReader::Csv(Box::new(reader)), encoding, len, header))
 }
 
 /// Opens `path` (`-`: standard input) as CSV with a header row: (reader, encoding, size in
 /// bytes, 0 when unknown). The encoding is detected from the first 64 KiB, which are then
 /// read again from memory: nothing is seeked.
-pub fn open(path: &Path, forced: Option<Encoding>) -> Result<(CsvReader, Encoding, u64)> {
+fn open(path: &Path, forced: Option<Encoding>) -> Result<(TextReader, Encoding, u64)> {
     let name = display_name(path);
     let (mut input, len): (Input, u64) = if path.as_os_str() == STDIN {
         (Box::new(std::io::stdin()), 0)
@@ -92,6 +129,10 @@ pub fn read_chunk(
     records: &mut Vec<StringRecord>,
     max: usize,
 ) -> csv::Result<usize> {
+    let reader = match reader {
+        CsvReader::Csv(r) => r,
+        CsvReader::Sheet(s) => return Ok(s.read_chunk(records, max)),
+    };
     let mut n = 0;
     while n < max {
         if n == records.len() {
@@ -116,7 +157,7 @@ pub fn read_chunk(
 
 /// Sets the record's line to its physical line: the CSV reader does not count the blank lines
 /// it skips, the decoder counts every line feed.
-fn true_line(reader: &mut CsvReader, record: &mut StringRecord) {
+fn true_line(reader: &mut TextReader, record: &mut StringRecord) {
     if let Some(pos) = record.position() {
         let mut pos = pos.clone();
         pos.set_line(reader.get_mut().line_at(pos.byte()));
