@@ -1507,12 +1507,19 @@ fn the_workbook_matches_the_csv_outputs() {
     let audit = read_csv(&out.join("audit.csv"));
     let sheet = wb.worksheet_range("監査 Audit").unwrap();
     let (mut count, mut yen) = (0.0, 0.0);
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     for r in sheet.rows().skip(1) {
         let (Data::Float(c), Data::Float(y)) = (&r[2], &r[3]) else {
             panic!("{r:?}")
         };
         count += c;
         yen += y;
+        // The report's audit table leads with the same yen at stake.
+        let grouped = onshi_core::Yen::new(*y as i64).grouped();
+        assert!(
+            report.contains(&format!("<td>{grouped}</td>")) || report.contains(&grouped),
+            "{grouped}"
+        );
     }
     let want_yen: i64 = audit
         .iter()

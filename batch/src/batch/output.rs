@@ -734,7 +734,12 @@ impl Outputs {
                 .with_context(|| self.cannot_write(SUMMARY_XLSX))?;
         }
         if self.selection.report {
-            let data = ReportData::from_summary(&summary, &self.audit_counts, &self.scenarios)?;
+            let data = ReportData::from_summary(
+                &summary,
+                &self.audit_counts,
+                &self.audit_yen,
+                &self.scenarios,
+            )?;
             let html = report::render(info, &data)?;
             let mut w = self.open_late(REPORT_HTML)?;
             std::io::Write::write_all(&mut w, html.as_bytes())

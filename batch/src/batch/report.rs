@@ -42,7 +42,8 @@ pub struct ReportData {
     pub national: Totals,
     pub by_category: Vec<(String, Totals)>,
     pub by_prefecture: Vec<(u32, Totals)>,
-    pub audit: Vec<(Finding, u64)>,
+    /// Per finding: how many, and the yen at stake (claimed amounts' distance from grants).
+    pub audit: Vec<(Finding, u64, i64)>,
     /// The ids of the `--compare` scenarios.
     pub scenarios: Vec<String>,
 }
@@ -93,6 +94,7 @@ impl ReportData {
     pub fn from_summary(
         summary: &DataFrame,
         audit: &[u64; Finding::ALL.len()],
+        audit_yen: &[i64; Finding::ALL.len()],
         scenarios: &[String],
     ) -> PolarsResult<ReportData> {
         let national_cats = summary
@@ -126,8 +128,8 @@ impl ReportData {
             scenarios: scenarios.to_vec(),
             audit: Finding::ALL
                 .iter()
-                .copied()
-                .zip(audit.iter().copied())
+                .zip(audit.iter().zip(audit_yen))
+                .map(|(f, (n, y))| (*f, *n, *y))
                 .collect(),
             ..ReportData::default()
         };
@@ -446,29 +448,31 @@ dd { margin: 0; word-break: break-all; }
     let finding_labels: Vec<String> = d
         .audit
         .iter()
-        .map(|(f, _)| f.name(Lang::Ja).to_owned())
+        .map(|(f, _, _)| f.name(Lang::Ja).to_owned())
         .collect();
+    // The yen at stake first, as an audit report leads with it; the counts beside it.
     figure(
         &mut h,
-        "監査の指摘",
-        "Audit findings",
+        "監査の指摘：金額差",
+        "Audit findings: yen at stake",
         &bars(
-            "監査の指摘 Audit findings",
-            "件 (institutions)",
+            "監査の指摘（申請額と補助額の差の絶対値の計） Audit findings: yen at stake",
+            "円 (yen)",
             &finding_labels,
             &[Series {
-                name: "件数",
+                name: "金額差",
                 color: RED,
-                values: d.audit.iter().map(|(_, n)| *n as f64).collect(),
+                values: d.audit.iter().map(|(_, _, y)| *y as f64).collect(),
             }],
         )?,
-        &["指摘", "Finding", "件数"],
+        &["指摘", "Finding", "金額差 yen at stake", "件数 findings"],
         d.audit
             .iter()
-            .map(|(f, n)| {
+            .map(|(f, n, y)| {
                 vec![
                     f.name(Lang::Ja).to_owned(),
                     f.name(Lang::En).to_owned(),
+                    yen(*y),
                     n.to_string(),
                 ]
             })
