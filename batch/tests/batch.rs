@@ -1508,6 +1508,14 @@ fn the_workbook_matches_the_csv_outputs() {
     let sheet = wb.worksheet_range("監査 Audit").unwrap();
     let (mut count, mut yen) = (0.0, 0.0);
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // No text in the report's charts below 11 px at 100% zoom.
+    let sizes: Vec<f64> = report
+        .split("font-size=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(sizes.len() > 50, "{}", sizes.len());
+    assert!(sizes.iter().all(|s| *s >= 11.0), "{sizes:?}");
     for r in sheet.rows().skip(1) {
         let (Data::Float(c), Data::Float(y)) = (&r[2], &r[3]) else {
             panic!("{r:?}")

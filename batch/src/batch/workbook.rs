@@ -116,7 +116,7 @@ fn write_frame(
 /// Frozen two-line headers; printed landscape, one page wide, as an analyst prints a table.
 fn page_setup(ws: &mut Worksheet) -> Result<()> {
     ws.set_freeze_panes(1, 0)?;
-    ws.set_row_height(0, 60)?;
+    ws.set_row_height(0, 66)?;
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
