@@ -531,11 +531,7 @@ fn items<'r>(rules: &'r RuleSet, i: usize, s: &ItemStep, out: &mut Vec<TraceStep
             ),
         });
     }
-    let (yes_ja, yes_en) = if s.eligible {
-        ("補助対象", "eligible")
-    } else {
-        ("補助対象外", "not eligible")
-    };
+    let (yes_ja, yes_en) = eligibility_words(s.eligible);
     out.push(TraceStep {
         step: Step::LineItem.id(),
         label: "明細の区分",
@@ -573,11 +569,7 @@ fn item_group<'r>(rules: &'r RuleSet, g: &ItemGroup, out: &mut Vec<TraceStep<'r>
             ),
         });
     }
-    let (yes_ja, yes_en) = if g.eligible {
-        ("補助対象", "eligible")
-    } else {
-        ("補助対象外", "not eligible")
-    };
+    let (yes_ja, yes_en) = eligibility_words(g.eligible);
     out.push(TraceStep {
         step: Step::LineItem.id(),
         label: "明細の区分",
@@ -588,4 +580,13 @@ fn item_group<'r>(rules: &'r RuleSet, g: &ItemGroup, out: &mut Vec<TraceStep<'r>
         detail: format!("区分「{cat_ja}」の明細{n}件 計{}：{yes_ja}", ja(g.with_tax)),
         detail_en: format!("{n} {cat_en} items, {} in all: {yes_en}", en(g.with_tax)),
     });
+}
+
+/// A line item's eligibility in words (Japanese, English).
+fn eligibility_words(eligible: bool) -> (&'static str, &'static str) {
+    if eligible {
+        ("補助対象", "eligible")
+    } else {
+        ("補助対象外", "not eligible")
+    }
 }

@@ -44,13 +44,8 @@ impl<'de> Deserialize<'de> for Scalar {
             fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
                 // A whole number is one whatever its notation (`5.0`, `-0`), as JavaScript
                 // reads it: the browser never sees the difference, so neither may the CLI.
-                const SAFE: f64 = 9_007_199_254_740_991.0; // 2^53 - 1
-                if v.fract() == 0.0 && v.abs() <= SAFE {
-                    #[allow(clippy::cast_possible_truncation)]
-                    return Ok(Scalar::Int(v as i64));
-                }
                 // A fraction (`1.5`) goes to the parsers as text, which name the field.
-                Ok(Scalar::Text(v.to_string()))
+                Ok(whole_number(v).map_or_else(|| Scalar::Text(v.to_string()), Scalar::Int))
             }
             fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
                 Ok(Scalar::Bool(v))
@@ -64,6 +59,15 @@ impl<'de> Deserialize<'de> for Scalar {
         }
         deserializer.deserialize_any(Visitor)
     }
+}
+
+/// A number a format hands over as a float (JSON, a spreadsheet cell), as an integer when it
+/// is a whole one that a float holds exactly. The float is only looked at, never computed
+/// with: amounts stay integers and exact decimals.
+pub fn whole_number(v: f64) -> Option<i64> {
+    const SAFE: f64 = 9_007_199_254_740_991.0; // 2^53 - 1
+    #[allow(clippy::cast_possible_truncation)]
+    (v.fract() == 0.0 && v.abs() <= SAFE).then_some(v as i64)
 }
 
 impl Scalar {

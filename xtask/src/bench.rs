@@ -377,15 +377,13 @@ fn full(quick: bool, huge: bool) -> Result<()> {
     eprintln!("\n==> peak memory and stage times (one run each)");
     let batch = |threads: &str| -> Result<(u128, u64, String)> {
         measure(
-            Command::new(release_bin("onshi"))
-                .arg("batch")
-                .arg("--institutions")
-                .arg(&inst)
-                .arg("--line-items")
-                .arg(&items)
-                .args(["--threads", threads, "--timings", "--out"])
-                .arg(data.join(format!("out-mem-{threads}")))
-                .env("POLARS_MAX_THREADS", threads),
+            batch_cmd(
+                &inst,
+                Some(&items),
+                &data.join(format!("out-mem-{threads}")),
+            )
+            .args(["--threads", threads, "--timings"])
+            .env("POLARS_MAX_THREADS", threads),
         )
     };
     let b1 = batch("1")?;
@@ -773,12 +771,7 @@ fn peer_bench(data: &std::path::Path, runs: usize) -> Result<Peer> {
     }
     let script = root().join("benches/peer/peer.py");
     let onshi = |outputs: Option<&str>, out: &str| -> Result<u128> {
-        let mut cmd = Command::new(release_bin("onshi"));
-        cmd.arg("batch")
-            .arg("--institutions")
-            .arg(&clean)
-            .arg("--out")
-            .arg(data.join(out));
+        let mut cmd = batch_cmd(&clean, None, &data.join(out));
         if let Some(o) = outputs {
             cmd.args(["--outputs", o]);
         }
@@ -852,14 +845,12 @@ fn cost_curve(data: &std::path::Path, scales: &[u64]) -> Result<Vec<CurvePoint>>
             )?;
         }
         let (wall_ns, rss_kib, err) = measure(
-            Command::new(release_bin("onshi"))
-                .arg("batch")
-                .arg("--institutions")
-                .arg(&inst)
-                .arg("--line-items")
-                .arg(&items)
-                .args(["--timings", "--out"])
-                .arg(data.join(format!("curve-out-{scale}"))),
+            batch_cmd(
+                &inst,
+                Some(&items),
+                &data.join(format!("curve-out-{scale}")),
+            )
+            .arg("--timings"),
         )?;
         let cpu_ms = err
             .lines()
@@ -901,4 +892,19 @@ fn curve_table(points: &[CurvePoint]) -> String {
         );
     }
     t
+}
+
+/// `onshi batch` (release) on `inst` (and `items`) into `out`; callers add their options.
+fn batch_cmd(
+    inst: &std::path::Path,
+    items: Option<&std::path::Path>,
+    out: &std::path::Path,
+) -> Command {
+    let mut cmd = Command::new(release_bin("onshi"));
+    cmd.arg("batch").arg("--institutions").arg(inst);
+    if let Some(items) = items {
+        cmd.arg("--line-items").arg(items);
+    }
+    cmd.arg("--out").arg(out);
+    cmd
 }

@@ -611,13 +611,8 @@ impl Outputs {
                 &excel_safe(&other),
                 &excel_safe(&r.record),
             ])
-            .with_context(|| self.cannot_write(REJECTS_CSV))?;
+            .with_context(|| cannot_write(&self.dir, REJECTS_CSV))?;
         Ok(())
-    }
-
-    /// What a failed write says: the output it was for (the temporary name means nothing).
-    fn cannot_write(&self, name: &str) -> String {
-        cannot_write(&self.dir, name)
     }
 
     pub fn finish_batch(&mut self, batch: Batch) -> Result<()> {
@@ -688,7 +683,7 @@ impl Outputs {
         }
         self.rejects
             .flush()
-            .with_context(|| self.cannot_write(REJECTS_CSV))?;
+            .with_context(|| cannot_write(&self.dir, REJECTS_CSV))?;
         if let Some(w) = self.audit.as_mut() {
             w.flush()
                 .with_context(|| cannot_write(&self.dir, AUDIT_CSV))?;
@@ -719,7 +714,7 @@ impl Outputs {
                 .include_header(true)
                 .finish(&mut summary_out)
                 .map_err(anyhow::Error::new)
-                .with_context(|| self.cannot_write(SUMMARY_CSV))?;
+                .with_context(|| cannot_write(&self.dir, SUMMARY_CSV))?;
         }
         if self.selection.xlsx {
             let audit: Vec<(Finding, u64, i64)> = Finding::ALL
@@ -731,7 +726,7 @@ impl Outputs {
             let mut w = self.open_late(SUMMARY_XLSX)?;
             std::io::Write::write_all(&mut w, &bytes)
                 .and_then(|()| std::io::Write::flush(&mut w))
-                .with_context(|| self.cannot_write(SUMMARY_XLSX))?;
+                .with_context(|| cannot_write(&self.dir, SUMMARY_XLSX))?;
         }
         if self.selection.report {
             let data = ReportData::from_summary(
@@ -744,7 +739,7 @@ impl Outputs {
             let mut w = self.open_late(REPORT_HTML)?;
             std::io::Write::write_all(&mut w, html.as_bytes())
                 .and_then(|()| std::io::Write::flush(&mut w))
-                .with_context(|| self.cannot_write(REPORT_HTML))?;
+                .with_context(|| cannot_write(&self.dir, REPORT_HTML))?;
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use chrono::{Days, NaiveDate};
 use csv::{Position, StringRecord};
+use onshi_core::input::whole_number;
 use std::path::Path;
 
 /// Whether `path` names a workbook (by its extension).
@@ -106,7 +107,7 @@ fn cell_text(cell: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) => whole(*f).map_or_else(|| f.to_string(), |i| i.to_string()),
+        Data::Float(f) => whole_number(*f).map_or_else(|| f.to_string(), |i| i.to_string()),
         Data::Bool(b) => b.to_string(),
         // A time of day is dropped: dates here are days.
         Data::DateTime(d) if d.is_datetime() => d
@@ -119,18 +120,11 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// A float that is a whole number within the exact range, as an integer.
-fn whole(f: f64) -> Option<i64> {
-    const SAFE: f64 = 9_007_199_254_740_991.0;
-    #[allow(clippy::cast_possible_truncation)]
-    (f.fract() == 0.0 && f.abs() <= SAFE).then_some(f as i64)
-}
-
 /// An Excel date serial (days since 1899-12-30, in the 1900 system) as `YYYY-MM-DD`; a time
 /// of day is dropped (dates here are days).
 fn excel_date(serial: f64) -> String {
     let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
-    let days = whole(serial.floor()).and_then(|d| u64::try_from(d).ok());
+    let days = whole_number(serial.floor()).and_then(|d| u64::try_from(d).ok());
     match days.and_then(|d| epoch.checked_add_days(Days::new(d))) {
         Some(date) => date.to_string(),
         None => serial.to_string(),

@@ -136,8 +136,9 @@ pub fn render(
 ) -> Result<Vec<u8>> {
     let f = Formats::new();
     let mut wb = Workbook::new();
-    // A fixed creation date: the same run gives the same bytes, as every other output does.
-    let created = ExcelDateTime::from_ymd(2020, 11, 30)?;
+    // A fixed creation date (ZIP's epoch, the earliest a workbook can carry): the same run
+    // gives the same bytes, as every other output does.
+    let created = ExcelDateTime::from_ymd(1980, 1, 1)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let all: Vec<String> = summary
         .get_column_names()
