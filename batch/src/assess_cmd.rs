@@ -16,7 +16,8 @@ Examples:
 
 Input fields: kind (hospital | clinic | dental_clinic | pharmacy, or 病院 …), readers,
 group_rx_per_month, reader_applied_on, completed_on, applied_on, claimed, institution_code,
-name, and either total_cost (tax included) or line_items: [{category, amount, tax_included}].
+name, disposed_on (what disposing of the equipment that day may cost), and either total_cost
+(tax included) or line_items: [{category, amount, tax_included}].
 Dates may be 2021-03-31, 2021/3/31, 令和3年3月31日, R3.3.31 …; amounts 1,234,567円, ￥1,234,567 …";
 
 #[derive(Debug, clap::Args)]

@@ -70,6 +70,22 @@ pub fn render(a: &Assessment, rules: &RuleSet, lang: Lang) -> String {
     if let Some(d) = a.retention_until {
         line(l("帳簿の保存期限", "Keep books until"), d.to_string());
     }
+    if let Some(d) = a.useful_life_until {
+        line(l("耐用年数の経過", "Useful life ends"), d.to_string());
+    }
+    if let Some(x) = &a.disposal {
+        line(
+            l("処分時の返納（最大）", "Repay on disposal (at most)"),
+            format!(
+                "{} ({} {} + {} {})",
+                yen(x.up_to, lang),
+                l("カードリーダー", "readers"),
+                yen(x.readers_remaining, lang),
+                l("補助金", "grant"),
+                yen(x.grant_up_to, lang)
+            ),
+        );
+    }
     if a.estimate {
         line(
             l("注意", "Note"),

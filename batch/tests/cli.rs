@@ -39,7 +39,7 @@ fn assess_prints_json_with_whole_yen_numbers() {
     assert_eq!(v["form"], "別紙特例様式5");
     assert!(v["notices"].is_array());
     let trace = v["trace"].as_array().unwrap();
-    assert_eq!(v["schema_version"], "onshi.assessment/2");
+    assert_eq!(v["schema_version"], "onshi.assessment/3");
     let cap = trace.iter().find(|s| s["step"] == "cap").unwrap();
     let rules = cap["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 1, "{cap}");
@@ -127,7 +127,7 @@ fn schema_prints_the_assessment_schema() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["properties"]["schema_version"]["const"],
-        "onshi.assessment/2"
+        "onshi.assessment/3"
     );
     assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
 }
@@ -210,4 +210,53 @@ fn gen_writes_standard_output_for_dash() {
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("institution_code,"));
     assert!(!dir.path().join("-").exists());
+}
+
+#[test]
+fn assess_prices_a_disposal_and_cites_the_conditions() {
+    let input = r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-02-10","total_cost":279950,"disposed_on":"2023-08-10"}"#;
+    let out = onshi(&["assess"], input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 99,000 × 30/60 for the reader, and (completion unknown) up to the whole grant.
+    assert_eq!(v["disposal"]["readers_remaining"], 49_500);
+    assert_eq!(v["disposal"]["grant_up_to"], 279_000);
+    assert_eq!(v["disposal"]["up_to"], 328_500);
+    assert_eq!(v["estimate"], true);
+    let step = v["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "disposal")
+        .unwrap();
+    let citations: Vec<&str> = step["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["citation"].as_str().unwrap())
+        .collect();
+    assert!(
+        citations.iter().all(|c| c.contains("第5 1(6)")),
+        "{citations:?}"
+    );
+    let life = v["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "useful_life")
+        .unwrap();
+    assert!(
+        life["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["citation"].as_str().unwrap().contains("第5 1(2)")),
+        "{life}"
+    );
+    let text = onshi(&["assess", "--text"], input);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("328,500円"));
 }

@@ -87,6 +87,7 @@ pub fn institutions(n: usize, seed: u64) -> Vec<Institution> {
                 reader_applied_on,
                 completed_on,
                 applied_on,
+                disposed_on: None,
                 cost,
                 claimed,
             }

@@ -16,10 +16,11 @@ use crate::input::{Cost, Institution, LineItem};
 use crate::model::{Category, Kind, Regime};
 use crate::money::Yen;
 use crate::notice::{Facts, Notice, NoticeCode, Severity};
+use crate::rules::schema::DepreciationStart;
 use crate::rules::{ParamSet, Rate, Reading, RuleSet, by_category as cat, p};
 
 /// The version of the assessment's JSON shape (`onshi schema assessment` prints its schema).
-pub const SCHEMA_VERSION: &str = "onshi.assessment/2";
+pub const SCHEMA_VERSION: &str = "onshi.assessment/3";
 
 /// The JSON Schema (draft 2020-12) of the assessment's JSON, kept by hand beside the types and
 /// checked against every data-file case's output.
@@ -56,12 +57,16 @@ pub enum Step {
     Regime,
     Grant,
     Form,
+    /// 耐用年数: until when the equipment is bound to its purpose (第5 1(2)).
+    UsefulLife,
     Retention,
+    /// What disposing of the equipment on a given day may cost (第5 1(6)).
+    Disposal,
 }
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 18] = [
+    pub const ALL: [Step; 20] = [
         Step::Category,
         Step::ReadersProvided,
         Step::Cap,
@@ -79,7 +84,9 @@ impl Step {
         Step::Regime,
         Step::Grant,
         Step::Form,
+        Step::UsefulLife,
         Step::Retention,
+        Step::Disposal,
     ];
 
     /// The stable id, as in JSON (`cap`, `regime`, …).
@@ -102,7 +109,9 @@ impl Step {
             Step::Regime => "regime",
             Step::Grant => "grant",
             Step::Form => "form",
+            Step::UsefulLife => "useful_life",
             Step::Retention => "retention",
+            Step::Disposal => "disposal",
         }
     }
 
@@ -182,6 +191,11 @@ pub struct Derivation {
     pub refusals: Refusals,
     /// The fiscal year (by its starting year) in which the project was completed.
     pub fiscal_year: Option<i32>,
+    /// Keep the books until (第5 1(5) main text), before the useful life is weighed.
+    pub books_until: Option<NaiveDate>,
+    /// The longest useful life of the assets acquired, in years.
+    pub useful_life_years: u32,
+    pub disposed_on: Option<NaiveDate>,
     /// One entry per line item, when the trace was asked for (up to [`ITEM_STEPS_MAX`]).
     pub items: Vec<ItemStep>,
     /// The items by category instead, when there were more, in category order.
@@ -257,6 +271,11 @@ pub struct Assessment<'r> {
     pub form: Option<&'r str>,
     /// Keep books and vouchers until this date (RULES.md §9), when the completion date is known.
     pub retention_until: Option<NaiveDate>,
+    /// 耐用年数 — the equipment may not be disposed of without approval before this date
+    /// (第5 1(2)), when the completion date is known.
+    pub useful_life_until: Option<NaiveDate>,
+    /// What disposing of the equipment on `disposed_on` may cost (第5 1(6)), when given.
+    pub disposal: Option<Disposal>,
     /// 申請額, when given.
     pub claimed: Option<Yen>,
     /// `claimed − grant`: positive is an over-claim.
@@ -308,7 +327,9 @@ fn run<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions, a: &mut 
     let regime = c.regime(refusals, special.is_some()); // §3
     let grant = c.grant(regime, standard, special); // §3
     let form = c.form(category, provided, regime); // §7
-    let retention_until = c.retention(); // §9
+    let useful_life_until = c.useful_life(); // §9 (2)
+    let retention_until = c.retention(useful_life_until); // §9 (5)
+    let disposal = c.disposal(provided, grant, useful_life_until); // §9 (6)
     c.finish(Figures {
         category,
         provided,
@@ -322,6 +343,8 @@ fn run<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions, a: &mut 
         grant,
         form,
         retention_until,
+        useful_life_until,
+        disposal,
     });
 }
 
@@ -350,6 +373,8 @@ impl<'r> Assessment<'r> {
             self_pay: Yen::ZERO,
             form: None,
             retention_until: None,
+            useful_life_until: None,
+            disposal: None,
             claimed: inst.claimed,
             claim_difference: None,
             estimate: false,
@@ -369,6 +394,9 @@ impl<'r> Assessment<'r> {
                 special_applies: false,
                 refusals: Refusals::default(),
                 fiscal_year: None,
+                books_until: None,
+                useful_life_years: 0,
+                disposed_on: inst.disposed_on,
                 items: Vec::new(),
                 item_groups: Vec::new(),
             },
@@ -391,6 +419,8 @@ struct Figures<'r> {
     grant: Yen,
     form: Option<&'r str>,
     retention_until: Option<NaiveDate>,
+    useful_life_until: Option<NaiveDate>,
+    disposal: Option<Disposal>,
 }
 
 /// The state of one assessment under way: the recorded reading, the derivation, the notices.
@@ -701,8 +731,45 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         Some(form)
     }
 
-    /// Keep the books 5 years after the end of the fiscal year of completion (第5 (5)).
-    fn retention(&mut self) -> Option<NaiveDate> {
+    /// 耐用年数: from completion, the longest life of the eligible assets (every kind of asset
+    /// when the cost is one total). Runs when completion is known or a disposal is priced.
+    fn useful_life(&mut self) -> Option<NaiveDate> {
+        let inst = self.inst;
+        if inst.completed_on.is_none() && inst.disposed_on.is_none() {
+            return None;
+        }
+        let mut years = 0;
+        match &inst.cost {
+            Cost::Total(_) => {
+                for key in [
+                    p::UsefulLifeTerminal,
+                    p::UsefulLifeSoftware,
+                    p::UsefulLifeOther,
+                ] {
+                    years = years.max(*self.r.get(key));
+                }
+            }
+            Cost::LineItems(items) => {
+                let rules = self.r.rules();
+                for item in items {
+                    // Whether it is eligible was read (and cited) by the eligible-cost step.
+                    if cat::line_item(item.category).of(rules.file()).value {
+                        years = years.max(*self.r.get(cat::useful_life(item.category)));
+                    }
+                }
+            }
+        }
+        self.a.derivation.useful_life_years = years;
+        let until = inst
+            .completed_on
+            .and_then(|c| c.checked_add_months(chrono::Months::new(12 * years)));
+        self.done(Step::UsefulLife);
+        until
+    }
+
+    /// Keep the books 5 years after the end of the fiscal year of completion (第5 1(5)), or
+    /// until the useful life ends or the disposal is done, whichever is later.
+    fn retention(&mut self, useful_life_until: Option<NaiveDate>) -> Option<NaiveDate> {
         let completed = self.inst.completed_on?;
         let start = *self.r.get(p::FiscalYearStartMonth);
         let years = *self.r.get(p::RetentionYears);
@@ -711,13 +778,70 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         } else {
             completed.year() - 1
         };
-        let until = i32::try_from(years)
+        let books = i32::try_from(years)
             .ok()
             .and_then(|y| NaiveDate::from_ymd_opt(fy + 1 + y, start, 1))
             .and_then(|d| d.pred_opt());
         self.a.derivation.fiscal_year = Some(fy);
+        self.a.derivation.books_until = books;
+        let until = [books, useful_life_until, self.inst.disposed_on]
+            .into_iter()
+            .flatten()
+            .max();
         self.done(Step::Retention);
         until
+    }
+
+    /// What disposing of the equipment may cost (第5 1(6)): the provided readers' value less
+    /// straight-line depreciation by whole months, plus up to the whole grant while the
+    /// equipment is within its useful life (an unknown completion counts as within).
+    fn disposal(
+        &mut self,
+        provided: u32,
+        grant: Yen,
+        useful_life_until: Option<NaiveDate>,
+    ) -> Option<Disposal> {
+        let inst = self.inst;
+        let disposed_on = inst.disposed_on?;
+        let value = *self.r.get(p::ReaderValue);
+        let months = *self.r.get(p::ReaderDepreciationMonths);
+        let start = match self.r.get(p::DepreciationFrom) {
+            DepreciationStart::ReaderAppliedOn => inst.reader_applied_on,
+            DepreciationStart::CompletedOn => inst.completed_on,
+        };
+        let elapsed = start
+            .map_or(0, |s| whole_months(s, disposed_on))
+            .min(months);
+        let readers_value =
+            Yen::new(i64::try_from(value).unwrap_or(i64::MAX) * i64::from(provided));
+        let left = Rate {
+            numerator: months - elapsed,
+            denominator: months,
+        };
+        let readers_remaining = readers_value.times_floor_to(left, 1);
+        let within = useful_life_until.is_none_or(|u| disposed_on < u);
+        let repayable = *self.r.get(p::GrantRepayable);
+        let grant_up_to = if within {
+            grant.times_floor_to(repayable, 1)
+        } else {
+            Yen::ZERO
+        };
+        if start.is_none() || useful_life_until.is_none() {
+            self.a.estimate = true;
+        }
+        self.done(Step::Disposal);
+        Some(Disposal {
+            disposed_on,
+            depreciation_from: start,
+            readers_provided: provided,
+            reader_value: Yen::new(i64::try_from(value).unwrap_or(i64::MAX)),
+            months_elapsed: elapsed,
+            depreciation_months: months,
+            readers_remaining,
+            within_useful_life: within,
+            grant_up_to,
+            up_to: readers_remaining + grant_up_to,
+        })
     }
 
     /// The figures in place, and the claim against the grant.
@@ -751,8 +875,46 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         a.self_pay = total_cost - f.grant;
         a.form = f.form;
         a.retention_until = f.retention_until;
+        a.useful_life_until = f.useful_life_until;
+        a.disposal = f.disposal;
         a.claim_difference = claim_difference;
     }
+}
+
+/// Whole months from `from` to `to` (a month counts once its day is reached; a month-end start
+/// counts at the end of a shorter month). 0 when `to` is before `from`.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> u32 {
+    let guess = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    let mut m = u32::try_from(guess.max(0)).unwrap_or(0);
+    while m > 0
+        && from
+            .checked_add_months(chrono::Months::new(m))
+            .is_none_or(|d| d > to)
+    {
+        m -= 1;
+    }
+    m
+}
+
+/// What an early disposal may cost (第5 1(6)): the most that may have to be returned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Disposal {
+    pub disposed_on: NaiveDate,
+    /// The date the readers' depreciation runs from (None: not known, so none assumed).
+    pub depreciation_from: Option<NaiveDate>,
+    pub readers_provided: u32,
+    /// 提供に要した費用相当額 of one reader.
+    pub reader_value: Yen,
+    pub months_elapsed: u32,
+    pub depreciation_months: u32,
+    /// The readers' value left after depreciation.
+    pub readers_remaining: Yen,
+    /// Before the end of the useful life (or the completion date is unknown).
+    pub within_useful_life: bool,
+    /// The most of the grant that may be asked back.
+    pub grant_up_to: Yen,
+    /// `readers_remaining + grant_up_to`.
+    pub up_to: Yen,
 }
 
 /// Caps and forms are listed by readers provided, from one; no reader counts as one.

@@ -22,6 +22,8 @@ pub enum Field {
     ReaderAppliedOn,
     CompletedOn,
     AppliedOn,
+    /// 処分日 — when the equipment was (or will be) disposed of.
+    DisposedOn,
     TotalCost,
     /// The line items as a whole (e.g. some of them were rejected).
     LineItems,
@@ -65,6 +67,7 @@ impl Field {
             Field::ReaderAppliedOn => "reader_applied_on",
             Field::CompletedOn => "completed_on",
             Field::AppliedOn => "applied_on",
+            Field::DisposedOn => "disposed_on",
             Field::TotalCost => "total_cost",
             Field::LineItems | Field::Item { .. } => "line_items",
             Field::Claimed => "claimed",
@@ -126,6 +129,10 @@ pub enum Reason {
         earliest: NaiveDate,
         latest: NaiveDate,
     },
+    /// A disposal dated before the reader was applied for.
+    DisposedBeforeReader {
+        reader_applied_on: NaiveDate,
+    },
     UnknownKind,
     UnknownCategory,
     BadBool,
@@ -177,6 +184,7 @@ impl Reason {
             R::BadDate => "bad_date",
             R::NoSuchDay { .. } | R::OutsideEra { .. } => "impossible_date",
             R::ImplausibleDate { .. } => "implausible_date",
+            R::DisposedBeforeReader { .. } => "disposed_before_reader",
             R::UnknownKind => "unknown_kind",
             R::UnknownCategory => "unknown_category",
             R::BadBool => "bad_bool",
@@ -249,6 +257,12 @@ impl Reason {
             R::BadCheckDigit { found, expected } => (
                 format!("検証番号が合いません（{found} ではなく {expected} のはずです）"),
                 format!("the check digit is {found} but should be {expected}"),
+            ),
+            R::DisposedBeforeReader { reader_applied_on } => (
+                format!("処分日がカードリーダーの提供申請日（{reader_applied_on}）より前です"),
+                format!(
+                    "the disposal is dated before the card reader application ({reader_applied_on})"
+                ),
             ),
             R::BadDate => s(
                 "日付として読めません（例：2021-03-31、令和3年3月31日、R3.3.31）",

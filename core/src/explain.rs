@@ -341,27 +341,150 @@ fn words(a: &Assessment<'_>, s: Step) -> Option<Words> {
                 detail,
             }
         }
-        Step::Retention => {
-            let (c, until, fy) = (d.completed_on?, a.retention_until?, d.fiscal_year?);
-            let years = p::RetentionYears.of(f).value;
-            let month = p::FiscalYearStartMonth.of(f).value;
-            Words {
-                label: ("帳簿等の保存期限", "Keep books until"),
-                before: Some(TraceValue::Date(c)),
-                after: TraceValue::Date(until),
-                detail: (
-                    format!(
-                        "{c} 完了 → {fy}年度（{month}月始まり）の終了後{years}年 → {until}まで"
-                    ),
-                    format!(
-                        "completed {c} → fiscal {fy} (from month {month}) + {years} years → until {until}"
-                    ),
-                ),
-            }
-        }
+        Step::UsefulLife => useful_life(a),
+        Step::Retention => retention(a)?,
+        Step::Disposal => disposal(a)?,
         Step::LineItemTax | Step::LineItem => return None,
     };
     Some(w)
+}
+
+fn useful_life(a: &Assessment<'_>) -> Words {
+    let d = &a.derivation;
+    let years = d.useful_life_years;
+    let what = if d.total_given {
+        (
+            "総額入力のため最も長い区分",
+            "one total given, so the longest kind",
+        )
+    } else {
+        (
+            "補助対象の明細のうち最も長い区分",
+            "the longest of the eligible items",
+        )
+    };
+    let (ja, en) = match (d.completed_on, a.useful_life_until) {
+        (Some(c), Some(u)) => (
+            format!(
+                "耐用年数 {years}年（{}）：{c} 完了 → {u} に経過（それより前の処分には承認が必要）",
+                what.0
+            ),
+            format!(
+                "useful life {years} years ({}): completed {c} → ends on {u} (disposal before then needs approval)",
+                what.1
+            ),
+        ),
+        _ => (
+            format!(
+                "耐用年数 {years}年（{}）：完了日が不明のため期限は未定",
+                what.0
+            ),
+            format!(
+                "useful life {years} years ({}): completion date unknown, so no end date",
+                what.1
+            ),
+        ),
+    };
+    Words {
+        label: ("耐用年数", "Useful life"),
+        before: d.completed_on.map(TraceValue::Date),
+        after: a
+            .useful_life_until
+            .map_or(TraceValue::Unknown, TraceValue::Date),
+        detail: (ja, en),
+    }
+}
+
+fn retention(a: &Assessment<'_>) -> Option<Words> {
+    let f = a.rules.file();
+    let d = &a.derivation;
+    let (c, until, fy, books) = (
+        d.completed_on?,
+        a.retention_until?,
+        d.fiscal_year?,
+        d.books_until?,
+    );
+    let years = p::RetentionYears.of(f).value;
+    let month = p::FiscalYearStartMonth.of(f).value;
+    let mut ja = format!("{c} 完了 → {fy}年度（{month}月始まり）の終了後{years}年 → {books}");
+    let mut en =
+        format!("completed {c} → fiscal {fy} (from month {month}) + {years} years → {books}");
+    if until > books {
+        let why = if Some(until) == d.disposed_on {
+            ("処分日", "the disposal")
+        } else {
+            ("耐用年数の終わり", "the end of the useful life")
+        };
+        ja.push_str(&format!("；{}（{until}）の方が遅い → {until}", why.0));
+        en.push_str(&format!("; {} ({until}) is later → {until}", why.1));
+    }
+    ja.push_str("まで");
+    en.push_str(" is the last day");
+    Some(Words {
+        label: ("帳簿等の保存期限", "Keep books until"),
+        before: Some(TraceValue::Date(c)),
+        after: TraceValue::Date(until),
+        detail: (ja, en),
+    })
+}
+
+fn disposal(a: &Assessment<'_>) -> Option<Words> {
+    let x = a.disposal.as_ref()?;
+    let (m, total) = (x.months_elapsed, x.depreciation_months);
+    let readers = match x.depreciation_from {
+        Some(from) => (
+            format!(
+                "カードリーダー {}台 × {} を {from} から{total}か月で償却、{m}か月経過 → 残額 {}",
+                x.readers_provided,
+                ja(x.reader_value),
+                ja(x.readers_remaining)
+            ),
+            format!(
+                "{} reader(s) × {} depreciated over {total} months from {from}, {m} elapsed → {} left",
+                x.readers_provided,
+                en(x.reader_value),
+                en(x.readers_remaining)
+            ),
+        ),
+        None => (
+            format!(
+                "カードリーダー {}台 × {}（償却の起算日が不明のため全額）",
+                x.readers_provided,
+                ja(x.readers_remaining)
+            ),
+            format!(
+                "{} reader(s): {} (the depreciation start is unknown, so in full)",
+                x.readers_provided,
+                en(x.readers_remaining)
+            ),
+        ),
+    };
+    let grant = if x.within_useful_life {
+        (
+            format!("耐用年数内のため補助金 最大 {}", ja(x.grant_up_to)),
+            format!(
+                "within the useful life, so up to {} of the grant",
+                en(x.grant_up_to)
+            ),
+        )
+    } else {
+        (
+            "耐用年数の経過後のため補助金の返納なし".to_owned(),
+            "after the useful life, so none of the grant".to_owned(),
+        )
+    };
+    Some(Words {
+        label: (
+            "処分した場合の返納額（最大）",
+            "Repayment on disposal (at most)",
+        ),
+        before: Some(TraceValue::Date(x.disposed_on)),
+        after: TraceValue::Yen(x.up_to),
+        detail: (
+            format!("{}；{} → 最大 {}", readers.0, grant.0, ja(x.up_to)),
+            format!("{}; {} → at most {}", readers.1, grant.1, en(x.up_to)),
+        ),
+    })
 }
 
 fn special_eligibility(a: &Assessment<'_>) -> Words {

@@ -115,6 +115,7 @@ pub struct InputView<'a> {
     pub reader_applied_on: Option<&'a str>,
     pub completed_on: Option<&'a str>,
     pub applied_on: Option<&'a str>,
+    pub disposed_on: Option<&'a str>,
     pub total_cost: Option<Value<'a>>,
     pub line_items: Option<ItemsView<'a>>,
     pub claimed: Option<Value<'a>>,
@@ -140,6 +141,7 @@ impl InstitutionInput {
             reader_applied_on: self.reader_applied_on.as_deref(),
             completed_on: self.completed_on.as_deref(),
             applied_on: self.applied_on.as_deref(),
+            disposed_on: self.disposed_on.as_deref(),
             total_cost: self.total_cost.as_ref().map(Scalar::as_value),
             line_items: self.line_items.as_deref().map(ItemsView::Written),
             claimed: self.claimed.as_ref().map(Scalar::as_value),
@@ -169,6 +171,9 @@ pub struct InstitutionInput {
     pub completed_on: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied_on: Option<String>,
+    /// 処分日 — to see what disposing of the equipment on that day may cost (第5 1(6)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposed_on: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<Scalar>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,6 +241,8 @@ pub struct Institution {
     pub completed_on: Option<NaiveDate>,
     /// 補助金申請日
     pub applied_on: Option<NaiveDate>,
+    /// 処分日 — a disposal to price (第5 1(6)).
+    pub disposed_on: Option<NaiveDate>,
     pub cost: Cost,
     /// 申請額 — what the institution claimed, when known (for audit).
     pub claimed: Option<Yen>,
@@ -407,6 +414,15 @@ impl Institution {
         let reader_applied_on = r.date(Field::ReaderAppliedOn, input.reader_applied_on);
         let completed_on = r.date(Field::CompletedOn, input.completed_on);
         let applied_on = r.date(Field::AppliedOn, input.applied_on);
+        let disposed_on = r.date(Field::DisposedOn, input.disposed_on);
+        if let (Some(d), Some(reader_applied_on)) = (disposed_on, reader_applied_on) {
+            if d < reader_applied_on {
+                let reason = Reason::DisposedBeforeReader { reader_applied_on };
+                let text = input.disposed_on.unwrap_or_default().trim();
+                r.errors
+                    .push(FieldError::new(Field::DisposedOn, text, reason));
+            }
+        }
         let total = input.total_cost.filter(|v| !v.is_blank());
         let cost = match (total, input.line_items) {
             (Some(_), Some(_)) => {
@@ -468,6 +484,7 @@ impl Institution {
                 reader_applied_on,
                 completed_on,
                 applied_on,
+                disposed_on,
                 cost,
                 claimed,
             }),

@@ -3,6 +3,7 @@
 //! is cited by that step or by one before it.
 
 use chrono::Duration;
+use onshi_core::rules::schema::DepreciationStart;
 use onshi_core::rules::{ParamId, Rate, RuleFile};
 use onshi_core::{
     AssessOptions, Assessment, Institution, InstitutionInput, RuleSet, Step, TraceStep, assess,
@@ -214,18 +215,24 @@ fn perturbed(base: &RuleSet) -> Vec<(ParamId, RuleSet)> {
             }
         }),
         (ParamId::HospitalSpecialForms, |f| {
-            f.categories
-                .hospital
-                .special_forms
-                .value
-                .iter_mut()
-                .for_each(|s| s.push('*'))
+            let mut names = f.categories.hospital.special_forms.value.clone();
+            names.iter_mut().for_each(|n| rename_form(f, n));
+            f.categories.hospital.special_forms.value = names;
         }),
         (ParamId::LargeChainSpecialForms, |f| {
-            f.categories.large_chain_pharmacy.special_forms.value[0].push('*')
+            let mut names = f
+                .categories
+                .large_chain_pharmacy
+                .special_forms
+                .value
+                .clone();
+            rename_form(f, &mut names[0]);
+            f.categories.large_chain_pharmacy.special_forms.value = names;
         }),
         (ParamId::ClinicSpecialForms, |f| {
-            f.categories.clinic_or_pharmacy.special_forms.value[0].push('*')
+            let mut names = f.categories.clinic_or_pharmacy.special_forms.value.clone();
+            rename_form(f, &mut names[0]);
+            f.categories.clinic_or_pharmacy.special_forms.value = names;
         }),
         (ParamId::LargeChainThreshold, |f| {
             f.large_chain.threshold_rx_per_month.value = 30_000
@@ -237,7 +244,9 @@ fn perturbed(base: &RuleSet) -> Vec<(ParamId, RuleSet)> {
             f.special_regime.reader_applied_by.value -= Duration::days(60)
         }),
         (ParamId::FormFallback, |f| {
-            f.special_regime.form_fallback.value.push('*')
+            let mut name = f.special_regime.form_fallback.value.clone();
+            rename_form(f, &mut name);
+            f.special_regime.form_fallback.value = name;
         }),
         (ParamId::ProjectCompletedBy, |f| {
             f.deadlines.project_completed_by.value -= Duration::days(200)
@@ -266,6 +275,30 @@ fn perturbed(base: &RuleSet) -> Vec<(ParamId, RuleSet)> {
         (ParamId::FiscalYearStartMonth, |f| {
             f.retention.fiscal_year_start_month.value = 1
         }),
+        (ParamId::ReaderValue, |f| {
+            f.after_grant.reader_value.value = 120_000
+        }),
+        (ParamId::ReaderDepreciationMonths, |f| {
+            f.after_grant.reader_depreciation_months.value = 48
+        }),
+        (ParamId::DepreciationFrom, |f| {
+            f.after_grant.depreciation_from.value = DepreciationStart::CompletedOn
+        }),
+        (ParamId::GrantRepayable, |f| {
+            f.after_grant.grant_repayable.value = Rate {
+                numerator: 1,
+                denominator: 2,
+            }
+        }),
+        (ParamId::UsefulLifeTerminal, |f| {
+            f.after_grant.useful_life_terminal_years.value = 2
+        }),
+        (ParamId::UsefulLifeSoftware, |f| {
+            f.after_grant.useful_life_software_years.value = 3
+        }),
+        (ParamId::UsefulLifeOther, |f| {
+            f.after_grant.useful_life_other_years.value = 9
+        }),
     ];
     changes
         .iter()
@@ -278,6 +311,13 @@ fn perturbed(base: &RuleSet) -> Vec<(ParamId, RuleSet)> {
             )
         })
         .collect()
+}
+
+/// Renames a form, its layout with it (a rule set lays out every form it names).
+fn rename_form(f: &mut RuleFile, name: &mut String) {
+    let layout = f.forms.layouts[name.as_str()].clone();
+    name.push('*');
+    f.forms.layouts.insert(name.clone(), layout);
 }
 
 /// Every step whose result moves when `id` changes cites `id` itself or follows a step that

@@ -35,7 +35,7 @@ export interface TraceStep {
 }
 /** Amounts are whole yen. */
 export interface Assessment {
-  schema_version: "onshi.assessment/2"; rule_set: string; kind: string; category: "hospital" | "large_chain_pharmacy" | "clinic_or_pharmacy";
+  schema_version: "onshi.assessment/3"; rule_set: string; kind: string; category: "hospital" | "large_chain_pharmacy" | "clinic_or_pharmacy";
   readers_applied: number; readers_provided: number; cap: number; standard_rate: string;
   eligible_cost: number; ineligible_cost: number; total_cost: number;
   standard_grant: number; special_grant: number | null; regime: "special" | "standard" | "ineligible";

@@ -120,6 +120,8 @@ impl<'a> Ctx<'a> {
             reader_applied_on: text(Col::ReaderAppliedOn),
             completed_on: text(Col::CompletedOn),
             applied_on: text(Col::AppliedOn),
+            // A disposal is priced one institution at a time (`onshi assess`, the page).
+            disposed_on: None,
             // Line items replace the total for the institutions they name.
             total_cost: if items.is_some() {
                 None

@@ -448,6 +448,7 @@ impl Gen<'_> {
             reader_applied_on: reader_on,
             completed_on: completed,
             applied_on: applied,
+            disposed_on: None,
             cost: cost.clone(),
             claimed: None,
         };

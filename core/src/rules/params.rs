@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::RuleSet;
-use super::schema::{Param, Rate, RuleFile};
+use super::schema::{DepreciationStart, Param, Rate, RuleFile};
 use crate::model::{Category, LineItemCategory};
 
 /// A typed handle on one parameter: its id and where it lives in a rule file.
@@ -105,6 +105,13 @@ params! {
     ApplicationsBusinessDays: u32 = "preparation.applications_business_days_before_setup" => preparation.applications_business_days_before_setup;
     SetupBusinessDays: u32 = "preparation.setup_business_days_before_start" => preparation.setup_business_days_before_start;
     OperationsBusinessDays: u32 = "preparation.operations_business_days_before_start" => preparation.operations_business_days_before_start;
+    ReaderValue: u64 = "after_grant.reader_value" => after_grant.reader_value;
+    ReaderDepreciationMonths: u32 = "after_grant.reader_depreciation_months" => after_grant.reader_depreciation_months;
+    DepreciationFrom: DepreciationStart = "after_grant.depreciation_from" => after_grant.depreciation_from;
+    GrantRepayable: Rate = "after_grant.grant_repayable" => after_grant.grant_repayable;
+    UsefulLifeTerminal: u32 = "after_grant.useful_life_terminal_years" => after_grant.useful_life_terminal_years;
+    UsefulLifeSoftware: u32 = "after_grant.useful_life_software_years" => after_grant.useful_life_software_years;
+    UsefulLifeOther: u32 = "after_grant.useful_life_other_years" => after_grant.useful_life_other_years;
 }
 
 impl ParamId {
@@ -148,6 +155,15 @@ pub mod by_category {
             Category::Hospital => p::HospitalSpecialForms,
             Category::LargeChainPharmacy => p::LargeChainSpecialForms,
             Category::ClinicOrPharmacy => p::ClinicSpecialForms,
+        }
+    }
+    /// The useful life (耐用年数) of what a line-item category buys.
+    pub fn useful_life(c: LineItemCategory) -> Key<u32> {
+        use LineItemCategory as L;
+        match c {
+            L::Terminal => p::UsefulLifeTerminal,
+            L::PackageSoftware | L::SystemModification => p::UsefulLifeSoftware,
+            _ => p::UsefulLifeOther,
         }
     }
     /// Whether a line-item category is eligible cost.
@@ -279,6 +295,11 @@ impl AsValue for NaiveDate {
 impl AsValue for String {
     fn as_value(&self) -> ParamValue<'_> {
         ParamValue::Text(self)
+    }
+}
+impl AsValue for DepreciationStart {
+    fn as_value(&self) -> ParamValue<'_> {
+        ParamValue::Text(self.id())
     }
 }
 impl AsValue for Vec<u64> {

@@ -90,6 +90,8 @@ pub struct RuleFile {
     pub institution_code: InstitutionCodeRules,
     pub preparation: Preparation,
     pub readiness: Readiness,
+    pub after_grant: AfterGrant,
+    pub forms: Forms,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,6 +261,121 @@ pub struct OsRule {
     pub supported: bool,
     pub citation: String,
     pub citation_en: String,
+}
+
+/// The conditions after the grant (000 第5 1; RULES.md §9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AfterGrant {
+    /// 提供に要した費用相当額 — what one provided card reader is worth.
+    pub reader_value: Param<u64>,
+    /// 減価償却（５年） — months over which a reader's value falls to nothing.
+    pub reader_depreciation_months: Param<u32>,
+    /// The date the readers' depreciation runs from.
+    pub depreciation_from: Param<DepreciationStart>,
+    /// 全部又は一部 — the most of the grant that may be asked back.
+    pub grant_repayable: Param<Rate>,
+    /// 耐用年数 of the verification terminal (a personal computer).
+    pub useful_life_terminal_years: Param<u32>,
+    /// 耐用年数 of software (package software, system modification).
+    pub useful_life_software_years: Param<u32>,
+    /// 耐用年数 of the rest (line, network work).
+    pub useful_life_other_years: Param<u32>,
+    /// The duties, as text with their citations (shown, not computed).
+    pub duties: Vec<Duty>,
+}
+
+/// Which input date a provided reader's depreciation starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DepreciationStart {
+    ReaderAppliedOn,
+    CompletedOn,
+}
+
+impl DepreciationStart {
+    pub fn id(self) -> &'static str {
+        match self {
+            DepreciationStart::ReaderAppliedOn => "reader_applied_on",
+            DepreciationStart::CompletedOn => "completed_on",
+        }
+    }
+}
+
+/// One duty after the grant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duty {
+    pub id: String,
+    pub text: String,
+    pub text_en: String,
+    pub citation: String,
+    pub citation_en: String,
+}
+
+/// A fixed text in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    pub ja: String,
+    pub en: String,
+}
+
+/// The application forms' fixed text (000 別紙特例様式1〜5), laid out by the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Forms {
+    pub citation: String,
+    pub citation_en: String,
+    pub addressee: Wording,
+    pub section: Wording,
+    pub title: Wording,
+    pub record: Wording,
+    pub rounding: Wording,
+    pub tax: Wording,
+    pub notes: Vec<Wording>,
+    pub attachments_citation: Wording,
+    /// 添付書類 — what is filed with the form.
+    pub attachments: Vec<Wording>,
+    pub labels: FormLabels,
+    /// By form name: every name in `categories.*.special_forms` and `special_regime.form_fallback`.
+    pub layouts: std::collections::BTreeMap<String, FormLayout>,
+}
+
+/// The labels of a form's fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormLabels {
+    pub applicant: Wording,
+    pub date: Wording,
+    pub prefecture: Wording,
+    pub fee_schedule: Wording,
+    pub founder: Wording,
+    pub address: Wording,
+    pub phone: Wording,
+    pub reader_applied_on: Wording,
+    pub total_cost: Wording,
+    pub cap: Wording,
+    pub lower: Wording,
+    pub rate: Wording,
+    pub lower_times_rate: Wording,
+    pub yen: Wording,
+}
+
+/// What differs between the forms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormLayout {
+    pub purpose: Wording,
+    pub for_whom: Wording,
+    pub name_label: Wording,
+    pub code_label: Wording,
+    pub declaration: Wording,
+    pub notes: Vec<Wording>,
+    pub citation: String,
+    pub citation_en: String,
+    #[serde(default)]
+    pub decision: bool,
 }
 
 /// The holiday calendar file.
@@ -557,6 +674,8 @@ impl Validate for RuleFile {
                 || format!("{}: the id is used twice", l.id),
             )?;
         }
+        self.validate_after_grant(from)?;
+        self.validate_forms()?;
         let p = &self.preparation;
         for (k, v, max) in [
             (
@@ -590,6 +709,69 @@ impl Validate for RuleFile {
             check(v.value <= max, &key, || {
                 format!("{} is more than {max}", v.value)
             })?;
+        }
+        Ok(())
+    }
+}
+
+impl RuleFile {
+    fn validate_after_grant(&self, from: NaiveDate) -> Result<(), SchemaError> {
+        let a = &self.after_grant;
+        a.reader_value
+            .check_dated("after_grant.reader_value", from)?;
+        check(
+            a.reader_value.value <= self.money.max_amount.value,
+            "after_grant.reader_value",
+            || format!("{} is more than money.max_amount", a.reader_value.value),
+        )?;
+        a.reader_depreciation_months
+            .check_dated("after_grant.reader_depreciation_months", from)?;
+        check(
+            (1..=600).contains(&a.reader_depreciation_months.value),
+            "after_grant.reader_depreciation_months",
+            || {
+                format!(
+                    "{} is not between 1 and 600",
+                    a.reader_depreciation_months.value
+                )
+            },
+        )?;
+        a.depreciation_from
+            .check_dated("after_grant.depreciation_from", from)?;
+        a.grant_repayable
+            .check_dated("after_grant.grant_repayable", from)?;
+        let r = a.grant_repayable.value;
+        check(
+            r.numerator <= r.denominator,
+            "after_grant.grant_repayable",
+            || format!("{r} is more than the whole grant"),
+        )?;
+        for (k, p) in [
+            ("useful_life_terminal_years", &a.useful_life_terminal_years),
+            ("useful_life_software_years", &a.useful_life_software_years),
+            ("useful_life_other_years", &a.useful_life_other_years),
+        ] {
+            let key = format!("after_grant.{k}");
+            p.check_dated(&key, from)?;
+            check((1..=50).contains(&p.value), &key, || {
+                format!("{} years is not plausible", p.value)
+            })?;
+        }
+        Ok(())
+    }
+
+    fn validate_forms(&self) -> Result<(), SchemaError> {
+        let c = &self.categories;
+        let names = [&c.hospital, &c.large_chain_pharmacy, &c.clinic_or_pharmacy]
+            .into_iter()
+            .flat_map(|c| c.special_forms.value.iter())
+            .chain([&self.special_regime.form_fallback.value]);
+        for name in names {
+            check(
+                self.forms.layouts.contains_key(name),
+                "forms.layouts",
+                || format!("has no layout for the form {name:?}"),
+            )?;
         }
         Ok(())
     }

@@ -37,9 +37,10 @@ prop_compose! {
         reader_applied_on in prop::option::of(date_in("2020-10-01", 500)),
         completed_on in prop::option::of(date_in("2021-01-01", 1000)),
         applied_on in prop::option::of(date_in("2021-01-01", 1100)),
+        disposed_on in prop::option::of(date_in("2020-10-01", 3600)),
         cost in cost(),
     ) -> Institution {
-        Institution { code: None, kind, group_rx_per_month: rx, readers, reader_applied_on, completed_on, applied_on, cost, claimed: None }
+        Institution { code: None, kind, group_rx_per_month: rx, readers, reader_applied_on, completed_on, applied_on, disposed_on, cost, claimed: None }
     }
 }
 
