@@ -1,8 +1,12 @@
 // The self-assessment page. Every rule comes from the wasm core; this file only gathers the
 // form into the core's input, and shows the core's output. Text a person typed is only ever set
 // with textContent. Nothing is sent anywhere; inputs are kept in localStorage only on request.
-import init, { assess, inputErrors, parseDate, planPreparation, ruleSet } from './pkg/onshi_wasm.js';
+import init, { assess, checkInstitutionCode, inputErrors, parseDate, planPreparation, ruleSet, whatIf } from './pkg/onshi_wasm.js';
 import { CATEGORIES, categoryLabel, readersHint, rxHint } from './hints.js';
+import { el } from './dom.js';
+import { whatIfChart } from './chart.js';
+import { applicationSheet } from './sheet.js';
+import { fromFragment, toFragment } from './share.js';
 
 const STRINGS = {
   ja: {
@@ -17,9 +21,26 @@ const STRINGS = {
     totalCost: '事業費の総額（税込）', amountHint: '例：279,950円、￥279,950',
     presetLead: 'NTT東日本「スタートパック」の見積額を入れることもできます。',
     presetExisting: 'スタートパック（既設回線）を入れる', presetNew: 'スタートパック（新設回線）を入れる',
-    addItem: '明細を追加', hResult: '3. 試算の結果', why: '計算の根拠を見る', hPlan: '4. 準備のスケジュール',
+    addItem: '明細を追加', hResult: '4. 試算の結果', why: '計算の根拠を見る', hPlan: '7. 準備のスケジュール',
     startOn: '運用開始の目標日', line: 'オンライン請求に使っている回線', os: '資格確認端末のOS', unknown: '分からない',
-    hKeep: '5. 印刷・保存', print: '結果を印刷する', keep: '入力内容をこの端末（ブラウザ）に保存する',
+    hKeep: '8. 印刷・共有・保存', printResult: '結果を印刷する', printForm: '申請書を印刷する', keep: '入力内容をこの端末（ブラウザ）に保存する',
+    copyLink: 'リンクをコピーする', linkLabel: '入力内容を含むリンク', linkHint: '「#」より後ろはブラウザの中だけで使われ、サーバーには送られません。', copied: 'リンクをコピーしました。', copyFailed: 'コピーできませんでした。上の欄から手で選んでコピーしてください。',
+    linkUnknown: (keys) => `リンクの中の分からない項目を使いませんでした：${keys}`,
+    closed: (d) => `補助金の申請受付は ${d} に終了しました。ここでの結果は、記録・監査・処分のための再計算です。`,
+    hApplicant: '3. 申請者（申請書に記入する内容・任意）', applicantLead: 'ここに入れた内容は申請書の表示にだけ使われ、どこにも送信されません。空欄のままなら、印刷した申請書に手で記入できます。',
+    institutionCode: '医療機関コード（10桁）', codeHint: '例：3410712362、34-1071236-2', codeDerived: (p, f) => `都道府県コード ${p}・点数表コード ${f}`,
+    name: '保険医療機関等の名称', founder: '開設者氏名', postalCode: '郵便番号', postalHint: '例：730-0011', address: '所在地', phone: '電話番号',
+    hWhatIf: '費用を変えた場合の補助金額', chartTitle: '補助対象経費と補助金額のグラフ',
+    chartDesc: (cap, sp, st) => `補助限度額 ${cap}円まで、特例補助は経費の全額（千円未満切り捨て）、通常の補助はその一部。限度額での補助金額は特例 ${sp}円、通常 ${st}円。`,
+    chartX: '補助対象経費（税込・円）', you: 'あなたの場合', chartTable: 'グラフの数値（円）', chartFigures: 'グラフの数値を表で見る',
+    readersTable: 'カードリーダーの台数ごとの補助限度額と、いまの費用での補助金額（円）', grantAtCost: 'いまの費用での補助金額',
+    hSheet: '5. 申請書', sheetLead: '申請書の記入例です。「申請書を印刷する」でA4用紙1枚に印刷できます（添付書類の一覧は2枚目）。', sheetNone: '補助の対象外のため、申請書はありません。',
+    hAfter: '6. 補助を受けた後（義務・保存期限・処分）', duties: '守ること', retentionNone: '事業完了日を入れると、帳簿等の保存期限を表示します。',
+    usefulLife: '耐用年数の経過日（それより前の処分には承認が必要）', disposedOn: '設備を処分する日（売却・廃棄・譲渡など。予定でも可）',
+    disposalNone: '処分する日を入れると、返納を求められうる額の上限を表示します。', upTo: '返納を求められうる額（最大）',
+    readersLeft: (n, m, total) => `カードリーダー${n}台の提供費用相当額の残り（${total}か月のうち${m}か月経過）`,
+    grantWithin: '補助金（耐用年数内のため、最大で全額）', grantAfter: '補助金（耐用年数の経過後のため、返納なし）',
+    disposalEstimate: '日付が足りないため、最も多い場合の額です。',
     category: '経費の区分', amount: '金額', taxIncluded: '税込', remove: '削除', item: '明細',
     grant: '補助金の額', selfPay: '自己負担額', cap: '補助限度額', regime: '適用される補助', other: 'もう一方の補助',
     form: '申請様式', notices: 'お知らせ', standard: '通常の補助', special: '特例補助', notEligible: '対象外',
@@ -41,9 +62,26 @@ const STRINGS = {
     totalCost: 'Total project cost (tax included)', amountHint: 'e.g. 279,950円, ￥279,950',
     presetLead: "You can fill in NTT East's “start pack” quote.",
     presetExisting: 'Start pack (existing line)', presetNew: 'Start pack (new line)',
-    addItem: 'Add a line item', hResult: '3. Result', why: 'Why: the calculation step by step', hPlan: '4. Preparation schedule',
+    addItem: 'Add a line item', hResult: '4. Result', why: 'Why: the calculation step by step', hPlan: '7. Preparation schedule',
     startOn: 'Target start of operation', line: 'Line used for online claims', os: 'Operating system of the terminal', unknown: "Don't know",
-    hKeep: '5. Print and keep', print: 'Print the result', keep: 'Keep my inputs on this device (browser)',
+    hKeep: '8. Print, share and keep', printResult: 'Print the result', printForm: 'Print the form', keep: 'Keep my inputs on this device (browser)',
+    copyLink: 'Copy the link', linkLabel: 'A link with your inputs', linkHint: 'The part after "#" stays in the browser and is never sent to a server.', copied: 'The link is copied.', copyFailed: 'Could not copy: select the link above and copy it by hand.',
+    linkUnknown: (keys) => `Keys in the link that were not used: ${keys}`,
+    closed: (d) => `Grant applications closed on ${d}. Results here are recomputations for records, audits and disposals.`,
+    hApplicant: '3. Applicant (for the form, optional)', applicantLead: 'Used only to fill in the form shown below, never sent anywhere. Left empty, the printed form has blanks to fill by hand.',
+    institutionCode: 'Institution code (10 digits)', codeHint: 'e.g. 3410712362, 34-1071236-2', codeDerived: (p, f) => `Prefecture code ${p}, fee-schedule code ${f}`,
+    name: 'Name of the institution', founder: 'Founder', postalCode: 'Postal code', postalHint: 'e.g. 730-0011', address: 'Address', phone: 'Phone',
+    hWhatIf: 'How the grant moves with the cost', chartTitle: 'Grant against eligible cost',
+    chartDesc: (cap, sp, st) => `Up to the cap of ${cap} yen the special regime pays the whole cost (cut to the thousand), the standard regime a share. At the cap: special ${sp} yen, standard ${st} yen.`,
+    chartX: 'Eligible cost (tax incl., yen)', you: 'Your case', chartTable: 'The chart\'s figures (yen)', chartFigures: 'The chart\'s figures as a table',
+    readersTable: 'Cap and grant at your cost, by card readers (yen)', grantAtCost: 'Grant at your cost',
+    hSheet: '5. Application form', sheetLead: 'The form, filled in. "Print the form" prints it on one A4 page (the documents to attach on a second).', sheetNone: 'No grant, so there is no form to file.',
+    hAfter: '6. After the grant (duties, books, disposal)', duties: 'Duties', retentionNone: 'Enter the completion date to see how long to keep the books.',
+    usefulLife: 'Useful life ends (disposal before then needs approval)', disposedOn: 'Date of disposal (sale, scrapping, transfer; planned is fine)',
+    disposalNone: 'Enter a disposal date to see the most that may have to be returned.', upTo: 'May have to return (at most)',
+    readersLeft: (n, m, total) => `Value left of ${n} provided reader(s) (${m} of ${total} months elapsed)`,
+    grantWithin: 'Grant (within the useful life: up to all of it)', grantAfter: 'Grant (after the useful life: none)',
+    disposalEstimate: 'A date is missing, so this is the largest case.',
     category: 'Category', amount: 'Amount', taxIncluded: 'Tax included', remove: 'Remove', item: 'Item',
     grant: 'Grant', selfPay: 'You pay', cap: 'Cap', regime: 'Regime applied', other: 'The other regime',
     form: 'Form to file', notices: 'Notices', standard: 'Standard regime', special: 'Special regime', notEligible: 'not eligible',
@@ -68,17 +106,6 @@ const $ = (id) => document.getElementById(id);
 const t = (key, ...args) => { const s = STRINGS[lang][key]; return typeof s === 'function' ? s(...args) : s; };
 const pick = (obj, key) => (lang === 'ja' ? obj[key] : obj[`${key}_en`]);
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
-
 function yen(n) {
   if (lang === 'en') return `¥${n.toLocaleString('en')}`;
   const s = `${n.toLocaleString('ja-JP')}円`;
@@ -98,6 +125,8 @@ function applyStrings() {
     $('rules-line').textContent = t('rules', rules.rule_set.id);
     fillSelect($('line'), rules.readiness.lines.map((l) => [l.id, lang === 'ja' ? l.name : l.name_en]));
     fillSelect($('terminal_os'), rules.readiness.terminal_os.map((o) => [o.id, o.name]));
+    renderDuties();
+    showClosed();
   }
   for (const row of $('items').children) relabelRow(row);
 }
@@ -148,13 +177,16 @@ function fillPreset(name) {
   update();
 }
 
+const APPLICANT = ['founder', 'postal_code', 'address', 'phone'];
+let linkKind = null; // a kind from a link that matches no radio: kept so that its error shows
+
 function gather() {
-  const kind = document.querySelector('input[name=kind]:checked')?.value;
+  const kind = document.querySelector('input[name=kind]:checked')?.value ?? linkKind ?? undefined;
   const input = { kind, readers: $('readers').value };
   if (kind === 'pharmacy' && $('group_rx_per_month').value.trim()) input.group_rx_per_month = $('group_rx_per_month').value;
   if (!$('not-applied').checked && $('reader_applied_on').value.trim()) input.reader_applied_on = $('reader_applied_on').value;
-  for (const f of ['completed_on', 'applied_on']) if ($(f).value.trim()) input[f] = $(f).value;
-  if (document.querySelector('input[name=cost-mode]:checked').value === 'total') {
+  for (const f of ['completed_on', 'applied_on', 'disposed_on', 'institution_code', 'name']) if ($(f).value.trim()) input[f] = $(f).value;
+  if (costMode() === 'total') {
     input.total_cost = $('total_cost').value;
   } else {
     input.line_items = [...$('items').children].map((row) => ({
@@ -166,8 +198,10 @@ function gather() {
   return input;
 }
 
+const costMode = () => document.querySelector('input[name=cost-mode]:checked').value;
+
 function showErrors(errors) {
-  const fields = ['kind', 'group_rx_per_month', 'readers', 'reader_applied_on', 'completed_on', 'applied_on', 'total_cost', 'line_items'];
+  const fields = ['kind', 'group_rx_per_month', 'readers', 'reader_applied_on', 'completed_on', 'applied_on', 'disposed_on', 'institution_code', 'name', 'total_cost', 'line_items'];
   for (const f of fields) setError($(`err-${f}`), $(f), null);
   const rows = [...$('items').children];
   for (const row of rows) setError(row.querySelector('.field-error'), row.querySelector('.item-amount'), null);
@@ -189,23 +223,91 @@ function setError(node, input, message) {
 }
 
 function update() {
-  $('rx-field').hidden = document.querySelector('input[name=kind]:checked')?.value !== 'pharmacy';
-  const items = document.querySelector('input[name=cost-mode]:checked').value === 'items';
+  $('rx-field').hidden = (document.querySelector('input[name=kind]:checked')?.value ?? linkKind) !== 'pharmacy';
+  const items = costMode() === 'items';
   $('items-field').hidden = !items;
   $('total-field').hidden = items;
   $('reader_applied_on').disabled = $('not-applied').checked;
   const input = gather();
   const errors = inputErrors(input);
   showErrors(errors);
+  showCode(input.kind, errors);
   const result = $('result');
   if (errors.length) {
     result.replaceChildren(el('p', { class: 'error-summary', text: t('fixErrors') }));
-    $('trace').replaceChildren();
+    for (const id of ['trace', 'trace-print', 'what-if', 'sheet-view', 'after-figures']) $(id).replaceChildren();
   } else {
-    renderResult(assess(input, true));
+    const a = assess(input, true);
+    renderResult(a);
+    renderWhatIf(input);
+    renderSheet(a, input);
+    renderAfter(a);
   }
   renderPlan();
   keep();
+  $('share-link').value = shareLink();
+}
+
+/** The prefecture and fee-schedule codes the core reads from a valid institution code. */
+function codeInfo(kind) {
+  const text = $('institution_code').value.trim();
+  if (!text) return null;
+  try { return checkInstitutionCode(text, kind ?? undefined); } catch { return null; }
+}
+
+function showCode(kind, errors) {
+  const code = errors.some((e) => e.field === 'institution_code') ? null : codeInfo(kind);
+  $('code-derived').textContent = code ? t('codeDerived', String(code.prefecture).padStart(2, '0'), String(code.fee_schedule)) : '';
+}
+
+/** A date as the core reads it (ISO), or null. */
+function isoDate(text) {
+  if (!text?.trim()) return null;
+  try { return parseDate(text); } catch { return null; }
+}
+
+let whatIfMs = [];
+function renderWhatIf(input) {
+  const start = performance.now();
+  const w = whatIf(input);
+  whatIfMs.push(performance.now() - start);
+  document.body.dataset.whatIfMs = whatIfMs.slice(-50).join(',');
+  $('what-if').replaceChildren(...whatIfChart(w, t));
+}
+
+function renderSheet(a, input) {
+  const who = { name: $('name').value.trim() };
+  for (const k of APPLICANT) who[k] = $(k).value.trim();
+  who.reader_applied_on = isoDate(input.reader_applied_on);
+  who.applied_on = isoDate(input.applied_on);
+  const sheet = applicationSheet(rules, a, who, codeInfo(input.kind), lang);
+  $('sheet-view').replaceChildren(...(sheet ?? [el('p', { class: 'hint', text: t('sheetNone') })]));
+}
+
+function renderAfter(a) {
+  const rows = [
+    [t('retention'), a.retention_until ?? t('retentionNone'), 'retention'],
+    a.useful_life_until ? [t('usefulLife'), a.useful_life_until, 'useful-life'] : null,
+  ];
+  const x = a.disposal;
+  const parts = [];
+  if (x) {
+    rows.push([t('upTo'), yen(x.up_to), 'up-to'],
+      [t('readersLeft', x.readers_provided, x.months_elapsed, x.depreciation_months), yen(x.readers_remaining), 'readers-left'],
+      [x.within_useful_life ? t('grantWithin') : t('grantAfter'), yen(x.grant_up_to), 'grant-up-to']);
+    if (!x.depreciation_from || !a.useful_life_until) parts.push(el('p', { class: 'estimate', text: t('disposalEstimate') }));
+  } else {
+    parts.push(el('p', { class: 'hint', text: t('disposalNone') }));
+  }
+  const dl = el('dl', { class: 'figures' });
+  for (const row of rows.filter(Boolean)) dl.append(el('div', { class: 'row', id: `a-${row[2]}` }, el('dt', { text: row[0] }), el('dd', { text: row[1] })));
+  $('after-figures').replaceChildren(dl, ...parts);
+}
+
+function renderDuties() {
+  $('duties').replaceChildren(...rules.after_grant.duties.map((d) => el('li', {},
+    el('span', { text: lang === 'ja' ? d.text : d.text_en }),
+    el('span', { class: 'citation', text: `${t('rule')}：${lang === 'ja' ? d.citation : d.citation_en}` }))));
 }
 
 function renderResult(a) {
@@ -234,6 +336,11 @@ function renderResult(a) {
     parts.push(ul);
   }
   $('result').replaceChildren(...parts);
+  $('trace-print').replaceChildren(el('table', { class: 'trace-table' },
+    el('caption', { text: t('why') }),
+    el('tbody', {}, ...a.trace.map((s, i) => el('tr', {},
+      el('th', { scope: 'row', text: `${i + 1}. ${pick(s, 'label')}` }), el('td', { text: pick(s, 'detail') }),
+      el('td', { text: s.rules.map((r) => r.key).join(' ') }))))));
   $('trace').replaceChildren(...a.trace.map((s) => el('li', {},
     el('span', { class: 'step-label', text: `${pick(s, 'label')}：` }), el('span', { text: pick(s, 'detail') }),
     ...s.rules.map((r) => el('span', { class: 'citation', text: `${t('rule')}：${pick(r, 'citation')}（${r.key}${r.decision ? `、${t('decision')}` : ''}）` })))));
@@ -279,7 +386,7 @@ function renderPlan() {
 function keep() {
   if (!$('keep').checked) { localStorage.removeItem(KEEP_KEY); return; }
   const fields = {};
-  for (const node of document.querySelectorAll('#form input, #form select, #start_on, #line, #terminal_os')) {
+  for (const node of document.querySelectorAll('#form input, #form select, #start_on, #line, #terminal_os, #disposed_on')) {
     if (node.id) fields[node.id] = node.type === 'checkbox' ? node.checked : node.value;
   }
   const kind = document.querySelector('input[name=kind]:checked')?.value;
@@ -304,21 +411,101 @@ function restore() {
   if (saved.lang === 'en') lang = 'en';
 }
 
+/** The inputs as a link (see share.js for the keys). */
+function shareLink() {
+  const fields = { kind: document.querySelector('input[name=kind]:checked')?.value ?? linkKind, readers: $('readers').value, lang };
+  for (const k of ['group_rx_per_month', 'completed_on', 'applied_on', 'disposed_on', 'institution_code', 'name', ...APPLICANT, 'start_on']) fields[k] = $(k).value;
+  if (fields.kind !== 'pharmacy') delete fields.group_rx_per_month;
+  if (!$('not-applied').checked) fields.reader_applied_on = $('reader_applied_on').value;
+  const items = [];
+  if (costMode() === 'total') fields.total_cost = $('total_cost').value;
+  else for (const row of $('items').children) items.push({ category: row.querySelector('select').value, amount: row.querySelector('.item-amount').value, tax_included: row.querySelector('.item-tax').checked, description: row.dataset.description });
+  return `${location.origin}${location.pathname}#${toFragment({ fields, items })}`;
+}
+
+/** Fills the form from a link's fragment; returns the view it asks for. */
+function restoreLink(hash) {
+  const { fields, items, unknown } = fromFragment(hash);
+  if (!Object.keys(fields).length && !items.length) return null;
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === 'kind' || k === 'lang' || k === 'view') continue;
+    if ($(k)) $(k).value = v;
+  }
+  if (fields.reader_applied_on != null) $('not-applied').checked = false;
+  const radio = fields.kind && document.querySelector(`input[name=kind][value="${CSS.escape(fields.kind)}"]`);
+  linkKind = fields.kind && !radio ? fields.kind : null;
+  if (radio) radio.checked = true;
+  else if (fields.kind) for (const r of document.querySelectorAll('input[name=kind]')) r.checked = false;
+  if (items.length) {
+    document.querySelector('input[name=cost-mode][value=items]').checked = true;
+    $('items').replaceChildren();
+    for (const it of items) addRow(it.category ?? 'other', it.amount ?? '', !/^(false|0|税抜)$/i.test(it.tax_included ?? 'true'), it.description ?? '');
+  } else if (fields.total_cost != null) {
+    document.querySelector('input[name=cost-mode][value=total]').checked = true;
+  }
+  if (fields.lang === 'en' || fields.lang === 'ja') lang = fields.lang;
+  $('link-note').textContent = unknown.length ? t('linkUnknown', unknown.join(', ')) : '';
+  return fields.view ?? null;
+}
+
+function showView(view) {
+  const heading = { form: 'h-sheet', result: 'h-result' }[view];
+  if (!heading) return;
+  $(heading).scrollIntoView();
+  $(heading).focus({ preventScroll: true });
+}
+
+function printView(view) {
+  document.body.dataset.print = view;
+  if (view === 'result') $('why').open = true;
+  window.print();
+}
+
+async function copyLink() {
+  const link = shareLink();
+  $('share-link').value = link;
+  try {
+    await navigator.clipboard.writeText(link);
+    $('copy-status').textContent = t('copied');
+  } catch {
+    $('share-link').select();
+    $('copy-status').textContent = t('copyFailed');
+  }
+}
+
+function showClosed() {
+  const by = rules.deadlines.application_filed_by.value;
+  $('closed').hidden = today() <= by;
+  $('closed').textContent = t('closed', by);
+}
+
 async function main() {
-  await init();
+  // Named from this script, so the path holds once the page is bundled into one file.
+  await init({ module_or_path: new URL('pkg/onshi_wasm_bg.wasm', import.meta.url) });
   rules = ruleSet();
-  restore();
+  // A link states the inputs whole: what this device kept is not mixed in.
+  const view = location.hash.length > 1 ? restoreLink(location.hash) : (restore(), null);
   applyStrings();
   $('loading').hidden = true;
+  // Shown once every label is written and the core is ready (the HTML holds no label text).
+  $('app').hidden = false;
   document.body.addEventListener('input', update);
   document.body.addEventListener('change', update);
   $('form').addEventListener('submit', (e) => e.preventDefault());
   $('lang-toggle').addEventListener('click', () => { lang = lang === 'ja' ? 'en' : 'ja'; applyStrings(); update(); });
+  for (const r of document.querySelectorAll('input[name=kind]')) r.addEventListener('change', () => { linkKind = null; });
   $('preset-existing').addEventListener('click', () => fillPreset('existing'));
   $('preset-new').addEventListener('click', () => fillPreset('new'));
   $('add-item').addEventListener('click', () => { addRow(); update(); });
-  $('print').addEventListener('click', () => { $('why').open = true; window.print(); });
+  $('print-result').addEventListener('click', () => printView('result'));
+  $('print-form').addEventListener('click', () => printView('form'));
+  $('copy-link').addEventListener('click', copyLink);
+  // Ctrl+P prints the result, never the input form; the choice is dropped after printing.
+  window.addEventListener('beforeprint', () => { document.body.dataset.print ??= 'result'; });
+  window.addEventListener('afterprint', () => { delete document.body.dataset.print; });
+  window.addEventListener('hashchange', () => { const v = restoreLink(location.hash); applyStrings(); update(); showView(v); });
   update();
+  showView(view);
   if ('serviceWorker' in navigator && location.protocol !== 'file:') navigator.serviceWorker.register('sw.js').catch(() => {});
 }
 

@@ -1,6 +1,6 @@
 // Works offline: the page's own files are cached on first visit and served from the cache.
-const CACHE = 'onshi-v1';
-const FILES = ['./', 'index.html', 'app.js', 'hints.js', 'style.css', 'tokens.css', 'pkg/onshi_wasm.js', 'pkg/onshi_wasm_bg.wasm'];
+const CACHE = 'onshi-v2';
+const FILES = ['./', 'index.html', 'app.js', 'style.css', 'tokens.css', 'pkg/onshi_wasm_bg.wasm'];
 self.addEventListener('install', (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES))));
 self.addEventListener('activate', (e) => e.waitUntil(
   caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))));

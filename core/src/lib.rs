@@ -20,6 +20,7 @@ pub mod notice;
 pub mod parse;
 pub mod plan;
 pub mod rules;
+pub mod whatif;
 
 pub use assess::{AssessOptions, Assessment, SCHEMA_VERSION, Step, TraceValue, assess};
 pub use audit::{Finding, Findings, audit};

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, OutsideCalendar};
 use crate::rules::schema::LineStatus;
+use crate::rules::schema::iso_date;
 use crate::rules::{Cited, ParamSet, Reading, RuleSet, p};
 
 /// What a plan is made from.
@@ -14,9 +15,10 @@ use crate::rules::{Cited, ParamSet, Reading, RuleSet, p};
 #[serde(deny_unknown_fields)]
 pub struct PlanInput {
     /// 運用開始日 — the target start of operation.
+    #[serde(deserialize_with = "iso_date::deserialize")]
     pub start_on: NaiveDate,
     /// Today, to flag steps already late (the caller's clock, never the core's).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "iso_date::option")]
     pub today: Option<NaiveDate>,
     /// A line id of the rule set's `readiness.lines`.
     #[serde(default)]

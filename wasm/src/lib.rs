@@ -17,7 +17,7 @@ export interface InstitutionInput {
   institution_code?: string; name?: string;
   kind: "hospital" | "clinic" | "dental_clinic" | "pharmacy" | string;
   group_rx_per_month?: number | string; readers: number | string;
-  reader_applied_on?: string; completed_on?: string; applied_on?: string;
+  reader_applied_on?: string; completed_on?: string; applied_on?: string; disposed_on?: string;
   total_cost?: number | string;
   line_items?: { category: string; amount: number | string; tax_included: boolean | string; description?: string }[];
   claimed?: number | string;
@@ -40,8 +40,22 @@ export interface Assessment {
   eligible_cost: number; ineligible_cost: number; total_cost: number;
   standard_grant: number; special_grant: number | null; regime: "special" | "standard" | "ineligible";
   grant: number; self_pay: number; form: string | null; retention_until: string | null;
+  useful_life_until: string | null; disposal: Disposal | null;
   claimed: number | null; claim_difference: number | null; estimate: boolean;
   notices: Notice[]; trace: TraceStep[];
+}
+/** What disposing of the equipment on `disposed_on` may cost: the most to return (whole yen). */
+export interface Disposal {
+  disposed_on: string; depreciation_from: string | null; readers_provided: number; reader_value: number;
+  months_elapsed: number; depreciation_months: number; readers_remaining: number;
+  within_useful_life: boolean; grant_up_to: number; up_to: number;
+}
+/** The grant against the eligible cost (0 to 1.5 × the cap), each point assessed by the core. */
+export interface WhatIf {
+  cap: number; max_cost: number;
+  points: { cost: number; standard: number; special: number }[];
+  current: { cost: number; grant: number; regime: "special" | "standard" | "ineligible" };
+  readers: { readers: number; cap: number; grant: number; regime: "special" | "standard" | "ineligible" }[];
 }
 export interface FieldError { field: string; value: string; code: string; message: string; message_en: string }
 export interface PlanInput { start_on: string; today?: string; line?: string; terminal_os?: string }
@@ -117,6 +131,17 @@ pub fn assess(
         trace: trace.unwrap_or(true),
     };
     RULES.with(|r| to_js(&onshi_core::assess(r, &inst, opts)))
+}
+
+/// How the grant moves with the cost (and, for hospitals, the readers): every point an
+/// assessment by the core.
+#[wasm_bindgen(js_name = whatIf, unchecked_return_type = "WhatIf")]
+pub fn what_if(
+    #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
+) -> Result<JsValue, JsError> {
+    let inst =
+        read(input)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))?;
+    RULES.with(|r| to_js(&onshi_core::whatif::what_if(r, &inst)))
 }
 
 /// Every field of the input that cannot be read (empty when all are fine), for showing errors

@@ -9,11 +9,84 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// Dates written `YYYY-MM-DD`, read without chrono's general parser (which cost the page some
+/// 15 KB of wasm to read the rule file's dates).
+pub mod iso_date {
+    use chrono::NaiveDate;
+    use serde::de::{Error, Visitor};
+    use serde::{Deserialize, Deserializer};
+    use std::fmt;
+
+    /// The date, if `s` is one written `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<NaiveDate> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let n = |from: usize, to: usize| {
+            b[from..to].iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        NaiveDate::from_ymd_opt(i32::try_from(n(0, 4)?).ok()?, n(5, 7)?, n(8, 10)?)
+    }
+
+    struct Iso;
+    impl Visitor<'_> for Iso {
+        type Value = NaiveDate;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a date written YYYY-MM-DD")
+        }
+        fn visit_str<E: Error>(self, s: &str) -> Result<NaiveDate, E> {
+            parse(s).ok_or_else(|| E::custom(format!("{s:?} is not a date written YYYY-MM-DD")))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        d.deserialize_str(Iso)
+    }
+
+    /// An optional date (through `deserialize_option`, which a format without field names needs).
+    pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        struct Date(NaiveDate);
+        impl<'de> serde::Deserialize<'de> for Date {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                deserialize(d).map(Date)
+            }
+        }
+        Ok(Option::<Date>::deserialize(d)?.map(|Date(date)| date))
+    }
+}
+
+/// How a parameter's value is read: as serde reads it, dates as [`iso_date`] does.
+pub trait FromRule<'de>: Sized {
+    fn from_rule<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+macro_rules! from_rule_as_serde {
+    ($($t:ty),*) => {$(
+        impl<'de> FromRule<'de> for $t {
+            fn from_rule<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <$t>::deserialize(d)
+            }
+        }
+    )*};
+}
+from_rule_as_serde!(u32, u64, bool, Rate, String, Vec<u64>, Vec<u8>, Vec<String>, DepreciationStart);
+
+impl<'de> FromRule<'de> for NaiveDate {
+    fn from_rule<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        iso_date::deserialize(d)
+    }
+}
+
 /// One parameter of a rule: its value, the date it takes effect and its legal reference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "T: FromRule<'de>"))]
 pub struct Param<T> {
+    #[serde(deserialize_with = "FromRule::from_rule")]
     pub value: T,
+    #[serde(deserialize_with = "iso_date::deserialize")]
     pub effective_from: NaiveDate,
     /// 根拠 — the legal reference, in Japanese.
     pub citation: String,
@@ -98,6 +171,7 @@ pub struct RuleFile {
 #[serde(deny_unknown_fields)]
 pub struct RuleSetMeta {
     pub id: String,
+    #[serde(deserialize_with = "iso_date::deserialize")]
     pub effective_from: NaiveDate,
     pub title: String,
     pub title_en: String,
@@ -247,7 +321,7 @@ pub struct LineRule {
     pub name: String,
     pub name_en: String,
     pub status: LineStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "iso_date::option")]
     pub ends_on: Option<NaiveDate>,
     pub citation: String,
     pub citation_en: String,
@@ -314,11 +388,26 @@ pub struct Duty {
 }
 
 /// A fixed text in both languages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Wording {
     pub ja: String,
     pub en: String,
+}
+
+impl<'de> Deserialize<'de> for Wording {
+    // Out of line: the forms hold dozens of texts, and the derived code inlined at each one
+    // cost the page some 20 KB of wasm.
+    #[inline(never)]
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Pair {
+            ja: String,
+            en: String,
+        }
+        let Pair { ja, en } = Pair::deserialize(d)?;
+        Ok(Wording { ja, en })
+    }
 }
 
 /// The application forms' fixed text (000 別紙特例様式1〜5), laid out by the page.
@@ -388,7 +477,9 @@ pub struct CalendarFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarData {
+    #[serde(deserialize_with = "iso_date::deserialize")]
     pub covers_from: NaiveDate,
+    #[serde(deserialize_with = "iso_date::deserialize")]
     pub covers_to: NaiveDate,
     pub citation: String,
     pub citation_en: String,
@@ -398,6 +489,7 @@ pub struct CalendarData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Holiday {
+    #[serde(deserialize_with = "iso_date::deserialize")]
     pub date: NaiveDate,
     pub name: String,
 }
