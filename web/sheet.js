@@ -46,7 +46,7 @@ export function applicationSheet(rules, a, who, code, lang) {
     el('p', { class: 'sheet-form-name', text: a.form }),
     el('div', { class: 'sheet-head' },
       el('div', {}, el('p', { class: 'sheet-addressee' }, ...label(f.addressee)), el('p', {}, ...label(f.section)), el('p', {}, ...label(layout.purpose))),
-      el('div', { class: 'sheet-date' }, el('p', {}, ...label(f.labels.rounding)), el('p', {}, ...label(f.tax)), dateFill(who.applied_on, f))),
+      el('div', { class: 'sheet-date' }, el('p', {}, ...label(f.rounding)), el('p', {}, ...label(f.tax)), dateFill(who.applied_on, f))),
     applicant,
     el('p', { class: 'sheet-title' }, ...label(f.title)),
     el('p', { class: 'sheet-declaration' }, ...label(layout.declaration)),

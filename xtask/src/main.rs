@@ -465,7 +465,10 @@ fn build_web() -> Result<PathBuf> {
         "the page in all", total.0, total.1
     );
     if total.1 > PAGE_BUDGET {
-        bail!("the page is {} B gzip, over its budget of {PAGE_BUDGET} B", total.1);
+        bail!(
+            "the page is {} B gzip, over its budget of {PAGE_BUDGET} B",
+            total.1
+        );
     }
     Ok(out)
 }

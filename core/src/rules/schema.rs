@@ -72,7 +72,17 @@ macro_rules! from_rule_as_serde {
         }
     )*};
 }
-from_rule_as_serde!(u32, u64, bool, Rate, String, Vec<u64>, Vec<u8>, Vec<String>, DepreciationStart);
+from_rule_as_serde!(
+    u32,
+    u64,
+    bool,
+    Rate,
+    String,
+    Vec<u64>,
+    Vec<u8>,
+    Vec<String>,
+    DepreciationStart
+);
 
 impl<'de> FromRule<'de> for NaiveDate {
     fn from_rule<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
