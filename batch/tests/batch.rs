@@ -429,6 +429,7 @@ fn input_of(row: &HashMap<String, String>, items: Option<&Vec<LineItemInput>>) -
         reader_applied_on: t("reader_applied_on"),
         completed_on: t("completed_on"),
         applied_on: t("applied_on"),
+        disposed_on: None,
         total_cost: if items.is_some() {
             None
         } else {

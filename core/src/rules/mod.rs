@@ -148,6 +148,34 @@ mod tests {
     const FILE: &str = include_str!("../../rules/2020-11-30.toml");
 
     #[test]
+    fn rule_file_dates_are_iso_only() {
+        use super::schema::iso_date::parse;
+        assert_eq!(
+            parse("2020-11-30"),
+            chrono::NaiveDate::from_ymd_opt(2020, 11, 30)
+        );
+        for bad in [
+            "2020-1-30",
+            "2020/11/30",
+            "2020-11-31",
+            "20201130",
+            "2020-11-3０",
+            "+2020-11-30",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+        let text = FILE.replacen(
+            "effective_from = \"2020-11-30\"",
+            "effective_from = \"2020-11-3\"",
+            1,
+        );
+        let e = RuleSet::from_toml_str(&text, "r.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("2020-11-3") && e.contains("YYYY-MM-DD"), "{e}");
+    }
+
+    #[test]
     fn embedded_equals_the_toml_file() {
         let loaded = RuleSet::from_toml_str(FILE, "2020-11-30.toml").unwrap();
         assert_eq!(loaded, RuleSet::embedded());
