@@ -1475,10 +1475,15 @@ fn the_workbook_matches_the_csv_outputs() {
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
     let names = wb.sheet_names();
     assert_eq!(
-        names[..3],
-        ["全国 National", "都道府県×区分 Prefectures", "監査 Audit"]
+        names[..4],
+        [
+            "全国 National",
+            "都道府県×種別 Prefectures",
+            "監査 Audit",
+            "監査×都道府県 Audit by prefecture"
+        ]
     );
-    assert!(names[3].starts_with("シナリオ "), "{names:?}");
+    assert!(names[4].starts_with("シナリオ "), "{names:?}");
     let cell = |c: &Data| match c {
         Data::Float(f) => format!("{f}"),
         Data::Int(i) => i.to_string(),
@@ -1487,11 +1492,11 @@ fn the_workbook_matches_the_csv_outputs() {
         other => panic!("unexpected cell {other:?}"),
     };
     let csv_rows = read_csv(&out.join("summary.csv"));
-    let sheet = wb.worksheet_range("都道府県×区分 Prefectures").unwrap();
+    let sheet = wb.worksheet_range("都道府県×種別 Prefectures").unwrap();
     let mut rows = sheet.rows();
     let header: Vec<String> = rows.next().unwrap().iter().map(cell).collect();
     // Japanese, then the CSV's column name.
-    assert_eq!(header[5], "補助額\ngrant");
+    assert_eq!(header[6], "補助額\ngrant");
     let columns: Vec<String> = header
         .iter()
         .map(|h| h.rsplit('\n').next().unwrap().to_owned())
@@ -1504,7 +1509,7 @@ fn the_workbook_matches_the_csv_outputs() {
         }
     }
     // Numbers are numbers, not text.
-    assert!(matches!(sheet.get((1, 5)), Some(Data::Float(_))));
+    assert!(matches!(sheet.get((1, 6)), Some(Data::Float(_))));
     let audit = read_csv(&out.join("audit.csv"));
     let sheet = wb.worksheet_range("監査 Audit").unwrap();
     let (mut count, mut yen) = (0.0, 0.0);
@@ -1538,6 +1543,21 @@ fn the_workbook_matches_the_csv_outputs() {
     assert_eq!(count as usize, audit.len());
     assert_eq!(yen as i64, want_yen);
     assert!(want_yen > 0);
+    // By prefecture: 47 rows whose yen at stake add up to the same total.
+    let by_pref = wb
+        .worksheet_range("監査×都道府県 Audit by prefecture")
+        .unwrap();
+    let mut pref_yen = 0.0;
+    for r in by_pref.rows().skip(1) {
+        for pair in r[2..].chunks(2) {
+            let Data::Float(y) = &pair[1] else {
+                panic!("{r:?}")
+            };
+            pref_yen += y;
+        }
+    }
+    assert_eq!(by_pref.rows().count(), 48);
+    assert_eq!(pref_yen as i64, want_yen);
 }
 
 /// Writes a CSV file as a one-sheet workbook: every cell as text, or (`typed`) whole numbers
@@ -1680,4 +1700,79 @@ fn a_workbook_reads_as_its_csv_does() {
         "{}",
         text(&o.stderr)
     );
+}
+
+/// The report by kind for analysts: the kinds apart (大型チェーン薬局 too), per institution
+/// and at the cap, the distribution, the tile map of the 47 prefectures, each chart with its
+/// table; figures that agree with summary.csv.
+#[test]
+fn the_report_is_by_kind_with_a_prefecture_tile_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        generate(&d.join("in.csv"), &d.join("items.csv"), "3000", "7", &[])
+            .status
+            .success()
+    );
+    let out = run_to(d, "x", &[]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let summary = read_csv(&out.join("summary.csv"));
+    let national = |kind: &str| {
+        summary
+            .iter()
+            .find(|r| s(r, "prefecture") == "0" && s(r, "kind") == kind)
+            .unwrap_or_else(|| panic!("no national row for {kind}"))
+            .clone()
+    };
+    let yen = |v: &str| onshi_core::Yen::new(v.parse().unwrap()).grouped();
+    for (kind, ja) in [
+        ("hospital", "病院"),
+        ("clinic", "医科診療所"),
+        ("dental_clinic", "歯科診療所"),
+        ("pharmacy", "薬局"),
+        ("large_chain_pharmacy", "大型チェーン薬局"),
+    ] {
+        let row = national(kind);
+        let grant = yen(&s(&row, "grant"));
+        assert!(
+            html.contains(&format!("<td>{ja} ")) && html.contains(&grant),
+            "{kind}: {grant}"
+        );
+        // The mean grant, rounded down, is in the table.
+        let n: i64 = s(&row, "institutions").parse().unwrap();
+        let g: i64 = s(&row, "grant").parse().unwrap();
+        assert!(
+            html.contains(&onshi_core::Yen::new(g / n).grouped()),
+            "{kind} mean"
+        );
+    }
+    let all = national("all");
+    let n: u64 = s(&all, "institutions").parse().unwrap();
+    let at_cap: u64 = s(&all, "at_cap").parse().unwrap();
+    let share = at_cap * 1000 / n;
+    assert!(html.contains(&format!("{}.{}%", share / 10, share % 10)));
+    // The tile map: one square per prefecture, with a legend and a table.
+    let map = html
+        .split("<svg class=\"tile-map\"")
+        .nth(1)
+        .expect("a tile map")
+        .split("</svg>")
+        .next()
+        .unwrap();
+    assert_eq!(map.matches("<title>").count(), 47);
+    assert_eq!(map.matches("<rect").count(), 47 + 5);
+    assert!(html.contains("<td>13 東京都</td>"));
+    // Every chart has its table; the distribution's bands count every institution.
+    assert_eq!(
+        html.matches("<svg").count(),
+        html.matches("<figure").count()
+    );
+    assert!(html.matches("<table>").count() >= html.matches("<figure").count());
+    assert!(html.contains("交付額の分布"));
+    let tile_sizes: Vec<f64> = map
+        .split("font-size=\"")
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(tile_sizes.iter().all(|v| *v >= 11.0));
 }

@@ -13,6 +13,7 @@ mod report;
 mod rows;
 mod sheet;
 mod source;
+mod summary;
 mod workbook;
 
 use anyhow::{Context, Result, bail};

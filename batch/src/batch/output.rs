@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use onshi_core::parse::InstitutionCode;
-use onshi_core::{Finding, Lang, Yen, prefecture_name};
+use onshi_core::{Finding, Lang, Yen};
 use polars::prelude::*;
 use std::fs::File;
 use std::io::BufWriter;
@@ -14,8 +14,9 @@ use std::thread::JoinHandle;
 use super::cleanup;
 use tempfile::TempPath;
 
-use super::report::{self, ReportData};
+use super::report;
 use super::rows::Computed;
+use super::summary::{self, Summary};
 use super::workbook;
 use super::{Reject, RunInfo, is_same_file};
 
@@ -345,6 +346,8 @@ pub struct Batch {
     /// Whether the grant columns are wanted (else only audit rows and rejects are kept).
     grant_rows: bool,
     grants: GrantColumns,
+    /// This chunk's sums.
+    summary: Summary,
     audit: Vec<AuditRow>,
     /// Rejected rows, in input order.
     pub rejects: Vec<Reject>,
@@ -357,6 +360,7 @@ impl Batch {
         Batch {
             grant_rows,
             grants: GrantColumns::with_capacity(rows, scenarios),
+            summary: Summary::new(scenarios),
             audit: Vec::new(),
             rejects: Vec::new(),
         }
@@ -366,6 +370,7 @@ impl Batch {
         if self.grant_rows {
             self.grants.push(line, &c, name);
         }
+        self.summary.push(&c);
         for (finding, step) in c.findings.drain(..) {
             self.audit.push(AuditRow {
                 line,
@@ -475,11 +480,8 @@ pub struct Outputs {
     rejects: CsvOut,
     audit: Option<CsvOut>,
     selection: Selection,
-    /// Per-chunk partial sums by prefecture × category (added up at the end).
-    partials: Vec<DataFrame>,
-    audit_counts: [u64; Finding::ALL.len()],
-    /// Per finding, the claimed amounts' distance from the grants (yen at stake).
-    audit_yen: [i64; Finding::ALL.len()],
+    /// The run's sums, each chunk's merged in as it is written.
+    summary: Summary,
     finished: bool,
 }
 
@@ -574,9 +576,7 @@ impl Outputs {
             rejects,
             audit,
             selection,
-            partials: Vec::new(),
-            audit_counts: [0; Finding::ALL.len()],
-            audit_yen: [0; Finding::ALL.len()],
+            summary: Summary::new(scenarios.len()),
             finished: false,
         })
     }
@@ -619,14 +619,8 @@ impl Outputs {
         for r in &batch.rejects {
             self.reject(r)?;
         }
+        self.summary.merge(&batch.summary);
         for a in &batch.audit {
-            let i = Finding::ALL
-                .iter()
-                .position(|f| *f == a.finding)
-                .unwrap_or(0);
-            self.audit_counts[i] += 1;
-            let at_stake = a.claimed.map_or(0, |c| (c - a.grant).abs());
-            self.audit_yen[i] = self.audit_yen[i].saturating_add(at_stake);
             let step = a.step.as_ref();
             let code = a.code.ascii();
             let Some(audit) = self.audit.as_mut() else {
@@ -662,13 +656,9 @@ impl Outputs {
                 .map_err(anyhow::Error::new)
                 .with_context(|| cannot_write(&self.dir, GRANTS_CSV))?;
         }
-        // A frame's columns are shared, not copied: the Parquet thread encodes the same data.
         if let Some(p) = self.grants_parquet.as_mut() {
-            p.write(df.clone())
+            p.write(df)
                 .with_context(|| cannot_write(&self.dir, GRANTS_PARQUET))?;
-        }
-        if self.selection.sums() {
-            self.partials.push(partial_summary(df, &self.scenarios)?);
         }
         Ok(())
     }
@@ -704,38 +694,23 @@ impl Outputs {
         Ok(written)
     }
 
-    /// summary.csv and report.html (those asked for), from the partial sums.
+    /// summary.csv, summary.xlsx and report.html (those asked for), from the one summary.
     fn summary_and_report(&mut self, info: &RunInfo) -> Result<()> {
-        let summary = final_summary(&self.partials, &self.scenarios)?;
+        self.summary.name_scenarios(&self.scenarios);
+        let table = summary::table(&self.summary);
         if self.selection.summary {
-            let mut summary_out = summary.clone();
             let w = self.open_late(SUMMARY_CSV)?;
-            CsvWriter::new(w)
-                .include_header(true)
-                .finish(&mut summary_out)
-                .map_err(anyhow::Error::new)
-                .with_context(|| cannot_write(&self.dir, SUMMARY_CSV))?;
+            summary::write_csv(&table, w).with_context(|| cannot_write(&self.dir, SUMMARY_CSV))?;
         }
         if self.selection.xlsx {
-            let audit: Vec<(Finding, u64, i64)> = Finding::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (*f, self.audit_counts[i], self.audit_yen[i]))
-                .collect();
-            let bytes = workbook::render(&summary, &audit, &self.scenarios)?;
+            let bytes = workbook::render(&self.summary, &table)?;
             let mut w = self.open_late(SUMMARY_XLSX)?;
             std::io::Write::write_all(&mut w, &bytes)
                 .and_then(|()| std::io::Write::flush(&mut w))
                 .with_context(|| cannot_write(&self.dir, SUMMARY_XLSX))?;
         }
         if self.selection.report {
-            let data = ReportData::from_summary(
-                &summary,
-                &self.audit_counts,
-                &self.audit_yen,
-                &self.scenarios,
-            )?;
-            let html = report::render(info, &data)?;
+            let html = report::render(info, &self.summary)?;
             let mut w = self.open_late(REPORT_HTML)?;
             std::io::Write::write_all(&mut w, html.as_bytes())
                 .and_then(|()| std::io::Write::flush(&mut w))
@@ -850,117 +825,4 @@ impl Drop for Outputs {
         }
         cleanup::unwatch(&self.dir);
     }
-}
-
-/// Sums of the summary's additive columns (used again by the report).
-pub(super) fn sums(scenarios: &[String]) -> Vec<Expr> {
-    let mut e = vec![
-        col("institutions").sum(),
-        col("eligible_cost").sum(),
-        col("grant").sum(),
-        col("standard_only").sum(),
-    ];
-    for id in scenarios {
-        e.extend(["grant", "gain", "lose", "same"].map(|w| col(scenario_col(w, id)).sum()));
-    }
-    e
-}
-
-/// Sums of one chunk by prefecture × category.
-fn partial_summary(df: DataFrame, scenarios: &[String]) -> PolarsResult<DataFrame> {
-    let mut aggs = vec![
-        col("grant")
-            .count()
-            .cast(DataType::Int64)
-            .alias("institutions"),
-        col("eligible_cost").sum(),
-        col("grant").sum(),
-        col("standard_grant").sum().alias("standard_only"),
-    ];
-    for id in scenarios {
-        let d = || col(scenario_col("difference", id));
-        let count = |e: Expr, w: &str| e.cast(DataType::Int64).sum().alias(scenario_col(w, id));
-        aggs.extend([
-            col(scenario_col("grant", id)).sum(),
-            count(d().gt(lit(0)), "gain"),
-            count(d().lt(lit(0)), "lose"),
-            count(d().eq(lit(0)), "same"),
-        ]);
-    }
-    df.lazy()
-        .group_by([col("prefecture"), col("category")])
-        .agg(aggs)
-        .collect()
-}
-
-/// Adds up the partial sums: prefecture × category, then national totals by category
-/// (prefecture 0) and overall (category `all`), with the derived differences.
-fn final_summary(partials: &[DataFrame], scenarios: &[String]) -> PolarsResult<DataFrame> {
-    let mut all = GrantColumns::with_capacity(0, scenarios.len()).into_frame(scenarios)?;
-    all = partial_summary(all, scenarios)?;
-    for p in partials {
-        all.vstack_mut(p)?;
-    }
-    let by_cell = all
-        .clone()
-        .lazy()
-        .group_by([col("prefecture"), col("category")])
-        .agg(sums(scenarios));
-    let by_category = all
-        .clone()
-        .lazy()
-        .group_by([col("category")])
-        .agg(sums(scenarios))
-        .with_column(lit(0u32).cast(DataType::UInt32).alias("prefecture"));
-    let total = all.lazy().select(sums(scenarios)).with_columns([
-        lit(0u32).cast(DataType::UInt32).alias("prefecture"),
-        lit("all").alias("category"),
-    ]);
-    let mut order = vec![
-        col("prefecture"),
-        col("category"),
-        col("institutions"),
-        col("eligible_cost"),
-        col("grant"),
-        col("standard_only"),
-        (col("grant") - col("standard_only")).alias("special_measure_cost"),
-    ];
-    for id in scenarios {
-        let c = |w: &str| col(scenario_col(w, id));
-        order.extend([
-            c("grant"),
-            (c("grant") - col("grant")).alias(scenario_col("difference", id)),
-            c("gain"),
-            c("lose"),
-            c("same"),
-        ]);
-    }
-    let sort = SortMultipleOptions::default();
-    let cells = by_cell
-        .select(order.clone())
-        .sort(["prefecture", "category"], sort.clone())
-        .collect()?;
-    let cats = by_category
-        .select(order.clone())
-        .sort(["category"], sort)
-        .collect()?;
-    let total = total.select(order).collect()?;
-    let mut out = cells;
-    out.vstack_mut(&cats)?;
-    out.vstack_mut(&total)?;
-    // Names beside the numbers, for people reading the CSV.
-    let names: Vec<&str> = out
-        .column("prefecture")?
-        .u32()?
-        .iter()
-        .map(|p| match p {
-            Some(0) | None => "全国",
-            Some(p) => u8::try_from(p)
-                .ok()
-                .and_then(|p| prefecture_name(p, Lang::Ja))
-                .unwrap_or(""),
-        })
-        .collect();
-    out.insert_column(1, Column::new("prefecture_name".into(), names))?;
-    Ok(out)
 }

@@ -1,5 +1,8 @@
-//! `report.html`: one self-contained page (inline style, charts as inline SVG drawn by plotters,
-//! no script, no external file) with the national totals, the charts and the run's parameters.
+//! `report.html`: one self-contained page (inline style, charts as inline SVG, no script, no
+//! external file) for analysts: the yen first, by kind and by category, per institution and at
+//! the cap, the distribution of grants, the regimes, a tile map of the prefectures, the audit by
+//! finding and by prefecture, and each scenario. Every chart has its table; every figure comes
+//! from the run's [`Summary`], none is summed here.
 #![allow(
     clippy::float_arithmetic,
     reason = "chart geometry in pixels, never money: the tables carry exact amounts"
@@ -7,253 +10,155 @@
 
 use anyhow::Result;
 use html_escape::encode_text;
-use onshi_core::{Finding, Lang, Yen, prefecture_name};
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use polars::prelude::*;
+use onshi_core::{Category, Finding, Lang, Yen};
 use std::fmt::Write;
 
 use super::RunInfo;
-use super::output::scenario_col;
-
-/// Sums of one row of the summary.
-#[derive(Debug, Clone, Default)]
-pub struct Totals {
-    pub institutions: i64,
-    pub eligible_cost: i64,
-    pub grant: i64,
-    pub standard_only: i64,
-    /// One per `--compare` scenario, in the order given.
-    pub scenarios: Vec<ScenarioTotals>,
-}
-
-/// A scenario's sums for one row of the summary.
-#[derive(Debug, Clone, Default)]
-pub struct ScenarioTotals {
-    pub grant: i64,
-    pub gain: i64,
-    pub lose: i64,
-    pub same: i64,
-}
-
-/// What the report shows.
-#[derive(Debug, Clone, Default)]
-pub struct ReportData {
-    pub national: Totals,
-    pub by_category: Vec<(String, Totals)>,
-    pub by_prefecture: Vec<(u32, Totals)>,
-    /// Per finding: how many, and the yen at stake (claimed amounts' distance from grants).
-    pub audit: Vec<(Finding, u64, i64)>,
-    /// The ids of the `--compare` scenarios.
-    pub scenarios: Vec<String>,
-}
-
-fn totals_of(df: &DataFrame, scenarios: &[String]) -> PolarsResult<Vec<Totals>> {
-    let get = |name: &str| -> PolarsResult<Vec<i64>> {
-        Ok(df
-            .column(name)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .map(|v| v.unwrap_or(0))
-            .collect())
-    };
-    let (inst, elig, grant, std) = (
-        get("institutions")?,
-        get("eligible_cost")?,
-        get("grant")?,
-        get("standard_only")?,
-    );
-    let per_scenario = scenarios
-        .iter()
-        .map(|id| {
-            let g = |w: &str| get(&scenario_col(w, id));
-            Ok([g("grant")?, g("gain")?, g("lose")?, g("same")?])
-        })
-        .collect::<PolarsResult<Vec<_>>>()?;
-    Ok((0..df.height())
-        .map(|i| Totals {
-            institutions: inst[i],
-            eligible_cost: elig[i],
-            grant: grant[i],
-            standard_only: std[i],
-            scenarios: per_scenario
-                .iter()
-                .map(|[grant, gain, lose, same]| ScenarioTotals {
-                    grant: grant[i],
-                    gain: gain[i],
-                    lose: lose[i],
-                    same: same[i],
-                })
-                .collect(),
-        })
-        .collect())
-}
-
-impl ReportData {
-    pub fn from_summary(
-        summary: &DataFrame,
-        audit: &[u64; Finding::ALL.len()],
-        audit_yen: &[i64; Finding::ALL.len()],
-        scenarios: &[String],
-    ) -> PolarsResult<ReportData> {
-        let national_cats = summary
-            .clone()
-            .lazy()
-            .filter(col("prefecture").eq(lit(0u32)))
-            .collect()?;
-        let cats: Vec<String> = national_cats
-            .column("category")?
-            .str()?
-            .iter()
-            .map(|c| c.unwrap_or("").to_owned())
-            .collect();
-        let cat_totals = totals_of(&national_cats, scenarios)?;
-        let prefs = summary
-            .clone()
-            .lazy()
-            .filter(col("prefecture").neq(lit(0u32)))
-            .group_by([col("prefecture")])
-            .agg(super::output::sums(scenarios))
-            .sort(["prefecture"], SortMultipleOptions::default())
-            .collect()?;
-        let codes: Vec<u32> = prefs
-            .column("prefecture")?
-            .u32()?
-            .iter()
-            .map(|p| p.unwrap_or(0))
-            .collect();
-        let pref_totals = totals_of(&prefs, scenarios)?;
-        let mut data = ReportData {
-            scenarios: scenarios.to_vec(),
-            audit: Finding::ALL
-                .iter()
-                .zip(audit.iter().zip(audit_yen))
-                .map(|(f, (n, y))| (*f, *n, *y))
-                .collect(),
-            ..ReportData::default()
-        };
-        for (c, t) in cats.into_iter().zip(cat_totals) {
-            if c == "all" {
-                data.national = t;
-            } else {
-                data.by_category.push((c, t));
-            }
-        }
-        data.by_prefecture = codes.into_iter().zip(pref_totals).collect();
-        Ok(data)
-    }
-}
+use super::summary::{BANDS, Group, Summary, Sums, prefecture_label};
 
 fn yen(v: i64) -> String {
     Yen::new(v).grouped()
 }
 
-/// A category's name as the rule set gives it (the id when the rule set has no such category).
-fn category_name(info: &RunInfo, id: &str) -> String {
-    let name = info.category_names.iter().find(|(c, _)| *c == id);
-    name.map_or(id, |(_, n)| n.as_str()).to_owned()
+/// A category's name as the rule set gives it.
+fn category_name(info: &RunInfo, c: Category) -> String {
+    let name = info.category_names.iter().find(|(id, _)| *id == c.id());
+    name.map_or(c.id(), |(_, n)| n.as_str()).to_owned()
 }
 
-fn pref_label(code: u32) -> String {
-    u8::try_from(code)
-        .ok()
-        .and_then(|c| prefecture_name(c, Lang::Ja))
-        .map_or_else(|| format!("{code:02}"), str::to_owned)
+/// A share in per mille as a percentage with one decimal (rounded down).
+fn percent(per_mille: u64) -> String {
+    format!("{}.{}%", per_mille / 10, per_mille % 10)
 }
 
 /// One series of bars.
 struct Series<'a> {
     name: &'a str,
-    color: RGBColor,
+    color: &'a str,
     values: Vec<f64>,
 }
 
-/// The Digital Agency palette's blue and a lighter tint, and a red for losses.
-const BLUE: RGBColor = RGBColor(0x00, 0x17, 0xC1);
-const LIGHT: RGBColor = RGBColor(0x9D, 0xB7, 0xF9);
-const GREEN: RGBColor = RGBColor(0x1E, 0x7F, 0x3A);
-const RED: RGBColor = RGBColor(0xCE, 0x00, 0x00);
+/// The Digital Agency palette's blue and a lighter tint, a green for gains and a red for losses.
+const BLUE: &str = "#0017c1";
+const LIGHT: &str = "#9db7f9";
+const GREEN: &str = "#1e7f3a";
+const RED: &str = "#ce0000";
 
-/// A horizontal bar chart as an SVG string: one band per label, one bar per series.
+/// The charts' text size: 13 px, above the 11 px that reads at 100% zoom.
+const FONT: u32 = 13;
+
+/// A step for about four ticks over `range`: 1, 2 or 5 times a power of ten.
+fn tick_step(range: f64) -> f64 {
+    let raw = range / 4.0;
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power)
+}
+
+/// A horizontal bar chart as compact SVG: one band per label, one bar per series, the axis
+/// below with its unit, a legend when there are several series. Drawn by hand: a charting
+/// library wrote ten times the bytes for the same picture.
 fn bars(title: &str, unit: &str, labels: &[String], series: &[Series]) -> Result<String> {
-    let n = labels.len().max(1);
-    let k = series.len().max(1);
-    let band = 10 * k as u32 + 10;
-    let height = 90 + n as u32 * band;
-    let width = 760;
-    let label_w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32 * 13 + 16;
+    let (n, k) = (labels.len().max(1), series.len().max(1));
+    let band = 22 * k as u32 + 10;
+    let label_w = labels.iter().map(|l| text_px(l)).max().unwrap_or(40) + 16;
+    let (width, top, right) = (760u32, if k > 1 { 60 } else { 36 }, 24u32);
+    let plot_w = f64::from(width - label_w - right);
+    let height = top + n as u32 * band + 48;
     let all = series.iter().flat_map(|s| s.values.iter().copied());
-    let (mut lo, mut hi) = all.fold((0f64, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    if hi - lo <= 0.0 {
-        hi = 1.0;
-    }
-    let pad = (hi - lo) * 0.05;
-    hi += pad;
-    if lo < 0.0 {
-        lo -= pad;
-    }
+    let (lo, hi) = all.fold((0f64, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let step = tick_step((hi - lo).max(1e-9));
+    let (lo, hi) = (
+        (lo / step).floor() * step,
+        ((hi / step).ceil() * step).max(step),
+    );
+    let x = |v: f64| f64::from(label_w) + (v - lo) / (hi - lo) * plot_w;
     let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(lo..hi, 0f64..n as f64)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_desc(unit)
-            .x_label_formatter(&|v| format_axis(*v))
-            .label_style(("sans-serif", FONT))
-            .axis_desc_style(("sans-serif", FONT))
-            .draw()?;
-        let slot = 0.8 / k as f64;
-        for (j, s) in series.iter().enumerate() {
-            let color = s.color;
-            let drawn = chart.draw_series(s.values.iter().enumerate().map(|(i, v)| {
-                // The first label at the top.
-                let top = (n - 1 - i) as f64 + 0.9 - j as f64 * slot;
-                Rectangle::new([(0.0, top - slot), (*v, top)], color.filled())
-            }))?;
-            if k > 1 {
-                drawn.label(s.name).legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                });
-            }
-        }
-        if k > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(BLACK)
-                .label_font(("sans-serif", FONT))
-                .draw()?;
-        }
-        let style = TextStyle::from(("sans-serif", FONT).into_font())
-            .pos(Pos::new(HPos::Right, VPos::Center))
-            .color(&BLACK);
-        for (i, l) in labels.iter().enumerate() {
-            let (x, y) = chart.backend_coord(&(lo, (n - 1 - i) as f64 + 0.5));
-            root.draw(&Text::new(l.clone(), (x - 6, y), style.clone()))?;
-        }
-        root.present()?;
+    let _ = write!(
+        svg,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"{FONT}\">"
+    );
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"20\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>",
+        width / 2,
+        encode_text(title)
+    );
+    let bottom = top + n as u32 * band;
+    let mut t = lo;
+    while t <= hi + step / 2.0 {
+        let tx = x(t);
+        let _ = write!(
+            svg,
+            "<line x1=\"{tx:.1}\" x2=\"{tx:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#d9d9d9\"/><text x=\"{tx:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{FONT}\">{}</text>",
+            bottom + 18,
+            format_axis(t)
+        );
+        t += step;
     }
+    let _ = write!(
+        svg,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{FONT}\">{}</text>",
+        f64::from(label_w) + plot_w / 2.0,
+        bottom + 40,
+        encode_text(unit)
+    );
+    for (i, label) in labels.iter().enumerate() {
+        let y0 = top + i as u32 * band;
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"{FONT}\">{}</text>",
+            label_w - 8,
+            y0 + band / 2 + 5,
+            encode_text(label)
+        );
+        for (j, s) in series.iter().enumerate() {
+            let v = s.values.get(i).copied().unwrap_or(0.0);
+            let (a, b) = (x(v.min(0.0)), x(v.max(0.0)));
+            let _ = write!(
+                svg,
+                "<rect x=\"{a:.1}\" y=\"{}\" width=\"{:.1}\" height=\"18\" fill=\"{}\"/>",
+                y0 + 5 + 22 * j as u32,
+                (b - a).max(0.5),
+                s.color
+            );
+        }
+    }
+    let zero = x(0.0);
+    let _ = write!(
+        svg,
+        "<line x1=\"{zero:.1}\" x2=\"{zero:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#1a1a1a\"/>"
+    );
+    if k > 1 {
+        let mut lx = label_w;
+        for s in series {
+            let _ = write!(
+                svg,
+                "<rect x=\"{lx}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"{}\" y=\"44\" font-size=\"{FONT}\">{}</text>",
+                s.color,
+                lx + 20,
+                encode_text(s.name)
+            );
+            lx += 20 + text_px(s.name) + 24;
+        }
+    }
+    svg.push_str("</svg>");
     Ok(svg)
 }
 
-/// The charts' text size as plotters takes it: the SVG gets 0.81 of it, 11.3 px, the least
-/// that reads at 100% zoom.
-const FONT: u32 = 14;
+/// About how wide a text is at the charts' size: CJK characters a full em, the rest half.
+fn text_px(s: &str) -> u32 {
+    s.chars()
+        .map(|c| if c.is_ascii() { FONT * 6 / 10 } else { FONT })
+        .sum()
+}
 
 fn format_axis(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
+    if v.fract().abs() < 1e-9 {
+        Yen::new(v as i64).grouped()
     } else {
         format!("{v:.1}")
     }
@@ -264,10 +169,7 @@ fn millions(v: i64) -> f64 {
     v as f64 / 1_000_000.0
 }
 
-pub fn render(info: &RunInfo, d: &ReportData) -> Result<String> {
-    let mut h = String::new();
-    let c = &info.counts;
-    h.push_str(r#"<!doctype html>
+const HEAD: &str = r#"<!doctype html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
@@ -290,14 +192,37 @@ details { margin: .5rem 0 1.5rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: bold; }
 dd { margin: 0; word-break: break-all; }
+.tile-map text { font-family: inherit; }
 </style>
 </head>
 <body>
 <main>
 <h1>オンライン資格確認 導入補助 再計算レポート<br><span class="en">Online eligibility verification grants — recomputation report</span></h1>
-"#);
+"#;
 
-    // Parameters of the run.
+/// The report's HTML.
+pub fn render(info: &RunInfo, s: &Summary) -> Result<String> {
+    let mut h = String::from(HEAD);
+    parameters(&mut h, info);
+    let national = s.national();
+    totals(&mut h, s, &national);
+    let groups = s.groups();
+    by_kind(&mut h, &groups)?;
+    by_category(&mut h, info, s)?;
+    regimes(&mut h, &groups)?;
+    distribution(&mut h, &national)?;
+    let prefectures = s.prefectures();
+    prefecture_map(&mut h, &prefectures);
+    audit(&mut h, &national, &prefectures)?;
+    for (k, id) in s.scenarios.iter().enumerate() {
+        scenario(&mut h, id, k, &groups, &prefectures)?;
+    }
+    h.push_str("</main>\n</body>\n</html>\n");
+    Ok(h)
+}
+
+fn parameters(h: &mut String, info: &RunInfo) {
+    let c = &info.counts;
     h.push_str("<h2>実行条件 <span class=\"en\">Run parameters</span></h2>\n<dl>\n");
     let mut param = |k: &str, v: &str| {
         let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", encode_text(k), encode_text(v));
@@ -330,9 +255,10 @@ dd { margin: 0; word-break: break-all; }
         );
     }
     h.push_str("</dl>\n");
+}
 
-    // National totals.
-    let n = &d.national;
+/// The national totals: the yen first, then the counts and the shares.
+fn totals(h: &mut String, s: &Summary, n: &Sums) {
     h.push_str("<h2>全国の合計 <span class=\"en\">National totals</span></h2>\n<table>\n");
     let mut row = |k: &str, v: String| {
         let _ = writeln!(
@@ -341,247 +267,563 @@ dd { margin: 0; word-break: break-all; }
         );
     };
     row(
-        "医療機関等 <span class=\"en\">Institutions</span>",
-        n.institutions.to_string(),
-    );
-    row(
-        "補助対象経費 <span class=\"en\">Eligible cost</span>",
-        format!("{}円", yen(n.eligible_cost)),
-    );
-    row(
         "交付額 <span class=\"en\">Grants paid</span>",
         format!("{}円", yen(n.grant)),
+    );
+    row(
+        "特例による増額 <span class=\"en\">Cost of the special measure</span>",
+        format!("{}円", yen(n.special_measure_cost())),
     );
     row(
         "通常の補助のみの場合 <span class=\"en\">Standard regime alone</span>",
         format!("{}円", yen(n.standard_only)),
     );
     row(
-        "特例による増額 <span class=\"en\">Cost of the special measure</span>",
-        format!("{}円", yen(n.grant - n.standard_only)),
+        "補助対象経費 <span class=\"en\">Eligible cost</span>",
+        format!("{}円", yen(n.eligible_cost)),
     );
-    for (id, s) in d.scenarios.iter().zip(&n.scenarios) {
+    row(
+        "1機関あたり交付額 <span class=\"en\">Grant per institution</span>",
+        format!("{}円", yen(n.grant_per_institution())),
+    );
+    row(
+        "医療機関等 <span class=\"en\">Institutions</span>",
+        yen_count(n.institutions),
+    );
+    row(
+        "限度額に達した割合 <span class=\"en\">Share at the cap</span>",
+        percent(n.per_mille(n.at_cap)),
+    );
+    for (id, sc) in s.scenarios.iter().zip(&n.scenarios) {
         let id = encode_text(id);
         row(
-            &format!("{id} での交付額 <span class=\"en\">Grants under {id}</span>"),
-            format!("{}円", yen(s.grant)),
+            &format!("{id} の差額 <span class=\"en\">Budget impact of {id}</span>"),
+            format!("{}円", yen(sc.grant - n.grant)),
         );
         row(
-            &format!("{id} の差額 <span class=\"en\">Budget impact of {id}</span>"),
-            format!("{}円", yen(s.grant - n.grant)),
+            &format!("{id} での交付額 <span class=\"en\">Grants under {id}</span>"),
+            format!("{}円", yen(sc.grant)),
         );
         row(
             &format!("{id} 増・減・同額 <span class=\"en\">Gain / lose / same</span>"),
-            format!("{} / {} / {}", s.gain, s.lose, s.same),
+            format!("{} / {} / {}", sc.gain, sc.lose, sc.same),
         );
     }
     h.push_str("</table>\n");
-
-    // Charts, each with its numbers in a table.
-    let pref_labels: Vec<String> = d
-        .by_prefecture
-        .iter()
-        .map(|(p, _)| pref_label(*p))
-        .collect();
-    let cat_labels: Vec<String> = d
-        .by_category
-        .iter()
-        .map(|(c, _)| category_name(info, c))
-        .collect();
-    let prefs: Vec<&Totals> = d.by_prefecture.iter().map(|(_, t)| t).collect();
-    let cats: Vec<&Totals> = d.by_category.iter().map(|(_, t)| t).collect();
-    grants_figure(
-        &mut h,
-        ("交付額（都道府県別）", "Grants by prefecture"),
-        "都道府県",
-        &pref_labels,
-        &prefs,
-    )?;
-    grants_figure(
-        &mut h,
-        ("交付額（区分別）", "Grants by category"),
-        "区分",
-        &cat_labels,
-        &cats,
-    )?;
-    figure(
-        &mut h,
-        "通常の補助と特例補助",
-        "Standard regime vs special measure",
-        &bars(
-            "通常の補助と特例 Standard vs special",
-            "百万円 (million yen)",
-            &cat_labels,
-            &[
-                Series {
-                    name: "通常の補助のみ standard alone",
-                    color: LIGHT,
-                    values: d
-                        .by_category
-                        .iter()
-                        .map(|(_, t)| millions(t.standard_only))
-                        .collect(),
-                },
-                Series {
-                    name: "交付額（特例を含む） paid",
-                    color: BLUE,
-                    values: d
-                        .by_category
-                        .iter()
-                        .map(|(_, t)| millions(t.grant))
-                        .collect(),
-                },
-            ],
-        )?,
-        &[
-            "区分",
-            "通常の補助のみ（円）",
-            "交付額（円）",
-            "特例による増額（円）",
-        ],
-        d.by_category
-            .iter()
-            .zip(&cat_labels)
-            .map(|((_, t), l)| {
-                vec![
-                    l.clone(),
-                    yen(t.standard_only),
-                    yen(t.grant),
-                    yen(t.grant - t.standard_only),
-                ]
-            })
-            .collect(),
-    );
-    let finding_labels: Vec<String> = d
-        .audit
-        .iter()
-        .map(|(f, _, _)| f.name(Lang::Ja).to_owned())
-        .collect();
-    // The yen at stake first, as an audit report leads with it; the counts beside it.
-    figure(
-        &mut h,
-        "監査の指摘：金額差",
-        "Audit findings: yen at stake",
-        &bars(
-            "監査の指摘（申請額と補助額の差の絶対値の計） Audit findings: yen at stake",
-            "円 (yen)",
-            &finding_labels,
-            &[Series {
-                name: "金額差",
-                color: RED,
-                values: d.audit.iter().map(|(_, _, y)| *y as f64).collect(),
-            }],
-        )?,
-        &["指摘", "Finding", "金額差 yen at stake", "件数 findings"],
-        d.audit
-            .iter()
-            .map(|(f, n, y)| {
-                vec![
-                    f.name(Lang::Ja).to_owned(),
-                    f.name(Lang::En).to_owned(),
-                    yen(*y),
-                    n.to_string(),
-                ]
-            })
-            .collect(),
-    );
-    // One section per scenario.
-    for (k, id) in d.scenarios.iter().enumerate() {
-        let id = encode_text(id);
-        impact_figure(
-            &mut h,
-            (
-                &format!("{id} による差額（区分別）"),
-                &format!("Budget impact of {id} by category"),
-            ),
-            "区分",
-            &cat_labels,
-            &cats,
-            k,
-        )?;
-        impact_figure(
-            &mut h,
-            (
-                &format!("{id} による差額（都道府県別）"),
-                &format!("Budget impact of {id} by prefecture"),
-            ),
-            "都道府県",
-            &pref_labels,
-            &prefs,
-            k,
-        )?;
-    }
-    h.push_str("</main>\n</body>\n</html>\n");
-    Ok(h)
 }
 
-/// Grants paid by a grouping (prefecture or category).
-fn grants_figure(
-    h: &mut String,
-    (ja, en): (&str, &str),
-    group: &str,
-    labels: &[String],
-    totals: &[&Totals],
-) -> Result<()> {
+fn yen_count(n: u64) -> String {
+    yen(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn group_labels(groups: &[(Group, Sums)]) -> Vec<String> {
+    groups
+        .iter()
+        .map(|(g, _)| g.name(Lang::Ja).to_owned())
+        .collect()
+}
+
+/// By kind: the grants in yen, then per institution and the shares.
+fn by_kind(h: &mut String, groups: &[(Group, Sums)]) -> Result<()> {
+    let labels = group_labels(groups);
     let svg = bars(
-        &format!("{ja} {en}"),
+        "交付額（種別） Grants by kind",
         "百万円 (million yen)",
-        labels,
+        &labels,
         &[Series {
             name: "交付額",
             color: BLUE,
-            values: totals.iter().map(|t| millions(t.grant)).collect(),
+            values: groups.iter().map(|(_, t)| millions(t.grant)).collect(),
         }],
     )?;
-    let rows = totals
+    let rows = groups
         .iter()
-        .zip(labels)
-        .map(|(t, l)| vec![l.clone(), t.institutions.to_string(), yen(t.grant)])
+        .map(|(g, t)| {
+            vec![
+                format!("{} {}", g.name(Lang::Ja), g.name(Lang::En)),
+                yen(t.grant),
+                yen(t.special_measure_cost()),
+                yen_count(t.institutions),
+                yen(t.grant_per_institution()),
+                percent(t.per_mille(t.at_cap)),
+                percent(t.per_mille(t.regimes[0].0)),
+            ]
+        })
         .collect();
     figure(
         h,
-        ja,
-        en,
+        "種別の交付額",
+        "Grants by kind",
         &svg,
-        &[group, "医療機関等", "交付額（円）"],
+        &[
+            "種別 kind",
+            "交付額（円）",
+            "特例による増額（円）",
+            "医療機関等",
+            "1機関あたり（円）",
+            "限度額に達した割合",
+            "特例補助の割合",
+        ],
         rows,
     );
     Ok(())
 }
 
-/// What the compared rule set changes, by a grouping, with who gains, loses or stays.
+/// By category (区分, the rules' grouping): standard alone against what is paid.
+fn by_category(h: &mut String, info: &RunInfo, s: &Summary) -> Result<()> {
+    let cats: Vec<(Category, Sums)> = Category::ALL
+        .into_iter()
+        .map(|c| (c, s.category(c)))
+        .filter(|(_, t)| t.institutions > 0)
+        .collect();
+    let labels: Vec<String> = cats.iter().map(|(c, _)| category_name(info, *c)).collect();
+    let svg = bars(
+        "通常の補助と特例 Standard vs special",
+        "百万円 (million yen)",
+        &labels,
+        &[
+            Series {
+                name: "通常の補助のみ standard alone",
+                color: LIGHT,
+                values: cats
+                    .iter()
+                    .map(|(_, t)| millions(t.standard_only))
+                    .collect(),
+            },
+            Series {
+                name: "交付額（特例を含む） paid",
+                color: BLUE,
+                values: cats.iter().map(|(_, t)| millions(t.grant)).collect(),
+            },
+        ],
+    )?;
+    let rows = cats
+        .iter()
+        .zip(&labels)
+        .map(|((_, t), l)| {
+            vec![
+                l.clone(),
+                yen(t.grant),
+                yen(t.standard_only),
+                yen(t.special_measure_cost()),
+                yen_count(t.institutions),
+                yen(t.grant_per_institution()),
+            ]
+        })
+        .collect();
+    figure(
+        h,
+        "区分別：通常の補助と特例補助",
+        "By category: standard regime vs special measure",
+        &svg,
+        &[
+            "区分 category",
+            "交付額（円）",
+            "通常の補助のみ（円）",
+            "特例による増額（円）",
+            "医療機関等",
+            "1機関あたり（円）",
+        ],
+        rows,
+    );
+    Ok(())
+}
+
+/// The regimes by kind, in yen and in count.
+fn regimes(h: &mut String, groups: &[(Group, Sums)]) -> Result<()> {
+    let labels = group_labels(groups);
+    let svg = bars(
+        "補助の種類別の交付額 Grants by regime",
+        "百万円 (million yen)",
+        &labels,
+        &[
+            Series {
+                name: "特例補助 special",
+                color: BLUE,
+                values: groups
+                    .iter()
+                    .map(|(_, t)| millions(t.regimes[0].1))
+                    .collect(),
+            },
+            Series {
+                name: "通常の補助 standard",
+                color: LIGHT,
+                values: groups
+                    .iter()
+                    .map(|(_, t)| millions(t.regimes[1].1))
+                    .collect(),
+            },
+        ],
+    )?;
+    let rows = groups
+        .iter()
+        .map(|(g, t)| {
+            let [sp, st, no] = t.regimes;
+            vec![
+                g.name(Lang::Ja).to_owned(),
+                yen(sp.1),
+                yen(st.1),
+                yen_count(sp.0),
+                yen_count(st.0),
+                yen_count(no.0),
+            ]
+        })
+        .collect();
+    figure(
+        h,
+        "補助の種類（特例・通常・対象外）",
+        "Regimes: special, standard, not eligible",
+        &svg,
+        &[
+            "種別 kind",
+            "特例補助（円）",
+            "通常の補助（円）",
+            "特例の数",
+            "通常の数",
+            "対象外の数",
+        ],
+        rows,
+    );
+    Ok(())
+}
+
+/// A grant band's label: `0`, `1–99,999`, …, `2,000,000–`.
+fn band_label(i: usize) -> String {
+    match (BANDS[i], BANDS.get(i + 1)) {
+        (0, _) => "0".to_owned(),
+        (lo, Some(hi)) => format!("{}–{}", yen(lo), yen(hi - 1)),
+        (lo, None) => format!("{}–", yen(lo)),
+    }
+}
+
+/// How the grants are spread: institutions by grant band.
+fn distribution(h: &mut String, n: &Sums) -> Result<()> {
+    let labels: Vec<String> = (0..BANDS.len()).map(band_label).collect();
+    #[allow(clippy::cast_precision_loss)]
+    let values = n.bands.iter().map(|c| *c as f64).collect();
+    let svg = bars(
+        "交付額の分布 Distribution of grants",
+        "医療機関等の数 (institutions)",
+        &labels,
+        &[Series {
+            name: "医療機関等",
+            color: BLUE,
+            values,
+        }],
+    )?;
+    let rows = labels
+        .iter()
+        .zip(&n.bands)
+        .map(|(l, c)| vec![l.clone(), yen_count(*c), percent(n.per_mille(*c))])
+        .collect();
+    figure(
+        h,
+        "交付額の分布（円）",
+        "Distribution of grants (yen)",
+        &svg,
+        &["交付額（円）", "医療機関等", "割合"],
+        rows,
+    );
+    Ok(())
+}
+
+/// Each prefecture's square on a grid in its rough place (column, row), by JIS code.
+const TILES: [(u8, u8); 47] = [
+    (12, 0),
+    (12, 1),
+    (12, 2),
+    (12, 3),
+    (11, 2),
+    (11, 3),
+    (11, 4),
+    (12, 5),
+    (11, 5),
+    (10, 5),
+    (10, 6),
+    (12, 6),
+    (11, 6),
+    (10, 7),
+    (10, 4),
+    (9, 4),
+    (8, 4),
+    (7, 5),
+    (9, 6),
+    (9, 5),
+    (8, 5),
+    (9, 7),
+    (8, 6),
+    (8, 7),
+    (7, 6),
+    (6, 6),
+    (6, 7),
+    (5, 7),
+    (7, 7),
+    (6, 8),
+    (4, 6),
+    (3, 6),
+    (4, 7),
+    (3, 7),
+    (2, 7),
+    (5, 8),
+    (4, 8),
+    (3, 8),
+    (4, 9),
+    (1, 7),
+    (1, 8),
+    (0, 8),
+    (1, 9),
+    (2, 8),
+    (2, 9),
+    (1, 10),
+    (0, 11),
+];
+
+/// Five shades of the page's blue, light to dark, and the text colour that reads on each.
+const SHADES: [(&str, &str); 5] = [
+    ("#e8f1fe", "#1a1a1a"),
+    ("#c5d7fb", "#1a1a1a"),
+    ("#7096f8", "#1a1a1a"),
+    ("#264af4", "#ffffff"),
+    ("#00118f", "#ffffff"),
+];
+
+/// A prefecture's name without 都・府・県 (北海道 stays whole).
+fn short_name(code: u8) -> String {
+    let name = prefecture_label(code, Lang::Ja);
+    match name.strip_suffix(['都', '府', '県']) {
+        Some(short) if code != 1 => short.to_owned(),
+        _ => name,
+    }
+}
+
+/// The tile map: grant per institution by prefecture, five classes of equal width.
+fn prefecture_map(h: &mut String, prefectures: &[(u8, Sums)]) {
+    const CELL: u32 = 46;
+    let values: Vec<i64> = prefectures
+        .iter()
+        .map(|(_, t)| t.grant_per_institution())
+        .collect();
+    let lo = values.iter().copied().min().unwrap_or(0);
+    let hi = values.iter().copied().max().unwrap_or(0);
+    let width = (hi - lo).max(1);
+    let class = |v: i64| usize::try_from(((v - lo) * 5 / width).clamp(0, 4)).unwrap_or(0);
+    let _ = writeln!(
+        h,
+        "<h2>都道府県別：1機関あたり交付額 <span class=\"en\">Grant per institution by prefecture</span></h2>"
+    );
+    let _ = writeln!(
+        h,
+        "<figure role=\"group\" aria-label=\"都道府県別の1機関あたり交付額\">\n<svg class=\"tile-map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"都道府県のタイル地図：1機関あたり交付額 / Tile map of grant per institution\">",
+        13 * CELL + 200,
+        12 * CELL,
+        13 * CELL + 200,
+        12 * CELL
+    );
+    for ((code, t), v) in prefectures.iter().zip(&values) {
+        let (col, row) = TILES[usize::from(*code) - 1];
+        let (x, y) = (u32::from(col) * CELL, u32::from(row) * CELL);
+        let (fill, ink) = SHADES[class(*v)];
+        let name = short_name(*code);
+        let _ = writeln!(
+            h,
+            "<g><title>{} {}円（{}機関）</title><rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\"/><text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{ink}\">{}</text></g>",
+            encode_text(&prefecture_label(*code, Lang::Ja)),
+            yen(*v),
+            t.institutions,
+            CELL - 2,
+            CELL - 2,
+            x + CELL / 2 - 1,
+            y + CELL / 2 + 4,
+            encode_text(&name)
+        );
+    }
+    // The legend: each class's range, on the right.
+    let lx = 13 * CELL + 16;
+    let _ = writeln!(
+        h,
+        "<text x=\"{lx}\" y=\"20\" font-size=\"13\" fill=\"#1a1a1a\">1機関あたり（円）</text>"
+    );
+    for (i, (fill, _)) in SHADES.iter().enumerate() {
+        let from = lo + width * i64::try_from(i).unwrap_or(0) / 5;
+        let to = lo + width * i64::try_from(i + 1).unwrap_or(1) / 5;
+        let y = 34 + u32::try_from(i).unwrap_or(0) * 30;
+        let _ = writeln!(
+            h,
+            "<rect x=\"{lx}\" y=\"{y}\" width=\"22\" height=\"22\" fill=\"{fill}\" stroke=\"#949494\"/><text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#1a1a1a\">{}–{}</text>",
+            lx + 30,
+            y + 16,
+            yen(from),
+            yen(to)
+        );
+    }
+    h.push_str("</svg>\n<figcaption>都道府県別の1機関あたり交付額（色が濃いほど多い） <span class=\"en\">Grant per institution by prefecture (darker is more)</span></figcaption>\n</figure>\n");
+    h.push_str("<details><summary>数値 <span class=\"en\">Figures</span></summary>\n");
+    let rows = prefectures
+        .iter()
+        .map(|(code, t)| {
+            vec![
+                format!("{code:02} {}", prefecture_label(*code, Lang::Ja)),
+                yen(t.grant),
+                yen_count(t.institutions),
+                yen(t.grant_per_institution()),
+                percent(t.per_mille(t.regimes[0].0)),
+                percent(t.per_mille(t.at_cap)),
+            ]
+        })
+        .collect();
+    table(
+        h,
+        &[
+            "都道府県",
+            "交付額（円）",
+            "医療機関等",
+            "1機関あたり（円）",
+            "特例補助の割合",
+            "限度額に達した割合",
+        ],
+        rows,
+    );
+    h.push_str("</details>\n");
+}
+
+/// The audit: the yen at stake by finding, then by prefecture.
+fn audit(h: &mut String, n: &Sums, prefectures: &[(u8, Sums)]) -> Result<()> {
+    let labels: Vec<String> = Finding::ALL
+        .iter()
+        .map(|f| f.name(Lang::Ja).to_owned())
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    let values = n.findings.iter().map(|(_, y)| *y as f64).collect();
+    let svg = bars(
+        "監査の指摘（申請額と補助額の差の絶対値の計） Audit findings: yen at stake",
+        "円 (yen)",
+        &labels,
+        &[Series {
+            name: "金額差",
+            color: RED,
+            values,
+        }],
+    )?;
+    let rows = Finding::ALL
+        .iter()
+        .zip(&n.findings)
+        .map(|(f, (c, y))| {
+            vec![
+                f.name(Lang::Ja).to_owned(),
+                f.name(Lang::En).to_owned(),
+                yen(*y),
+                yen_count(*c),
+            ]
+        })
+        .collect();
+    figure(
+        h,
+        "監査の指摘：金額差",
+        "Audit findings: yen at stake",
+        &svg,
+        &["指摘", "Finding", "金額差 yen at stake", "件数 findings"],
+        rows,
+    );
+    let _ = writeln!(
+        h,
+        "<h2>監査の指摘（都道府県別） <span class=\"en\">Audit findings by prefecture</span></h2>"
+    );
+    let mut head = vec![
+        "都道府県".to_owned(),
+        "金額差の計（円）".to_owned(),
+        "件数の計".to_owned(),
+    ];
+    head.extend(
+        Finding::ALL
+            .iter()
+            .map(|f| format!("{}（件）", f.name(Lang::Ja))),
+    );
+    let rows = prefectures
+        .iter()
+        .map(|(code, t)| {
+            let mut r = vec![
+                format!("{code:02} {}", prefecture_label(*code, Lang::Ja)),
+                yen(t.findings.iter().map(|(_, y)| *y).sum()),
+                yen_count(t.findings.iter().map(|(c, _)| *c).sum()),
+            ];
+            r.extend(t.findings.iter().map(|(c, _)| yen_count(*c)));
+            r
+        })
+        .collect();
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    table(h, &head, rows);
+    Ok(())
+}
+
+/// One scenario: its budget impact by kind and by prefecture, with who gains, loses or stays.
+fn scenario(
+    h: &mut String,
+    id: &str,
+    k: usize,
+    groups: &[(Group, Sums)],
+    prefectures: &[(u8, Sums)],
+) -> Result<()> {
+    let id = encode_text(id);
+    let kinds: Vec<(String, &Sums)> = groups
+        .iter()
+        .map(|(g, t)| (g.name(Lang::Ja).to_owned(), t))
+        .collect();
+    let prefs: Vec<(String, &Sums)> = prefectures
+        .iter()
+        .map(|(p, t)| (prefecture_label(*p, Lang::Ja), t))
+        .collect();
+    impact_figure(
+        h,
+        (
+            &format!("{id} による差額（種別）"),
+            &format!("Budget impact of {id} by kind"),
+        ),
+        "種別",
+        &kinds,
+        k,
+    )?;
+    impact_figure(
+        h,
+        (
+            &format!("{id} による差額（都道府県別）"),
+            &format!("Budget impact of {id} by prefecture"),
+        ),
+        "都道府県",
+        &prefs,
+        k,
+    )
+}
+
+/// What a compared rule set changes, by a grouping, with who gains, loses or stays.
 fn impact_figure(
     h: &mut String,
     (ja, en): (&str, &str),
     group: &str,
-    labels: &[String],
-    totals: &[&Totals],
-    scenario: usize,
+    rows_in: &[(String, &Sums)],
+    k: usize,
 ) -> Result<()> {
-    let s = |t: &Totals| t.scenarios[scenario].clone();
+    let labels: Vec<String> = rows_in.iter().map(|(l, _)| l.clone()).collect();
+    let diff = |t: &Sums| t.scenarios[k].grant - t.grant;
     let svg = bars(
         &format!("{ja} {en}"),
         "百万円 (million yen)",
-        labels,
+        &labels,
         &[Series {
             name: "差額",
             color: GREEN,
-            values: totals
-                .iter()
-                .map(|t| millions(s(t).grant - t.grant))
-                .collect(),
+            values: rows_in.iter().map(|(_, t)| millions(diff(t))).collect(),
         }],
     )?;
-    let rows = totals
+    let rows = rows_in
         .iter()
-        .zip(labels)
-        .map(|(t, l)| {
+        .map(|(l, t)| {
+            let sc = t.scenarios[k];
             vec![
                 l.clone(),
-                yen(s(t).grant - t.grant),
-                s(t).gain.to_string(),
-                s(t).lose.to_string(),
-                s(t).same.to_string(),
+                yen(diff(t)),
+                yen_count(sc.gain),
+                yen_count(sc.lose),
+                yen_count(sc.same),
             ]
         })
         .collect();
@@ -600,7 +842,7 @@ fn impact_figure(
 fn figure(h: &mut String, ja: &str, en: &str, svg: &str, head: &[&str], rows: Vec<Vec<String>>) {
     let _ = writeln!(h, "<h2>{ja} <span class=\"en\">{en}</span></h2>");
     let _ = writeln!(h, "<figure role=\"group\" aria-label=\"{ja}\">");
-    // plotters writes a bare <svg>; mark it as one image described by the caption.
+    // Mark the chart as one image described by the caption.
     let svg = svg.replacen(
         "<svg ",
         &format!("<svg role=\"img\" aria-label=\"{ja} / {en}\" "),
@@ -613,8 +855,15 @@ fn figure(h: &mut String, ja: &str, en: &str, svg: &str, head: &[&str], rows: Ve
     );
     let _ = writeln!(
         h,
-        "<details><summary>数値 <span class=\"en\">Figures</span></summary>\n<table>\n<tr>"
+        "<details><summary>数値 <span class=\"en\">Figures</span></summary>"
     );
+    table(h, head, rows);
+    h.push_str("</details>\n");
+}
+
+/// A table of figures: the first column names the row, the rest are right-aligned.
+fn table(h: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
+    h.push_str("<table>\n<tr>");
     for c in head {
         let _ = write!(h, "<th scope=\"col\">{}</th>", encode_text(c));
     }
@@ -627,5 +876,25 @@ fn figure(h: &mut String, ja: &str, en: &str, svg: &str, head: &[&str], rows: Ve
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n</details>\n");
+    h.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_prefecture_has_a_square_of_its_own() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (col, row) in TILES {
+            assert!(col < 13 && row < 12, "({col}, {row}) is off the grid");
+            assert!(seen.insert((col, row)), "({col}, {row}) twice");
+        }
+        assert_eq!(short_name(1), "北海道");
+        assert_eq!(short_name(13), "東京");
+        assert_eq!(short_name(26), "京都");
+        assert_eq!(band_label(0), "0");
+        assert_eq!(band_label(2), "100,000–199,999");
+        assert_eq!(band_label(9), "2,000,000–");
+    }
 }

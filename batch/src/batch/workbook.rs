@@ -1,14 +1,14 @@
 //! `summary.xlsx`: the summary as an analyst opens it in Excel — the national totals, the
-//! prefecture × category table, the audit by finding with the yen at stake, and one sheet per
-//! scenario. Numbers are stored as numbers (yen formatted), header rows are frozen, headers
+//! prefecture × kind table, the audit by finding and by prefecture with the yen at stake, and
+//! one sheet per scenario. Numbers are stored as numbers (yen formatted), header rows are frozen, headers
 //! are Japanese with the English beside them.
 
 use anyhow::Result;
 use onshi_core::{Finding, Lang};
-use polars::prelude::*;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
 use super::output::scenario_col;
+use super::summary::{PREFECTURES, Summary, Table, Value, prefecture_label};
 
 /// A column's header: Japanese, then English.
 fn header(name: &str, scenarios: &[String]) -> String {
@@ -16,11 +16,16 @@ fn header(name: &str, scenarios: &[String]) -> String {
         ("prefecture", "都道府県コード"),
         ("prefecture_name", "都道府県"),
         ("category", "区分"),
+        ("kind", "種別"),
         ("institutions", "医療機関等数"),
         ("eligible_cost", "補助対象経費"),
         ("grant", "補助額"),
         ("standard_only", "通常補助のみの額"),
         ("special_measure_cost", "特例補助による増額"),
+        ("at_cap", "限度額に達した数"),
+        ("special_institutions", "特例補助の数"),
+        ("standard_institutions", "通常補助の数"),
+        ("ineligible_institutions", "対象外の数"),
     ];
     if let Some((_, ja)) = fixed.iter().find(|(en, _)| *en == name) {
         return format!("{ja}\n{name}");
@@ -70,33 +75,34 @@ impl Formats {
     }
 }
 
-/// Writes `df`'s columns `names` into `ws`: one header row (frozen), then the rows.
-fn write_frame(
+/// Writes the table's columns `names` of the rows `keep` into `ws`: one header row (frozen),
+/// then the rows.
+fn write_table(
     ws: &mut Worksheet,
-    df: &DataFrame,
+    t: &Table,
+    keep: impl Fn(&[Value]) -> bool,
     names: &[String],
     scenarios: &[String],
     f: &Formats,
 ) -> Result<()> {
     page_setup(ws)?;
+    let rows: Vec<&Vec<Value>> = t.rows.iter().filter(|r| keep(r)).collect();
     for (c, name) in names.iter().enumerate() {
         let col = u16::try_from(c)?;
         let title = header(name, scenarios);
         ws.write_string_with_format(0, col, &title, &f.header)?;
         let mut width = title.lines().map(text_width).max().unwrap_or(8);
-        let series = df.column(name)?.as_materialized_series();
-        for (r, value) in series.iter().enumerate() {
+        let Some(k) = t.column(name) else { continue };
+        for (r, values) in rows.iter().enumerate() {
             let row = u32::try_from(r + 1)?;
-            match value {
-                AnyValue::String(s) => {
+            match &values[k] {
+                Value::Text(s) => {
                     width = width.max(text_width(s));
                     ws.write_string(row, col, s)?;
                 }
-                AnyValue::Null => {}
-                v => {
-                    let n = v.extract::<i64>().unwrap_or_default();
+                Value::Number(n) => {
                     #[allow(clippy::cast_precision_loss)] // yen sums stay far below 2^53
-                    let n = n as f64;
+                    let n = *n as f64;
                     let format = if is_yen(name) { &f.yen } else { &f.count };
                     ws.write_number_with_format(row, col, n, format)?;
                 }
@@ -129,47 +135,50 @@ fn text_width(s: &str) -> usize {
 }
 
 /// The workbook's bytes.
-pub fn render(
-    summary: &DataFrame,
-    audit: &[(Finding, u64, i64)],
-    scenarios: &[String],
-) -> Result<Vec<u8>> {
+pub fn render(summary: &Summary, table: &Table) -> Result<Vec<u8>> {
     let f = Formats::new();
+    let scenarios = &summary.scenarios;
     let mut wb = Workbook::new();
     // A fixed creation date (ZIP's epoch, the earliest a workbook can carry): the same run
     // gives the same bytes, as every other output does.
     let created = ExcelDateTime::from_ymd(1980, 1, 1)?;
     wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
-    let all: Vec<String> = summary
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let national = summary
-        .clone()
-        .lazy()
-        .filter(col("prefecture").eq(lit(0)))
-        .collect()?;
-    write_frame(
+    let national = |r: &[Value]| r[0] == Value::Number(0);
+    write_table(
         wb.add_worksheet().set_name("全国 National")?,
-        &national,
-        &all,
+        table,
+        national,
+        &table.columns,
         scenarios,
         &f,
     )?;
-    write_frame(
-        wb.add_worksheet().set_name("都道府県×区分 Prefectures")?,
+    write_table(
+        wb.add_worksheet().set_name("都道府県×種別 Prefectures")?,
+        table,
+        |_| true,
+        &table.columns,
+        scenarios,
+        &f,
+    )?;
+    let national = summary.national();
+    let audit: Vec<(Finding, u64, i64)> = Finding::ALL
+        .iter()
+        .zip(&national.findings)
+        .map(|(f, (n, y))| (*f, *n, *y))
+        .collect();
+    audit_sheet(wb.add_worksheet().set_name("監査 Audit")?, &audit, &f)?;
+    audit_by_prefecture(
+        wb.add_worksheet()
+            .set_name("監査×都道府県 Audit by prefecture")?,
         summary,
-        &all,
-        scenarios,
         &f,
     )?;
-    audit_sheet(wb.add_worksheet().set_name("監査 Audit")?, audit, &f)?;
     for id in scenarios {
         let mut names: Vec<String> = [
             "prefecture",
             "prefecture_name",
             "category",
+            "kind",
             "institutions",
             "grant",
         ]
@@ -178,15 +187,47 @@ pub fn render(
         names.extend(["grant", "difference", "gain", "lose", "same"].map(|w| scenario_col(w, id)));
         // Sheet names are at most 31 characters.
         let title: String = format!("シナリオ {id}").chars().take(31).collect();
-        write_frame(
+        write_table(
             wb.add_worksheet().set_name(title)?,
-            summary,
+            table,
+            |_| true,
             &names,
             scenarios,
             &f,
         )?;
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The audit by prefecture: per finding, how many and the yen at stake.
+fn audit_by_prefecture(ws: &mut Worksheet, s: &Summary, f: &Formats) -> Result<()> {
+    page_setup(ws)?;
+    ws.write_string_with_format(0, 0, "都道府県コード\nprefecture", &f.header)?;
+    ws.write_string_with_format(0, 1, "都道府県\nprefecture_name", &f.header)?;
+    ws.set_column_width(1, 12)?;
+    for (i, finding) in Finding::ALL.iter().enumerate() {
+        let col = u16::try_from(2 + 2 * i)?;
+        let (ja, id) = (finding.name(Lang::Ja), finding.id());
+        ws.write_string_with_format(0, col, format!("{ja} 件数\n{id}"), &f.header)?;
+        ws.write_string_with_format(0, col + 1, format!("{ja} 金額差\n{id}_yen"), &f.header)?;
+        ws.set_column_width(col, 12)?;
+        ws.set_column_width(col + 1, 18)?;
+    }
+    for (r, p) in PREFECTURES.enumerate() {
+        let row = u32::try_from(r + 1)?;
+        let t = s.prefecture(p);
+        ws.write_number_with_format(row, 0, f64::from(p), &f.count)?;
+        ws.write_string(row, 1, prefecture_label(p, Lang::Ja))?;
+        for (i, (n, y)) in t.findings.iter().enumerate() {
+            let col = u16::try_from(2 + 2 * i)?;
+            #[allow(clippy::cast_precision_loss)]
+            {
+                ws.write_number_with_format(row, col, *n as f64, &f.count)?;
+                ws.write_number_with_format(row, col + 1, *y as f64, &f.yen)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The audit by finding: how many, and the yen at stake (the claimed amount's distance from
