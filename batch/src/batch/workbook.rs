@@ -86,6 +86,9 @@ fn write_table(
     f: &Formats,
 ) -> Result<()> {
     page_setup(ws)?;
+    // About nine columns to a landscape page: a wide table prints over pages, not shrunk
+    // to an unreadable size.
+    ws.set_print_fit_to_pages(u16::try_from(names.len().div_ceil(9)).unwrap_or(1), 0);
     let rows: Vec<&Vec<Value>> = t.rows.iter().filter(|r| keep(r)).collect();
     for (c, name) in names.iter().enumerate() {
         let col = u16::try_from(c)?;
