@@ -16,7 +16,7 @@ use tempfile::TempPath;
 
 use super::report;
 use super::rows::Computed;
-use super::summary::{self, Summary};
+use super::summary::{self, Summary, scenario_col};
 use super::workbook;
 use super::{Reject, RunInfo, is_same_file};
 
@@ -333,11 +333,6 @@ fn excel_safe_names(df: &DataFrame) -> PolarsResult<std::borrow::Cow<'_, DataFra
     let mut out = df.clone();
     out.replace("name", safe.with_name("name".into()).into_column())?;
     Ok(std::borrow::Cow::Owned(out))
-}
-
-/// A scenario's column: `grant_<id>`, `difference_<id>`, `gain_<id>`, ….
-pub(super) fn scenario_col(what: &str, id: &str) -> String {
-    format!("{what}_{id}")
 }
 
 /// The rows of one chunk, built without touching the files (a writer thread writes them

@@ -283,6 +283,11 @@ pub fn prefecture_label(code: u8, lang: Lang) -> String {
     prefecture_name(code, lang).map_or_else(|| format!("{code:02}"), str::to_owned)
 }
 
+/// A scenario's column (in `grants.csv` and `summary.csv`): `grant_<id>`, `difference_<id>`, ….
+pub fn scenario_col(what: &str, id: &str) -> String {
+    format!("{what}_{id}")
+}
+
 /// One value of the summary table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -323,10 +328,8 @@ pub fn table(s: &Summary) -> Table {
     .map(str::to_owned)
     .to_vec();
     for id in &s.scenarios {
-        columns.extend(
-            ["grant", "difference", "gain", "lose", "same"]
-                .map(|w| super::output::scenario_col(w, id)),
-        );
+        columns
+            .extend(["grant", "difference", "gain", "lose", "same"].map(|w| scenario_col(w, id)));
     }
     let mut rows = Vec::new();
     let mut row = |pref: u8, category: &str, kind: &str, t: &Sums| {

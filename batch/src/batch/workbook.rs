@@ -7,8 +7,7 @@ use anyhow::Result;
 use onshi_core::{Finding, Lang};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
-use super::output::scenario_col;
-use super::summary::{PREFECTURES, Summary, Table, Value, prefecture_label};
+use super::summary::{PREFECTURES, Summary, Table, Value, prefecture_label, scenario_col};
 
 /// A column's header: Japanese, then English.
 fn header(name: &str, scenarios: &[String]) -> String {
