@@ -10,7 +10,8 @@ const fill = (v, cls = '') => (v ? el('span', { class: `filled ${cls}`.trim(), t
 /** 西暦 YYYY 年 M 月 D 日, blanks for an unknown date. */
 function dateFill(iso, f) {
   const [y, m, d] = iso ? iso.split('-').map(Number) : [];
-  return el('span', { class: 'date-fill' }, `${f.labels.date.ja} `, fill(y && String(y), 'y'), ' 年 ', fill(m && String(m), 'md'), ' 月 ', fill(d && String(d), 'md'), ' 日');
+  const l = f.labels;
+  return el('span', { class: 'date-fill' }, `${l.date.ja} `, fill(y && String(y), 'y'), ` ${l.year.ja} `, fill(m && String(m), 'md'), ` ${l.month.ja} `, fill(d && String(d), 'md'), ` ${l.day.ja}`);
 }
 
 /**
@@ -32,7 +33,7 @@ export function applicationSheet(rules, a, who, code, lang) {
         th(layout.code_label), el('td', { class: 'code' }, fill(code?.code))),
       el('tr', {}, th(layout.name_label), el('td', { colspan: 5 }, fill(who.name))),
       el('tr', {}, th(f.labels.founder), el('td', { colspan: 5 }, fill(who.founder))),
-      el('tr', {}, th(f.labels.address), el('td', { colspan: 5 }, el('span', {}, '〒 ', fill(who.postal_code, 'postal')), el('br'), fill(who.address))),
+      el('tr', {}, th(f.labels.address), el('td', { colspan: 5 }, fill(who.postal_code, 'postal'), el('br'), fill(who.address))),
       el('tr', {}, th(f.labels.phone), el('td', { colspan: 5 }, fill(who.phone)))));
   const cost = a.eligible_cost;
   const lower = standard ? Math.min(cost, a.cap) : a.special_grant;
@@ -56,7 +57,7 @@ export function applicationSheet(rules, a, who, code, lang) {
     el('ul', { class: 'sheet-notes' }, ...[...f.notes, ...layout.notes].map((n) => el('li', {}, ...label(n)))),
     el('p', { class: 'sheet-source', text: `${lang === 'en' ? 'Source' : '出典'}：${lang === 'en' ? layout.citation_en : layout.citation}` }));
   const attachments = el('section', { class: 'sheet-attachments', 'aria-labelledby': 'h-attach' },
-    el('h3', { id: 'h-attach', text: lang === 'en' ? 'Documents to attach' : '申請時に添付する書類' }),
+    el('h3', { id: 'h-attach' }, ...label(f.attachments_title)),
     el('ul', {}, ...f.attachments.map((w) => el('li', {}, ...label(w)))),
     el('p', { class: 'sheet-source', text: `${lang === 'en' ? 'Source' : '出典'}：${lang === 'en' ? f.attachments_citation.en : f.attachments_citation.ja}` }));
   return [sheet, attachments];

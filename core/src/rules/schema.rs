@@ -434,6 +434,7 @@ pub struct Forms {
     pub tax: Wording,
     pub notes: Vec<Wording>,
     pub attachments_citation: Wording,
+    pub attachments_title: Wording,
     /// 添付書類 — what is filed with the form.
     pub attachments: Vec<Wording>,
     pub labels: FormLabels,
@@ -447,6 +448,9 @@ pub struct Forms {
 pub struct FormLabels {
     pub applicant: Wording,
     pub date: Wording,
+    pub year: Wording,
+    pub month: Wording,
+    pub day: Wording,
     pub prefecture: Wording,
     pub fee_schedule: Wording,
     pub founder: Wording,
