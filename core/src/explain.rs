@@ -56,7 +56,6 @@ impl TraceStep<'_> {
 }
 
 /// The whole explanation, in the order the rules ran.
-#[inline(never)]
 pub fn trace<'r>(a: &Assessment<'r>) -> Vec<TraceStep<'r>> {
     let mut out = Vec::with_capacity(20 + 2 * a.derivation.items.len());
     for s in a.derivation.steps() {

@@ -398,26 +398,11 @@ pub struct Duty {
 }
 
 /// A fixed text in both languages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Wording {
     pub ja: String,
     pub en: String,
-}
-
-impl<'de> Deserialize<'de> for Wording {
-    // Out of line: the forms hold dozens of texts, and the derived code inlined at each one
-    // cost the page some 20 KB of wasm.
-    #[inline(never)]
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Pair {
-            ja: String,
-            en: String,
-        }
-        let Pair { ja, en } = Pair::deserialize(d)?;
-        Ok(Wording { ja, en })
-    }
 }
 
 /// The application forms' fixed text (000 別紙特例様式1〜5), laid out by the page.
