@@ -231,7 +231,9 @@ function update() {
   const input = gather();
   const errors = inputErrors(input);
   showErrors(errors);
-  showCode(input.kind, errors);
+  // Checked once: the derived codes beside the field and the form's applicant block.
+  const code = errors.some((e) => e.field === 'institution_code') ? null : codeInfo(input.kind);
+  showCode(code);
   const result = $('result');
   if (errors.length) {
     result.replaceChildren(el('p', { class: 'error-summary', text: t('fixErrors') }));
@@ -240,7 +242,7 @@ function update() {
     const a = assess(input, true);
     renderResult(a);
     renderWhatIf(input);
-    renderSheet(a, input);
+    renderSheet(a, input, code);
     renderAfter(a);
   }
   renderPlan();
@@ -255,8 +257,7 @@ function codeInfo(kind) {
   try { return checkInstitutionCode(text, kind ?? undefined); } catch { return null; }
 }
 
-function showCode(kind, errors) {
-  const code = errors.some((e) => e.field === 'institution_code') ? null : codeInfo(kind);
+function showCode(code) {
   $('code-derived').textContent = code ? t('codeDerived', String(code.prefecture).padStart(2, '0'), String(code.fee_schedule)) : '';
 }
 
@@ -275,12 +276,12 @@ function renderWhatIf(input) {
   $('what-if').replaceChildren(...whatIfChart(w, t));
 }
 
-function renderSheet(a, input) {
+function renderSheet(a, input, code) {
   const who = { name: $('name').value.trim() };
   for (const k of APPLICANT) who[k] = $(k).value.trim();
   who.reader_applied_on = isoDate(input.reader_applied_on);
   who.applied_on = isoDate(input.applied_on);
-  const sheet = applicationSheet(rules, a, who, codeInfo(input.kind), lang);
+  const sheet = applicationSheet(rules, a, who, code, lang);
   $('sheet-view').replaceChildren(...(sheet ?? [el('p', { class: 'hint', text: t('sheetNone') })]));
 }
 
