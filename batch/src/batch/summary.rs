@@ -36,24 +36,29 @@ impl Group {
         }
     }
 
-    /// The id in `summary.csv`'s `kind` column.
-    pub fn id(self) -> &'static str {
+    /// The kind of institution, apart from the large chain (a pharmacy of its own category).
+    fn kind(self) -> Option<Kind> {
         match self {
-            Group::Hospital => "hospital",
-            Group::Clinic => "clinic",
-            Group::DentalClinic => "dental_clinic",
-            Group::Pharmacy => "pharmacy",
-            Group::LargeChainPharmacy => "large_chain_pharmacy",
+            Group::Hospital => Some(Kind::Hospital),
+            Group::Clinic => Some(Kind::Clinic),
+            Group::DentalClinic => Some(Kind::DentalClinic),
+            Group::Pharmacy => Some(Kind::Pharmacy),
+            Group::LargeChainPharmacy => None,
         }
     }
 
+    /// The id in `summary.csv`'s `kind` column: the core's kind ids, and the large chain's
+    /// category id.
+    pub fn id(self) -> &'static str {
+        self.kind()
+            .map_or(Category::LargeChainPharmacy.id(), Kind::id)
+    }
+
+    /// The name in the report's tables (the core's kind names in Japanese; plurals in English).
     pub fn name(self, lang: Lang) -> &'static str {
         match (self, lang) {
-            (Group::Hospital, Lang::Ja) => "病院",
-            (Group::Clinic, Lang::Ja) => "医科診療所",
-            (Group::DentalClinic, Lang::Ja) => "歯科診療所",
-            (Group::Pharmacy, Lang::Ja) => "薬局",
             (Group::LargeChainPharmacy, Lang::Ja) => "大型チェーン薬局",
+            (g, Lang::Ja) => g.kind().map_or("", |k| k.name(Lang::Ja)),
             (Group::Hospital, Lang::En) => "Hospitals",
             (Group::Clinic, Lang::En) => "Medical clinics",
             (Group::DentalClinic, Lang::En) => "Dental clinics",
