@@ -653,6 +653,9 @@ fn the_same_bytes_whatever_the_thread_count() {
     assert!(g.status.success(), "{}", text(&g.stderr));
     let one = run_to(d, "one", &["--threads", "1", "--compare", &scenario()]);
     let two = run_to(d, "two", &["--threads", "2", "--compare", &scenario()]);
+    // Joined on disk (as inputs above --spill-above are): the same bytes.
+    let spill = ["--spill-above", "0", "--compare", &scenario()];
+    let disk = run_to(d, "disk", &spill);
     for f in [
         "grants.csv",
         "grants.parquet",
@@ -666,6 +669,8 @@ fn the_same_bytes_whatever_the_thread_count() {
         let b = std::fs::read(two.join(f)).unwrap();
         assert!(a == b, "{f} differs between --threads 1 and 2");
         assert!(!a.is_empty());
+        let c = std::fs::read(disk.join(f)).unwrap();
+        assert!(a == c, "{f} differs when joined on disk");
     }
     // A chosen subset is byte for byte what the whole run wrote; rejects.csv always comes.
     let read = |d: &Path, f: &str| std::fs::read(d.join(f)).unwrap();
@@ -758,6 +763,120 @@ fn line_items_replace_the_total_and_bad_ones_reject_their_institution() {
     .iter()
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
+    assert_eq!(got, want);
+}
+
+/// Repeated codes and line items joined on disk give the bytes of the run in memory, across
+/// chunk boundaries: a duplicate gets the items too, the first row accounts for them (used, or
+/// rejected with it), items of no institution and bad items are rejected in line order.
+#[test]
+fn joined_on_disk_or_in_memory_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("in.csv"),
+        format!(
+            "{HEADER}\r\n\
+             1310100019,\"A\r\nB\",clinic,,1,2021-02-01,,,999,\r\n\
+             \r\n\
+             1310100027,C,clinic,,1,2021-02-01,,,,\r\n\
+             0110113719,D,clinic,,x,2021-02-01,,,,\r\n\
+             1310100019,E,clinic,,1,2021-02-01,,,5000,\r\n\
+             0110113719,F,clinic,,1,2021-02-01,,,,\r\n\
+             3410712362,G,pharmacy,,1,2021-02-01,,,100000,\r\n\
+             bad,H,clinic,,1,2021-02-01,,,1,\r\n\
+             3410712362,I,pharmacy,,1,2021-02-01,,,100000,\r\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("items.csv"),
+        "institution_code,category,amount,tax_included\n\
+         1310100019,network,58300,true\n\
+         0110113719,terminal,99000,true\n\
+         1310100027,network,abc,true\n\
+         9999999999,terminal,1,true\n\
+         1310100019,terminal,90000,false\n\
+         1310100027,terminal,99000,true\n\
+         0110113719,line,1000,true\n\
+         1310100035,terminal,99000,true\n",
+    )
+    .unwrap();
+    let files = ["grants.csv", "rejects.csv", "audit.csv", "summary.csv"];
+    let mut runs = Vec::new();
+    for (name, spill) in [("mem", "1000000000"), ("disk", "0")] {
+        for chunk in ["1", "3", "1000"] {
+            let out = d.join(format!("{name}-{chunk}"));
+            let o = onshi(&[
+                "batch",
+                "--institutions",
+                d.join("in.csv").to_str().unwrap(),
+                "--line-items",
+                d.join("items.csv").to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--chunk-rows",
+                chunk,
+                "--spill-above",
+                spill,
+            ]);
+            assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+            let names: Vec<String> = std::fs::read_dir(&out)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.'))
+                .collect();
+            assert!(names.is_empty(), "scratch left behind: {names:?}");
+            let bytes: Vec<Vec<u8>> = files
+                .iter()
+                .map(|f| std::fs::read(out.join(f)).unwrap())
+                .collect();
+            runs.push((
+                format!("{name} --chunk-rows {chunk}"),
+                bytes,
+                text(&o.stdout),
+            ));
+        }
+    }
+    for (what, bytes, stdout) in &runs[1..] {
+        for (f, (a, b)) in files.iter().zip(runs[0].1.iter().zip(bytes)) {
+            assert!(a == b, "{f} differs: {what} against {}", runs[0].0);
+        }
+        let counts = |o: &str| o.lines().take(2).map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(counts(stdout), counts(&runs[0].2), "{what}");
+    }
+    // What the runs say, checked by hand. Lines 2–3 hold one record, line 4 is blank; 7, 8
+    // and 11 repeat the codes of 2, 6 and 9. 1310100027 (line 5) has a bad item; the first
+    // rows of 0110113719 (6) and of 3410712362 (9, a medical code on a pharmacy) are
+    // rejected, and the items of the first go with it.
+    let rejects = read_csv(&d.join("mem-1").join("rejects.csv"));
+    let got: Vec<(String, String)> = rejects
+        .iter()
+        .map(|r| {
+            let file = s(r, "file");
+            let file = file.rsplit('/').next().unwrap().to_owned();
+            (format!("{file}:{}", s(r, "line")), s(r, "code"))
+        })
+        .collect();
+    let want = [
+        ("in.csv:5", "line_item_rejected"),
+        ("in.csv:6", "bad_count"),
+        ("in.csv:7", "duplicate_code"),
+        ("in.csv:8", "duplicate_code"),
+        ("in.csv:9", "kind_mismatch"),
+        ("in.csv:10", "bad_code_character"),
+        ("in.csv:11", "duplicate_code"),
+        ("items.csv:3", "institution_rejected"),
+        ("items.csv:4", "bad_amount"),
+        ("items.csv:5", "bad_prefecture"),
+        ("items.csv:7", "institution_rejected"),
+        ("items.csv:8", "institution_rejected"),
+        ("items.csv:9", "no_institution"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     assert_eq!(got, want);
 }
 
@@ -1333,6 +1452,10 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_ones_leftovers_go() {
     for f in [&dead, &live, &other] {
         std::fs::write(f, "x").unwrap();
     }
+    // A killed run's scratch directory (a large input's codes and line items), not empty.
+    let dead_scratch = out.join(".scratch.onshi-999999999.Zz9yX8");
+    std::fs::create_dir(&dead_scratch).unwrap();
+    std::fs::write(dead_scratch.join("items-0"), "x").unwrap();
     let inst = dir.path().join("one.csv");
     std::fs::write(&inst, format!("{HEADER}\n{row}")).unwrap();
     let o = onshi(&[
@@ -1344,6 +1467,123 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_ones_leftovers_go() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(!dead.exists() && live.exists() && other.exists());
+    assert!(!dead_scratch.exists());
+}
+
+/// A run joining on disk that is stopped while it partitions the line items (read from a pipe
+/// kept open) leaves no scratch file, and no directory it made.
+#[test]
+fn an_interrupted_join_on_disk_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("in.csv");
+    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    std::fs::write(&inst, format!("{HEADER}\n{}", row.repeat(100))).unwrap();
+    let out = dir.path().join("made/here");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args([
+            "batch",
+            "--spill-above",
+            "0",
+            "--line-items",
+            "-",
+            "--institutions",
+        ])
+        .arg(&inst)
+        .arg("--out")
+        .arg(&out)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let item = "0110113719,terminal,99000,true\n";
+    let items = format!(
+        "institution_code,category,amount,tax_included\n{}",
+        item.repeat(3000)
+    );
+    std::io::Write::write_all(&mut stdin, items.as_bytes()).unwrap();
+    let scratch = || {
+        std::fs::read_dir(&out).is_ok_and(|d| {
+            d.flatten().any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".scratch.onshi-")
+            })
+        })
+    };
+    let waited = std::time::Instant::now();
+    while !scratch() {
+        assert!(
+            waited.elapsed().as_secs() < 60,
+            "no scratch directory appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o.stderr));
+    assert!(
+        !dir.path().join("made").exists(),
+        "the directories it made are gone"
+    );
+}
+
+/// A fault in the line items found while joining on disk (after the output directory was
+/// made) names its line, changes no output and leaves no scratch file behind.
+#[test]
+fn a_bad_line_item_byte_while_joining_on_disk_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("in.csv");
+    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    std::fs::write(&inst, format!("{HEADER}\n{row}")).unwrap();
+    let items = dir.path().join("items.csv");
+    let mut bytes = b"institution_code,category,amount,tax_included\n".to_vec();
+    bytes.extend(b"0110113719,terminal,99000,true\n0110113719,\xff,1,true\n");
+    std::fs::write(&items, bytes).unwrap();
+    for (out, made) in [("new/dir", true), ("kept", false)] {
+        let out = dir.path().join(out);
+        if !made {
+            std::fs::create_dir(&out).unwrap();
+            std::fs::write(out.join("grants.csv"), "previous").unwrap();
+        }
+        let o = onshi(&[
+            "batch",
+            "--spill-above",
+            "0",
+            "--encoding",
+            "utf-8",
+            "--institutions",
+            inst.to_str().unwrap(),
+            "--line-items",
+            items.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("(line 3) is not valid UTF-8"), "{err}");
+        if made {
+            assert!(!dir.path().join("new").exists());
+        } else {
+            let names: Vec<String> = std::fs::read_dir(&out)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(names, ["grants.csv"]);
+            assert_eq!(
+                std::fs::read_to_string(out.join("grants.csv")).unwrap(),
+                "previous"
+            );
+        }
+    }
 }
 
 /// A new `--out a/b/c` whose run fails leaves none of a, b, c behind.

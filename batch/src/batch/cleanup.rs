@@ -1,7 +1,8 @@
 //! Temporary outputs never outlive their run. Their names carry the run's process id
 //! (`.grants.csv.onshi-4242.Ab3xYz`): Ctrl-C, SIGTERM or SIGHUP removes the run's own at once;
 //! SIGKILL cannot be caught, so the next run into the same directory removes those whose
-//! process is gone.
+//! process is gone. A large input's scratch directory (`.scratch.onshi-4242.Ab3xYz`) is one
+//! of them.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -94,7 +95,11 @@ fn remove_temporaries(dir: &Path, whose: impl Fn(u32) -> bool) -> usize {
             let name = e.file_name();
             temporary_of(&name.to_string_lossy()).is_some_and(&whose)
         })
-        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .filter(|e| match e.file_type() {
+            // A run's scratch directory (line items and codes of a large input).
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(e.path()).is_ok(),
+            _ => std::fs::remove_file(e.path()).is_ok(),
+        })
         .count()
 }
 

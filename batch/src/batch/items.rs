@@ -41,7 +41,7 @@ pub struct LineItems {
 }
 
 /// One row of the file, read on a worker thread and filed in input order afterwards.
-enum ItemRow {
+pub(super) enum ItemRow {
     Good {
         code: InstitutionCode,
         line: u64,
@@ -61,6 +61,62 @@ struct Reading<'a> {
     max: u64,
 }
 
+/// The file read, whatever was done with its rows.
+pub struct ItemsFile {
+    pub file: String,
+    pub encoding: Encoding,
+    pub extra_columns: Vec<String>,
+}
+
+/// Reads the line-items file chunk by chunk, handing each chunk's rows, in input order, to
+/// `each` (which runs while the next chunk is read).
+pub(super) fn read_rows(
+    path: &Path,
+    forced: Option<Encoding>,
+    sheet: Option<&str>,
+    rules: &RuleSet,
+    mut each: impl FnMut(Vec<ItemRow>) -> Result<()> + Send,
+) -> Result<ItemsFile> {
+    let (mut reader, encoding, _, header) = source::open_with_header(
+        path,
+        forced,
+        sheet,
+        &ITEM_COLUMNS,
+        &[
+            ItemCol::InstitutionCode,
+            ItemCol::Category,
+            ItemCol::Amount,
+            ItemCol::TaxIncluded,
+        ],
+    )?;
+    let file = reader.name(path);
+    let reading = Reading {
+        file: &file,
+        header: &header,
+        rules,
+        max: rules.file().money.max_amount.value,
+    };
+    let cannot_read = || format!("{file}: cannot read");
+    // Two sets of records: the next chunk is read while the current one is parsed and filed.
+    let (mut records, mut next) = (Vec::new(), Vec::new());
+    let mut n = source::read_chunk(&mut reader, &mut records, CHUNK).with_context(cannot_read)?;
+    while n > 0 {
+        let current = &records[..n];
+        let (done, more) = rayon::join(
+            || each(current.par_iter().map(|r| reading.row(r)).collect()),
+            || source::read_chunk(&mut reader, &mut next, CHUNK),
+        );
+        done?;
+        std::mem::swap(&mut records, &mut next);
+        n = more.with_context(cannot_read)?;
+    }
+    Ok(ItemsFile {
+        file,
+        encoding,
+        extra_columns: header.extra.clone(),
+    })
+}
+
 impl LineItems {
     pub fn load(
         path: &Path,
@@ -68,45 +124,14 @@ impl LineItems {
         sheet: Option<&str>,
         rules: &RuleSet,
     ) -> Result<LineItems> {
-        let (mut reader, encoding, _, header) = source::open_with_header(
-            path,
-            forced,
-            sheet,
-            &ITEM_COLUMNS,
-            &[
-                ItemCol::InstitutionCode,
-                ItemCol::Category,
-                ItemCol::Amount,
-                ItemCol::TaxIncluded,
-            ],
-        )?;
-        let file = reader.name(path);
-        let reading = Reading {
-            file: &file,
-            header: &header,
-            rules,
-            max: rules.file().money.max_amount.value,
-        };
-        let mut out = LineItems {
-            file: file.clone(),
-            encoding: Some(encoding),
-            extra_columns: header.extra.clone(),
-            ..LineItems::default()
-        };
-        let cannot_read = || format!("{file}: cannot read");
-        // Two sets of records: the next chunk is read while the current one is parsed and filed.
-        let (mut records, mut next) = (Vec::new(), Vec::new());
-        let mut n =
-            source::read_chunk(&mut reader, &mut records, CHUNK).with_context(cannot_read)?;
-        while n > 0 {
-            let current = &records[..n];
-            let ((), more) = rayon::join(
-                || out.file(current.par_iter().map(|r| reading.row(r)).collect()),
-                || source::read_chunk(&mut reader, &mut next, CHUNK),
-            );
-            std::mem::swap(&mut records, &mut next);
-            n = more.with_context(cannot_read)?;
-        }
+        let mut out = LineItems::default();
+        let read = read_rows(path, forced, sheet, rules, |rows| {
+            out.file(rows);
+            Ok(())
+        })?;
+        out.file = read.file;
+        out.encoding = Some(read.encoding);
+        out.extra_columns = read.extra_columns;
         Ok(out)
     }
 

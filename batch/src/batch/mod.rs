@@ -13,6 +13,7 @@ mod report;
 mod rows;
 mod sheet;
 mod source;
+mod spill;
 mod summary;
 mod workbook;
 
@@ -93,6 +94,10 @@ pub struct Args {
     /// Rows read and assessed at a time (memory stays bounded by it).
     #[arg(long, value_name = "ROWS", default_value_t = DEFAULT_CHUNK_ROWS, hide = true)]
     chunk_rows: usize,
+    /// Inputs larger than this (institutions and line items, in bytes) are joined through
+    /// scratch files under --out, so that memory does not grow with the file.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_SPILL_ABOVE, hide = true)]
+    spill_above: u64,
     /// Print the wall-clock time of each stage (line items, read, compute, write) on stderr.
     #[arg(long)]
     timings: bool,
@@ -100,6 +105,10 @@ pub struct Args {
 
 /// Rows read and assessed at a time, unless `--chunk-rows` says otherwise.
 const DEFAULT_CHUNK_ROWS: usize = 1 << 15;
+
+/// Input size above which codes and line items are joined on disk (`--spill-above`); see
+/// the README's performance section for the measurement behind it.
+const DEFAULT_SPILL_ABOVE: u64 = 64 << 20;
 
 /// Wall-clock time spent in each stage of a run (`--timings`). Reading the next chunk overlaps
 /// filing the current one (the first chunk, loading the line items), and writing runs on its
@@ -261,25 +270,72 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         args.line_items.is_some(),
     )?;
     let inst_name = reader.name(&args.institutions);
+    let code_label = header
+        .label(Col::InstitutionCode)
+        .unwrap_or("institution_code")
+        .to_owned();
+    let items_len = args
+        .line_items
+        .as_deref()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map_or(0, |m| m.len());
+    // Joining on disk reads the institutions twice: a file can, standard input cannot; a
+    // workbook is read whole into memory anyway.
+    let rereadable = !stdin(&args.institutions) && !sheet::is_workbook(&args.institutions);
+    let spilling = rereadable && file_len + items_len > args.spill_above;
     let started = Instant::now();
     let mut timings = Timings::default();
     let chunk = args.chunk_rows.max(1);
     // Two sets of records, reused chunk after chunk (reading allocates nothing once both are
     // in): the next chunk is read into one while the rows of the other are filed.
     let (mut records, mut next_records) = (Vec::new(), Vec::new());
-    // The first chunk is read while the line items load.
+    // The first chunk is read while the line items load (in memory).
     let (items, first) = rayon::join(
         || match &args.line_items {
-            Some(p) => LineItems::load(p, args.encoding, args.line_items_sheet.as_deref(), &rules),
-            None => Ok(LineItems::default()),
+            Some(p) if !spilling => {
+                LineItems::load(p, args.encoding, args.line_items_sheet.as_deref(), &rules)
+            }
+            _ => Ok(LineItems::default()),
         },
         || timed(|| source::read_chunk(&mut reader, &mut records, chunk)),
     );
     let items = items?;
-    timings.items = started.elapsed();
     let (first, t) = first;
     timings.read += t;
     let mut n = first.with_context(|| format!("{inst_name}: cannot read"))?;
+
+    cleanup::install();
+    let mut out = Outputs::create(&args.out, &inputs, &scenarios, selection)?;
+    let (mut spilled, item_rejects) = match spilling {
+        true => {
+            let inst = spill::Institutions {
+                path: &args.institutions,
+                encoding,
+                name: &inst_name,
+                code_label: &code_label,
+            };
+            let items = args.line_items.as_deref().map(|p| spill::ItemsInput {
+                path: p,
+                encoding: args.encoding,
+                sheet: args.line_items_sheet.as_deref(),
+            });
+            let scratch = out.scratch()?;
+            let (s, r) = spill::Spilled::prepare(
+                &scratch,
+                &inst,
+                items.as_ref(),
+                &rules,
+                file_len + items_len,
+            )?;
+            (Some(s), Some(r))
+        }
+        false => (None, None),
+    };
+    timings.items = started.elapsed();
+    let items_extra = match &spilled {
+        Some(s) => s.items.as_ref().map(|f| &f.extra_columns),
+        None => Some(&items.extra_columns),
+    };
     let mut err = std::io::stderr().lock();
     if !header.extra.is_empty() {
         writeln!(
@@ -288,18 +344,15 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             header.extra.join(", ")
         )?;
     }
-    if !items.extra_columns.is_empty() {
-        writeln!(
-            err,
-            "onshi: {}: ignored columns: {}",
-            items.file,
-            items.extra_columns.join(", ")
-        )?;
+    if let Some(extra) = items_extra.filter(|e| !e.is_empty()) {
+        let file = match &spilled {
+            Some(s) => s.items.as_ref().map_or("", |f| f.file.as_str()),
+            None => items.file.as_str(),
+        };
+        writeln!(err, "onshi: {file}: ignored columns: {}", extra.join(", "))?;
     }
     drop(err);
 
-    cleanup::install();
-    let mut out = Outputs::create(&args.out, &inputs, &scenarios, selection)?;
     let progress = if std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(file_len), ProgressDrawTarget::stderr())
     } else {
@@ -310,18 +363,19 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
 
+    let items_file = match &spilled {
+        Some(s) => s.items.as_ref().map_or(String::new(), |f| f.file.clone()),
+        None => items.file.clone(),
+    };
     let ctx = rows::Ctx {
         rules: &rules,
         compare: &compare,
         header: &header,
         items: &items,
+        items_file: &items_file,
         findings: selection.findings(),
         explain_findings: selection.audit,
     };
-    let code_label = header
-        .label(Col::InstitutionCode)
-        .unwrap_or("institution_code")
-        .to_owned();
     let mut filing = Filing {
         seen: Default::default(),
         counts: Counts::default(),
@@ -330,6 +384,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         inst_name: &inst_name,
         scenarios: scenarios.len(),
         grant_rows: selection.grant_rows(),
+        item_rejects,
+        items_file: &items_file,
     };
     // Writing overlaps the next chunk's reading and computing.
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<output::Batch>(1);
@@ -345,15 +401,20 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let read_result = (|| -> Result<()> {
         while n > 0 {
             let current = &records[..n];
-            let (rows, compute) = timed(|| compute(&ctx, current));
+            let attached = match spilled.as_mut() {
+                Some(s) => Some(s.take_until(current.last().map_or(0, source::line_of))?),
+                None => None,
+            };
+            let attached = attached.as_ref();
+            let (rows, compute) = timed(|| compute(&ctx, current, attached));
             timings.compute += compute;
             // Filing the chunk in input order (one thread) overlaps reading the next one.
             let (batch, (more, read)) = rayon::join(
-                || filing.file(rows, current),
+                || filing.file(rows, current, attached),
                 || timed(|| source::read_chunk(&mut reader, &mut next_records, chunk)),
             );
             timings.read += read;
-            if to_writer.send(batch).is_err() {
+            if to_writer.send(batch?).is_err() {
                 break; // the writer failed: its error is reported below
             }
             progress.set_position(reader.consumed());
@@ -372,54 +433,36 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     progress.finish_and_clear();
 
     let Filing {
-        seen, mut counts, ..
+        seen,
+        mut counts,
+        item_rejects,
+        ..
     } = filing;
-    // Line items: used by a computed institution, or rejected with the reason.
-    counts.item_rows = items.rows;
-    let mut item_rejects = items.rejects.clone();
-    let mut leftovers: Vec<(&InstitutionCode, &items::ItemsFor)> = items.by_code.iter().collect();
-    leftovers.sort_by_key(|(_, i)| i.lines.first().copied().unwrap_or(0));
-    for (code, group) in leftovers {
-        match seen.get(code) {
-            Some((_, true)) => counts.items_used += group.lines.len() as u64,
-            other => {
-                for &line in &group.lines {
-                    let reason = match other {
-                        Some((l, _)) => Reason::InstitutionRejected {
-                            file: inst_name.clone(),
-                            line: *l,
-                        },
-                        None => Reason::NoInstitution {
-                            file: inst_name.clone(),
-                        },
-                    };
-                    let column = code_label.clone();
-                    let error =
-                        RowError::new(column, Field::InstitutionCode, code.to_string(), reason);
-                    item_rejects.push(Reject {
-                        file: items.file.clone(),
-                        line,
-                        errors: vec![error],
-                        record: String::new(),
-                    });
-                }
+    match (&spilled, item_rejects) {
+        (Some(s), Some(rejects)) => {
+            counts.item_rows = s.item_rows;
+            counts.items_rejected = rejects.len;
+            rejects.drain(|fields| out.reject_row(fields.iter().copied()))?;
+        }
+        _ => {
+            counts.item_rows = items.rows;
+            let rejects = items_in_memory(&items, &seen, &mut counts, &inst_name, &code_label);
+            counts.items_rejected = rejects.len() as u64;
+            for r in &rejects {
+                out.reject(r)?;
             }
         }
-    }
-    item_rejects.sort_by_key(|r| r.line);
-    counts.items_rejected = item_rejects.len() as u64;
-    for r in &item_rejects {
-        out.reject(r)?;
     }
 
     let info = RunInfo {
         institutions: inst_name,
         encoding,
         line_items: args.line_items.as_ref().map(|p| {
-            (
-                source::display_name(p),
-                items.encoding.unwrap_or(Encoding::Utf8),
-            )
+            let encoding = match &spilled {
+                Some(s) => s.items.as_ref().map(|f| f.encoding),
+                None => items.encoding,
+            };
+            (source::display_name(p), encoding.unwrap_or(Encoding::Utf8))
         }),
         rule_set: rules.id().to_owned(),
         compare: scenarios.clone(),
@@ -472,6 +515,43 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     }
 }
 
+/// The line items' rejects of an in-memory run, in line order: their own, and those whose
+/// institution is missing or was rejected; counts the items used.
+fn items_in_memory(
+    items: &LineItems,
+    seen: &CodeMap<(u64, bool)>,
+    counts: &mut Counts,
+    inst_name: &str,
+    code_label: &str,
+) -> Vec<Reject> {
+    let mut item_rejects = items.rejects.clone();
+    let mut leftovers: Vec<(&InstitutionCode, &items::ItemsFor)> = items.by_code.iter().collect();
+    leftovers.sort_by_key(|(_, i)| i.lines.first().copied().unwrap_or(0));
+    for (code, group) in leftovers {
+        match seen.get(code) {
+            Some((_, true)) => counts.items_used += group.lines.len() as u64,
+            other => {
+                for &line in &group.lines {
+                    let reason = match other {
+                        Some((l, _)) => Reason::InstitutionRejected {
+                            file: inst_name.to_owned(),
+                            line: *l,
+                        },
+                        None => Reason::NoInstitution {
+                            file: inst_name.to_owned(),
+                        },
+                    };
+                    let code = code.to_string();
+                    let r = spill::orphan_reject(&items.file, line, code_label, code, reason);
+                    item_rejects.push(r);
+                }
+            }
+        }
+    }
+    item_rejects.sort_by_key(|r| r.line);
+    item_rejects
+}
+
 /// The institutions file opened and its header read: the required columns are there.
 fn open_institutions(
     path: &Path,
@@ -487,8 +567,15 @@ fn open_institutions(
 }
 
 /// The compute stage of one chunk: every row read, assessed and audited on the pool's threads.
-fn compute<'a>(ctx: &rows::Ctx<'a>, records: &[StringRecord]) -> Vec<rows::Row<'a>> {
-    records.par_iter().map(|r| ctx.process(r)).collect()
+fn compute<'a>(
+    ctx: &rows::Ctx<'a>,
+    records: &[StringRecord],
+    attached: Option<&spill::Attached>,
+) -> Vec<rows::Row<'a>> {
+    records
+        .par_iter()
+        .map(|r| ctx.process(r, attached))
+        .collect()
 }
 
 /// The compute stage on its own, for the benchmarks: `onshi batch` overlaps it with reading
@@ -574,10 +661,11 @@ pub mod stage {
                 compare: &[],
                 header: &self.header,
                 items: &self.items,
+                items_file: &self.items.file,
                 findings: true,
                 explain_findings: true,
             };
-            StageRows(compute(&ctx, &self.chunks[i]))
+            StageRows(compute(&ctx, &self.chunks[i], None))
         }
     }
 
@@ -602,21 +690,26 @@ struct Filing<'h> {
     scenarios: usize,
     /// Whether the rows' grant columns are wanted.
     grant_rows: bool,
+    /// When joined on disk: the line items' rejects, sorted by line at the end.
+    item_rejects: Option<spill::Sorter>,
+    items_file: &'h str,
 }
 
 impl Filing<'_> {
-    fn file(&mut self, rows: Vec<rows::Row>, records: &[StringRecord]) -> output::Batch {
+    fn file(
+        &mut self,
+        rows: Vec<rows::Row>,
+        records: &[StringRecord],
+        attached: Option<&spill::Attached>,
+    ) -> Result<output::Batch> {
         let mut batch = output::Batch::new(rows.len(), self.scenarios, self.grant_rows);
         let name_at = self.header.index(Col::Name);
         for (row, record) in rows.into_iter().zip(records) {
             self.counts.rows += 1;
-            let dup = row.key.and_then(|k| match self.seen.get(&k) {
-                Some((first, _)) => Some(*first),
-                None => {
-                    self.seen.insert(k, (row.line, row.result.is_ok()));
-                    None
-                }
-            });
+            let dup = match attached {
+                Some(a) => self.joined(&row, a)?,
+                None => self.seen(&row),
+            };
             match (dup, row.result) {
                 (None, Ok(c)) => {
                     self.counts.computed += 1;
@@ -648,7 +741,47 @@ impl Filing<'_> {
                 }
             }
         }
-        batch
+        Ok(batch)
+    }
+
+    /// In memory: the first line of the row's code when an earlier row had it.
+    fn seen(&mut self, row: &rows::Row) -> Option<u64> {
+        row.key.and_then(|k| match self.seen.get(&k) {
+            Some((first, _)) => Some(*first),
+            None => {
+                self.seen.insert(k, (row.line, row.result.is_ok()));
+                None
+            }
+        })
+    }
+
+    /// Joined on disk: the same, from the row's attachment; the first row of a code accounts
+    /// for its line items (used, or rejected with it).
+    fn joined(&mut self, row: &rows::Row, attached: &spill::Attached) -> Result<Option<u64>> {
+        let (Some(code), Some(a)) = (row.key, attached.get(row.line)) else {
+            return Ok(None);
+        };
+        if a.duplicate_of.is_some() {
+            return Ok(a.duplicate_of);
+        }
+        let lines = &a.items.lines;
+        match (row.result.is_ok(), self.item_rejects.as_mut()) {
+            (true, _) => self.counts.items_used += lines.len() as u64,
+            (false, Some(sorter)) => {
+                for &line in lines {
+                    let reason = Reason::InstitutionRejected {
+                        file: self.inst_name.to_owned(),
+                        line: row.line,
+                    };
+                    let code = code.to_string();
+                    let r =
+                        spill::orphan_reject(self.items_file, line, self.code_label, code, reason);
+                    sorter.push(&r)?;
+                }
+            }
+            (false, None) => {}
+        }
+        Ok(None)
     }
 }
 

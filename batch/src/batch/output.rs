@@ -477,6 +477,8 @@ pub struct Outputs {
     selection: Selection,
     /// The run's sums, each chunk's merged in as it is written.
     summary: Summary,
+    /// Scratch files of a large input (removed before `pending`'s temporaries).
+    scratch: Option<tempfile::TempDir>,
     finished: bool,
 }
 
@@ -572,42 +574,38 @@ impl Outputs {
             audit,
             selection,
             summary: Summary::new(scenarios.len()),
+            scratch: None,
             finished: false,
         })
     }
 
     pub fn reject(&mut self, r: &Reject) -> Result<()> {
-        let (first, rest) = match r.errors.split_first() {
-            Some((f, rest)) => (Some(f), rest),
-            None => (None, &[][..]),
-        };
-        let other = rest
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}={:?}: {}",
-                    e.column,
-                    e.error.value,
-                    e.error.message(Lang::En)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let line = r.line.to_string();
+        write_reject(&mut self.rejects, r).with_context(|| cannot_write(&self.dir, REJECTS_CSV))
+    }
+
+    /// A row of rejects.csv given as its fields ([`reject_fields`]): a reject kept on disk
+    /// until its turn.
+    pub fn reject_row<'f>(&mut self, fields: impl IntoIterator<Item = &'f [u8]>) -> Result<()> {
         self.rejects
-            .write_record([
-                &*excel_safe(&r.file),
-                &line,
-                &excel_safe(first.map_or("", |e| e.column.as_str())),
-                &excel_safe(first.map_or("", |e| e.error.value.as_str())),
-                first.map_or("", |e| e.error.code()),
-                &first.map_or(String::new(), |e| e.error.message(Lang::Ja)),
-                &first.map_or(String::new(), |e| e.error.message(Lang::En)),
-                &excel_safe(&other),
-                &excel_safe(&r.record),
-            ])
-            .with_context(|| cannot_write(&self.dir, REJECTS_CSV))?;
-        Ok(())
+            .write_record(fields)
+            .with_context(|| cannot_write(&self.dir, REJECTS_CSV))
+    }
+
+    /// A directory for this run's scratch files, inside the output directory and named as its
+    /// temporaries are: removed with them, whether the run ends well, fails or is stopped.
+    pub fn scratch(&mut self) -> Result<PathBuf> {
+        if let Some(d) = &self.scratch {
+            return Ok(d.path().to_owned());
+        }
+        let _busy = cleanup::busy().ok_or_else(interrupted)?;
+        let prefix = format!(".scratch.{}.", cleanup::tag());
+        let d = tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(&self.dir)
+            .with_context(|| format!("cannot write in {}", self.dir.display()))?;
+        let path = d.path().to_owned();
+        self.scratch = Some(d);
+        Ok(path)
     }
 
     pub fn finish_batch(&mut self, batch: Batch) -> Result<()> {
@@ -733,6 +731,42 @@ fn interrupted() -> anyhow::Error {
     anyhow::anyhow!("interrupted")
 }
 
+/// One row of rejects.csv, as its writer writes it.
+fn write_reject<W: std::io::Write>(w: &mut csv::Writer<W>, r: &Reject) -> csv::Result<()> {
+    w.write_record(reject_fields(r))
+}
+
+/// The fields of `r`'s row in rejects.csv.
+pub fn reject_fields(r: &Reject) -> [String; 9] {
+    let (first, rest) = match r.errors.split_first() {
+        Some((f, rest)) => (Some(f), rest),
+        None => (None, &[][..]),
+    };
+    let other = rest
+        .iter()
+        .map(|e| {
+            format!(
+                "{}={:?}: {}",
+                e.column,
+                e.error.value,
+                e.error.message(Lang::En)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    [
+        excel_safe(&r.file).into_owned(),
+        r.line.to_string(),
+        excel_safe(first.map_or("", |e| e.column.as_str())).into_owned(),
+        excel_safe(first.map_or("", |e| e.error.value.as_str())).into_owned(),
+        first.map_or("", |e| e.error.code()).to_owned(),
+        first.map_or(String::new(), |e| e.error.message(Lang::Ja)),
+        first.map_or(String::new(), |e| e.error.message(Lang::En)),
+        excel_safe(&other).into_owned(),
+        excel_safe(&r.record).into_owned(),
+    ]
+}
+
 /// A temporary file for an output in `dir`, created as any new file is (0666 less the umask:
 /// 0644 under umask 022) rather than tempfile's private 0600, so that colleagues can read the
 /// output it becomes.
@@ -811,6 +845,8 @@ fn replace_all(dir: &Path, pending: Vec<Pending>) -> Result<Vec<PathBuf>> {
 
 impl Drop for Outputs {
     fn drop(&mut self) {
+        // Scratch files go whatever the outcome.
+        self.scratch = None;
         if !self.finished {
             // The temporary files go with `pending`; leave no empty directory behind either.
             self.pending.clear();

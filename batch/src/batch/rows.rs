@@ -10,8 +10,9 @@ use smallvec::SmallVec;
 
 use super::RowError;
 use super::columns::{Col, Header, canonical};
-use super::items::LineItems;
+use super::items::{ItemsFor, LineItems};
 use super::source;
+use super::spill::Attached;
 
 /// What rows need to be read and assessed.
 pub struct Ctx<'a> {
@@ -19,7 +20,10 @@ pub struct Ctx<'a> {
     /// The `--compare` scenarios, in the order given.
     pub compare: &'a [RuleSet],
     pub header: &'a Header<Col>,
+    /// The line items in memory (empty when they are joined on disk).
     pub items: &'a LineItems,
+    /// The line-items file's name, in messages.
+    pub items_file: &'a str,
     /// Whether audit findings are wanted (grants name them, the report counts them).
     pub findings: bool,
     /// Whether each finding's deciding step is explained (only audit.csv shows it).
@@ -81,11 +85,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reads, assesses and audits one row.
-    pub fn process(&self, record: &StringRecord) -> Row<'a> {
+    /// `attached`: the chunk's share of a join on disk (else the line items are looked up in
+    /// memory).
+    pub fn process(&self, record: &StringRecord, attached: Option<&Attached>) -> Row<'a> {
         let line = source::line_of(record);
         let code_text = self.cell(record, Col::InstitutionCode);
         let key = code_text.and_then(|t| parse_institution_code(t, None, self.rules).ok());
-        let result = self.compute(record, code_text, key);
+        let items = key.and_then(|k| match attached {
+            Some(a) => a.get(line).map(|a| &a.items),
+            None => self.items.by_code.get(&k),
+        });
+        let result = self.compute(record, code_text, key, items);
         Row { line, key, result }
     }
 
@@ -94,10 +104,10 @@ impl<'a> Ctx<'a> {
         record: &StringRecord,
         code_text: Option<&str>,
         key: Option<InstitutionCode>,
+        items: Option<&ItemsFor>,
     ) -> Result<Box<Computed<'a>>, Vec<RowError>> {
         let text = |c: Col| self.cell(record, c);
         let scalar = |c: Col| text(c).map(Value::Text);
-        let items = key.and_then(|k| self.items.by_code.get(&k));
         let mut errors = Vec::new();
         // A cell too many shifts nothing (columns are found by header) but means a value was
         // cut in two: the row is not computed from half of it.
@@ -107,7 +117,7 @@ impl<'a> Ctx<'a> {
             errors.push(RowError::missing(column, Field::InstitutionCode));
         }
         if let Some(bad) = items.filter(|i| !i.bad_lines.is_empty()) {
-            errors.push(RowError::bad_line_items(&self.items.file, &bad.bad_lines));
+            errors.push(RowError::bad_line_items(self.items_file, &bad.bad_lines));
         }
         let items = items.filter(|i| !i.items.is_empty());
         let input = InputView {
@@ -175,7 +185,7 @@ impl<'a> Ctx<'a> {
     /// The header's name of the column an input field came from.
     fn column_of(&self, field: Field) -> String {
         match field {
-            Field::Item { .. } | Field::LineItems => self.items.file.clone(),
+            Field::Item { .. } | Field::LineItems => self.items_file.to_owned(),
             // The core reads values, never the shape of a row.
             Field::Record => String::new(),
             column => self.label(column),
