@@ -98,7 +98,7 @@ impl Value<'_> {
     }
 
     fn is_blank(&self) -> bool {
-        matches!(self, Value::Text(s) if s.trim().is_empty())
+        matches!(self, Value::Text(s) if crate::parse::trim(s).is_empty())
     }
 }
 
@@ -282,7 +282,7 @@ impl Reader<'_> {
     }
 
     fn date(&mut self, field: Field, v: Option<&str>) -> Option<NaiveDate> {
-        match v.map(str::trim) {
+        match v.map(crate::parse::trim) {
             None | Some("") => None,
             Some(s) => {
                 let f = self.rules.file();
@@ -371,7 +371,7 @@ impl Institution {
             Some(k) => r.take(Field::Kind, k, parse::parse_kind(k)),
         };
         let code = match (
-            input.institution_code.map(str::trim),
+            input.institution_code.map(crate::parse::trim),
             input.institution_code_read,
         ) {
             (None | Some(""), _) => None,

@@ -168,8 +168,7 @@ impl Reading<'_> {
             self.header
                 .index(c)
                 .and_then(|i| record.get(i))
-                .unwrap_or("")
-                .trim()
+                .map_or("", onshi_core::parse::trim)
         };
         let label = |c: ItemCol| self.header.label(c).unwrap_or("").to_owned();
         let mut errors: Vec<RowError> = self.header.extra_cells(record).into_iter().collect();

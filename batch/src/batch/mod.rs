@@ -375,6 +375,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         items_file: &items_file,
         findings: selection.findings(),
         explain_findings: selection.audit,
+        grants_csv: selection.grants,
     };
     let mut filing = Filing {
         seen: Default::default(),
@@ -383,7 +384,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         code_label: &code_label,
         inst_name: &inst_name,
         scenarios: scenarios.len(),
-        grant_rows: selection.grant_rows(),
+        selection,
         item_rejects,
         items_file: &items_file,
     };
@@ -664,6 +665,7 @@ pub mod stage {
                 items_file: &self.items.file,
                 findings: true,
                 explain_findings: true,
+                grants_csv: true,
             };
             StageRows(compute(&ctx, &self.chunks[i], None))
         }
@@ -688,8 +690,8 @@ struct Filing<'h> {
     inst_name: &'h str,
     /// How many `--compare` scenarios each row carries.
     scenarios: usize,
-    /// Whether the rows' grant columns are wanted.
-    grant_rows: bool,
+    /// The outputs wanted (grants.csv's rows, the grant columns for grants.parquet).
+    selection: output::Selection,
     /// When joined on disk: the line items' rejects, sorted by line at the end.
     item_rejects: Option<spill::Sorter>,
     items_file: &'h str,
@@ -702,7 +704,8 @@ impl Filing<'_> {
         records: &[StringRecord],
         attached: Option<&spill::Attached>,
     ) -> Result<output::Batch> {
-        let mut batch = output::Batch::new(rows.len(), self.scenarios, self.grant_rows);
+        let s = self.selection;
+        let mut batch = output::Batch::new(rows.len(), self.scenarios, s.parquet, s.grants);
         let name_at = self.header.index(Col::Name);
         for (row, record) in rows.into_iter().zip(records) {
             self.counts.rows += 1;
@@ -713,7 +716,9 @@ impl Filing<'_> {
             match (dup, row.result) {
                 (None, Ok(c)) => {
                     self.counts.computed += 1;
-                    let name = name_at.and_then(|i| record.get(i)).map_or("", str::trim);
+                    let name = name_at
+                        .and_then(|i| record.get(i))
+                        .map_or("", onshi_core::parse::trim);
                     batch.push(row.line, *c, name);
                 }
                 (dup, result) => {

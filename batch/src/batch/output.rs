@@ -6,7 +6,7 @@ use onshi_core::parse::InstitutionCode;
 use onshi_core::{Finding, Lang, Yen};
 use polars::prelude::*;
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -279,6 +279,142 @@ impl GrantColumns {
     }
 }
 
+/// grants.csv's columns; each `--compare` scenario adds two after them.
+const GRANT_COLUMNS: [&str; 23] = [
+    "line",
+    "institution_code",
+    "name",
+    "prefecture",
+    "kind",
+    "category",
+    "readers_applied",
+    "readers_provided",
+    "cap",
+    "total_cost",
+    "eligible_cost",
+    "ineligible_cost",
+    "standard_grant",
+    "special_grant",
+    "regime",
+    "grant",
+    "self_pay",
+    "form",
+    "estimate",
+    "claimed",
+    "claim_difference",
+    "audit",
+    "notices",
+];
+
+/// grants.csv's header line.
+fn grants_header(scenarios: &[String]) -> Vec<u8> {
+    let mut names: Vec<String> = GRANT_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    for id in scenarios {
+        names.push(scenario_col("grant", id));
+        names.push(scenario_col("difference", id));
+    }
+    let mut b = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            b.push(b',');
+        }
+        csv_text(&mut b, Some(n));
+    }
+    b.push(b'\n');
+    b
+}
+
+/// One row of grants.csv for a computed institution (`name` as read; written
+/// [`excel_safe`]). Cells are written as polars' CSV writer wrote them, so that the file
+/// keeps its bytes: numbers plain, a missing value empty, `true`/`false`.
+pub fn grant_line(line: u64, c: &Computed, name: &str) -> Vec<u8> {
+    let a = &c.assessment;
+    let mut b = Vec::with_capacity(192);
+    let mut num = itoa::Buffer::new();
+    let mut int = |b: &mut Vec<u8>, v: Option<i64>| {
+        if let Some(v) = v {
+            b.extend_from_slice(num.format(v).as_bytes());
+        }
+        b.push(b',');
+    };
+    int(&mut b, Some(line as i64));
+    b.extend_from_slice(&c.code.ascii());
+    b.push(b',');
+    csv_text(
+        &mut b,
+        Some(excel_safe(name)).filter(|n| !n.is_empty()).as_deref(),
+    );
+    b.push(b',');
+    int(&mut b, Some(i64::from(c.code.prefecture())));
+    for id in [a.kind.id(), a.category.id()] {
+        csv_text(&mut b, Some(id));
+        b.push(b',');
+    }
+    int(&mut b, Some(i64::from(a.readers_applied)));
+    int(&mut b, Some(i64::from(a.readers_provided)));
+    for y in [
+        a.cap,
+        a.total_cost,
+        a.eligible_cost,
+        a.ineligible_cost,
+        a.standard_grant,
+    ] {
+        int(&mut b, Some(y.whole()));
+    }
+    int(&mut b, a.special_grant.map(Yen::whole));
+    csv_text(&mut b, Some(a.regime.id()));
+    b.push(b',');
+    int(&mut b, Some(a.grant.whole()));
+    int(&mut b, Some(a.self_pay.whole()));
+    csv_text(&mut b, a.form);
+    b.push(b',');
+    b.extend_from_slice(if a.estimate { b"true," } else { b"false," });
+    int(&mut b, a.claimed.map(Yen::whole));
+    int(&mut b, a.claim_difference.map(Yen::whole));
+    csv_ids(&mut b, c.findings.iter().map(|(f, _)| f.id()));
+    b.push(b',');
+    csv_ids(&mut b, a.notices.iter().map(|n| n.code.id()));
+    for g in &c.compare {
+        b.push(b',');
+        b.extend_from_slice(num.format(g.whole()).as_bytes());
+        b.push(b',');
+        b.extend_from_slice(num.format((*g - a.grant).whole()).as_bytes());
+    }
+    b.push(b'\n');
+    b
+}
+
+/// Ids joined with `;`; empty for none.
+fn csv_ids<'a>(b: &mut Vec<u8>, ids: impl Iterator<Item = &'a str>) {
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            b.push(b';');
+        }
+        b.extend_from_slice(id.as_bytes());
+    }
+}
+
+/// A text cell: quoted when it holds a comma, a quote or a line break (quotes doubled), `""`
+/// when empty (an empty cell is a missing value).
+fn csv_text(b: &mut Vec<u8>, text: Option<&str>) {
+    let Some(t) = text else { return };
+    let bytes = t.as_bytes();
+    if bytes.is_empty() {
+        b.extend_from_slice(b"\"\"");
+    } else if memchr::memchr3(b',', b'\n', b'\r', bytes).is_some() || bytes.contains(&b'"') {
+        b.push(b'"');
+        for &c in bytes {
+            if c == b'"' {
+                b.push(b'"');
+            }
+            b.push(c);
+        }
+        b.push(b'"');
+    } else {
+        b.extend_from_slice(bytes);
+    }
+}
+
 /// One audit finding, ready to write.
 struct AuditRow {
     line: u64,
@@ -318,29 +454,14 @@ pub(super) fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The frame for grants.csv: names made [`excel_safe`] (the Parquet file keeps them as read).
-/// The frame is shared, not copied, when no name needs it (nearly always).
-fn excel_safe_names(df: &DataFrame) -> PolarsResult<std::borrow::Cow<'_, DataFrame>> {
-    let names = df.column("name")?.str()?;
-    let unsafe_name = |n: Option<&str>| n.is_some_and(|n| excel_safe(n).len() != n.len());
-    if !names.iter().any(unsafe_name) {
-        return Ok(std::borrow::Cow::Borrowed(df));
-    }
-    let safe: StringChunked = names
-        .iter()
-        .map(|n| n.map(|n| excel_safe(n).into_owned()))
-        .collect();
-    let mut out = df.clone();
-    out.replace("name", safe.with_name("name".into()).into_column())?;
-    Ok(std::borrow::Cow::Owned(out))
-}
-
 /// The rows of one chunk, built without touching the files (a writer thread writes them
 /// while the next chunk is read and computed).
 pub struct Batch {
-    /// Whether the grant columns are wanted (else only audit rows and rejects are kept).
-    grant_rows: bool,
+    /// Whether the grant columns are wanted (for grants.parquet).
+    columns: bool,
     grants: GrantColumns,
+    /// The rows of grants.csv, written (when it is wanted).
+    csv: Option<Vec<u8>>,
     /// This chunk's sums.
     summary: Summary,
     audit: Vec<AuditRow>,
@@ -349,12 +470,13 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// An empty batch for up to `rows` rows.
-    pub fn new(rows: usize, scenarios: usize, grant_rows: bool) -> Batch {
-        let rows = if grant_rows { rows } else { 0 };
+    /// An empty batch for up to `rows` rows; `columns`: the grant columns are kept (for
+    /// grants.parquet), `csv`: grants.csv's rows are.
+    pub fn new(rows: usize, scenarios: usize, columns: bool, csv: bool) -> Batch {
         Batch {
-            grant_rows,
-            grants: GrantColumns::with_capacity(rows, scenarios),
+            columns,
+            grants: GrantColumns::with_capacity(if columns { rows } else { 0 }, scenarios),
+            csv: csv.then(|| Vec::with_capacity(rows * 160)),
             summary: Summary::new(scenarios),
             audit: Vec::new(),
             rejects: Vec::new(),
@@ -362,8 +484,11 @@ impl Batch {
     }
 
     pub fn push(&mut self, line: u64, mut c: Computed, name: &str) {
-        if self.grant_rows {
+        if self.columns {
             self.grants.push(line, &c, name);
+        }
+        if let Some(csv) = self.csv.as_mut() {
+            csv.extend_from_slice(&c.grants_line);
         }
         self.summary.push(&c);
         for (finding, step) in c.findings.drain(..) {
@@ -469,8 +594,8 @@ pub struct Outputs {
     /// The ids of the `--compare` scenarios.
     scenarios: Vec<String>,
     pending: Vec<Pending>,
-    // Unbuffered: polars formats whole batches itself, and nothing is left unflushed.
-    grants_csv: Option<polars::io::csv::write::BatchedWriter<File>>,
+    // Unbuffered: each chunk's rows are written whole, and nothing is left unflushed.
+    grants_csv: Option<File>,
     grants_parquet: Option<ParquetSink>,
     rejects: CsvOut,
     audit: Option<CsvOut>,
@@ -534,11 +659,12 @@ impl Outputs {
         let empty = GrantColumns::with_capacity(0, scenarios.len()).into_frame(scenarios)?;
         let schema = empty.schema();
         let grants_csv = match selection.grants {
-            true => Some(
-                CsvWriter::new(open(GRANTS_CSV)?)
-                    .include_header(true)
-                    .batched(schema)?,
-            ),
+            true => {
+                let mut w = open(GRANTS_CSV)?;
+                w.write_all(&grants_header(scenarios))
+                    .with_context(|| cannot_write(dir, GRANTS_CSV))?;
+                Some(w)
+            }
             false => None,
         };
         let grants_parquet = match selection.parquet {
@@ -637,21 +763,16 @@ impl Outputs {
                 })
                 .with_context(|| cannot_write(&self.dir, AUDIT_CSV))?;
         }
-        if !self.selection.grant_rows() {
-            return Ok(());
-        }
-        let df = batch.grants.into_frame(&self.scenarios)?;
-        if df.height() == 0 {
-            return Ok(());
-        }
-        if let Some(w) = self.grants_csv.as_mut() {
-            w.write_batch(excel_safe_names(&df)?.as_ref())
-                .map_err(anyhow::Error::new)
+        if let (Some(w), Some(rows)) = (self.grants_csv.as_mut(), batch.csv) {
+            w.write_all(&rows)
                 .with_context(|| cannot_write(&self.dir, GRANTS_CSV))?;
         }
         if let Some(p) = self.grants_parquet.as_mut() {
-            p.write(df)
-                .with_context(|| cannot_write(&self.dir, GRANTS_PARQUET))?;
+            let df = batch.grants.into_frame(&self.scenarios)?;
+            if df.height() > 0 {
+                p.write(df)
+                    .with_context(|| cannot_write(&self.dir, GRANTS_PARQUET))?;
+            }
         }
         Ok(())
     }
@@ -660,8 +781,7 @@ impl Outputs {
     /// place. Returns the paths written.
     pub fn finish(mut self, info: &RunInfo) -> Result<Vec<PathBuf>> {
         if let Some(w) = self.grants_csv.as_mut() {
-            w.finish()
-                .map_err(anyhow::Error::new)
+            w.flush()
                 .with_context(|| cannot_write(&self.dir, GRANTS_CSV))?;
         }
         self.rejects

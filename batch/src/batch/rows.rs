@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub findings: bool,
     /// Whether each finding's deciding step is explained (only audit.csv shows it).
     pub explain_findings: bool,
+    /// Whether each computed row's line of grants.csv is written (here, on the workers).
+    pub grants_csv: bool,
 }
 
 /// An institution assessed (borrowing text from the rule set).
@@ -38,6 +40,8 @@ pub struct Computed<'r> {
     pub compare: SmallVec<[Yen; 2]>,
     /// Audit findings with the explained step that decides each.
     pub findings: Vec<(Finding, Option<AuditStep>)>,
+    /// The row's line of grants.csv, when it is wanted.
+    pub grants_line: Vec<u8>,
 }
 
 /// The explained step of an audit finding, as `audit.csv` writes it.
@@ -76,7 +80,7 @@ impl<'a> Ctx<'a> {
         self.header
             .index(c)
             .and_then(|i| record.get(i))
-            .map(str::trim)
+            .map(onshi_core::parse::trim)
             .filter(|s| !s.is_empty())
     }
 
@@ -95,7 +99,11 @@ impl<'a> Ctx<'a> {
             Some(a) => a.get(line).map(|a| &a.items),
             None => self.items.by_code.get(&k),
         });
-        let result = self.compute(record, code_text, key, items);
+        let mut result = self.compute(record, code_text, key, items);
+        if let Some(c) = result.as_mut().ok().filter(|_| self.grants_csv) {
+            let name = self.cell(record, Col::Name).unwrap_or("");
+            c.grants_line = super::output::grant_line(line, c, name);
+        }
         Row { line, key, result }
     }
 
@@ -179,6 +187,7 @@ impl<'a> Ctx<'a> {
             assessment,
             compare,
             findings,
+            grants_line: Vec::new(),
         }))
     }
 

@@ -10,9 +10,9 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, Reason> {
     let body = t
         .strip_prefix('¥')
         .or_else(|| t.strip_prefix('\\'))
-        .unwrap_or(&t)
-        .trim();
-    let body = body.strip_suffix('円').unwrap_or(body).trim();
+        .unwrap_or(&t);
+    let body = super::trim(body);
+    let body = super::trim(body.strip_suffix('円').unwrap_or(body));
     if body.is_empty() {
         return Err(Reason::EmptyAmount);
     }
@@ -36,7 +36,7 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, Reason> {
 /// Reads a whole count (`2`, `２台`, `40,000回`).
 pub fn parse_count(text: &str) -> Result<u64, Reason> {
     let t = normalize(text);
-    let body = t.trim_end_matches(['台', '回', '枚']).trim();
+    let body = super::trim(t.trim_end_matches(['台', '回', '枚']));
     grouped_digits(body)
         .and_then(|d| u64::try_from(d).ok())
         .ok_or_else(|| {

@@ -45,6 +45,11 @@ fn bad(_: &str) -> Reason {
 
 /// Reads a date in any of the forms above.
 pub fn parse_date(text: &str) -> Result<NaiveDate, Reason> {
+    plain_iso(text).unwrap_or_else(|| any_form(text))
+}
+
+/// [`parse_date`] for every documented form.
+fn any_form(text: &str) -> Result<NaiveDate, Reason> {
     let t = normalize(text);
     // Era names: kanji as written, Latin initials in either case.
     let (era, rest) = match ERAS
@@ -89,6 +94,23 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, Reason> {
         }
     }
     Ok(date)
+}
+
+/// `YYYY-MM-DD` exactly (what most exports write), read as the general path below reads it
+/// but without normalising or decoding: None for any other text.
+fn plain_iso(text: &str) -> Option<Result<NaiveDate, Reason>> {
+    let b: &[u8; 10] = text.as_bytes().try_into().ok()?;
+    let digit = |i: usize| b[i].is_ascii_digit().then(|| u32::from(b[i] - b'0'));
+    let mut n = [0u32; 8];
+    for (k, i) in [0, 1, 2, 3, 5, 6, 8, 9].into_iter().enumerate() {
+        n[k] = digit(i)?;
+    }
+    if b[4] != b'-' || b[7] != b'-' || n[0] == 0 {
+        return None;
+    }
+    let year = (n[0] * 1000 + n[1] * 100 + n[2] * 10 + n[3]) as i32;
+    let (month, day) = (n[4] * 10 + n[5], n[6] * 10 + n[7]);
+    Some(NaiveDate::from_ymd_opt(year, month, day).ok_or(Reason::NoSuchDay { year, month, day }))
 }
 
 /// The three numbers of a date and how many digits its year had (元 counts as one), in one
@@ -152,6 +174,36 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    /// The fast path reads every `NNNN-NN-NN` exactly as the general one does.
+    #[test]
+    fn plain_iso_agrees_with_the_general_path() {
+        let mut read = 0;
+        for year in ["0999", "1000", "2020", "2021", "2024", "9999"] {
+            for month in 0..100 {
+                for day in 0..100 {
+                    let text = format!("{year}-{month:02}-{day:02}");
+                    match plain_iso(&text) {
+                        Some(r) => {
+                            assert_eq!(r, any_form(&text), "{text}");
+                            read += 1;
+                        }
+                        None => assert_eq!(year, "0999", "{text}"),
+                    }
+                }
+            }
+        }
+        assert_eq!(read, 5 * 100 * 100);
+        for other in [
+            "2021-2-01",
+            "2021/02/01",
+            " 2021-02-01",
+            "２０２１-02-01",
+            "2021-02-0a",
+        ] {
+            assert_eq!(plain_iso(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -14,13 +14,25 @@ use std::borrow::Cow;
 use crate::error::Reason;
 use crate::model::{Kind, LineItemCategory};
 
+/// `text` without leading and trailing whitespace, as [`str::trim`] gives it. Most cells start
+/// and end with a visible ASCII character, and are returned as they are without decoding.
+pub fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let b = text.as_bytes();
+    if visible(b.first()) && visible(b.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// Full-width (全角) ASCII to half-width, ideographic space to space, and the dashes and dots
 /// exports use as separators to ASCII ones. Hand-written because only this narrow mapping is
 /// needed: a full Unicode normaliser would add its tables to the wasm page.
 /// Borrows when there is nothing to map (plain ASCII, as most exports are).
 pub fn normalize(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
-        return Cow::Borrowed(text.trim());
+        return Cow::Borrowed(trim(text));
     }
     // Mapping never makes the text longer: one allocation, and no second one to trim.
     let mut mapped = String::with_capacity(text.len());
@@ -92,6 +104,33 @@ pub fn parse_bool(text: &str) -> Result<bool, Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "\u{3000}a",
+            "a\u{3000}",
+            "\u{a0}1\u{a0}",
+            "é",
+            "aé",
+            "éa",
+            "a b",
+            "!",
+            "~x~",
+            "\u{7f}a",
+            "a\u{85}",
+            "\r\n",
+        ];
+        for t in texts {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
 
     #[test]
     fn normalizes_full_width() {
