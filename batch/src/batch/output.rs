@@ -329,7 +329,7 @@ fn grants_header(scenarios: &[String]) -> Vec<u8> {
 /// keeps its bytes: numbers plain, a missing value empty, `true`/`false`.
 pub fn grant_line(line: u64, c: &Computed, name: &str) -> Vec<u8> {
     let a = &c.assessment;
-    let mut b = Vec::with_capacity(192);
+    let mut b = Vec::with_capacity(320);
     let mut num = itoa::Buffer::new();
     let mut int = |b: &mut Vec<u8>, v: Option<i64>| {
         if let Some(v) = v {
@@ -346,8 +346,9 @@ pub fn grant_line(line: u64, c: &Computed, name: &str) -> Vec<u8> {
     );
     b.push(b',');
     int(&mut b, Some(i64::from(c.code.prefecture())));
+    // Ids are snake_case ASCII: nothing to quote.
     for id in [a.kind.id(), a.category.id()] {
-        csv_text(&mut b, Some(id));
+        b.extend_from_slice(id.as_bytes());
         b.push(b',');
     }
     int(&mut b, Some(i64::from(a.readers_applied)));
@@ -362,7 +363,7 @@ pub fn grant_line(line: u64, c: &Computed, name: &str) -> Vec<u8> {
         int(&mut b, Some(y.whole()));
     }
     int(&mut b, a.special_grant.map(Yen::whole));
-    csv_text(&mut b, Some(a.regime.id()));
+    b.extend_from_slice(a.regime.id().as_bytes());
     b.push(b',');
     int(&mut b, Some(a.grant.whole()));
     int(&mut b, Some(a.self_pay.whole()));
@@ -399,9 +400,12 @@ fn csv_ids<'a>(b: &mut Vec<u8>, ids: impl Iterator<Item = &'a str>) {
 fn csv_text(b: &mut Vec<u8>, text: Option<&str>) {
     let Some(t) = text else { return };
     let bytes = t.as_bytes();
+    let special = |c: &u8| matches!(c, b',' | b'"' | b'\n' | b'\r');
     if bytes.is_empty() {
         b.extend_from_slice(b"\"\"");
-    } else if memchr::memchr3(b',', b'\n', b'\r', bytes).is_some() || bytes.contains(&b'"') {
+    } else if !bytes.iter().any(special) {
+        b.extend_from_slice(bytes);
+    } else {
         b.push(b'"');
         for &c in bytes {
             if c == b'"' {
@@ -410,8 +414,6 @@ fn csv_text(b: &mut Vec<u8>, text: Option<&str>) {
             b.push(c);
         }
         b.push(b'"');
-    } else {
-        b.extend_from_slice(bytes);
     }
 }
 
