@@ -704,8 +704,7 @@ impl Filing<'_> {
         records: &[StringRecord],
         attached: Option<&spill::Attached>,
     ) -> Result<output::Batch> {
-        let s = self.selection;
-        let mut batch = output::Batch::new(rows.len(), self.scenarios, s.parquet, s.grants);
+        let mut batch = output::Batch::new(rows.len(), self.scenarios, self.selection);
         let name_at = self.header.index(Col::Name);
         for (row, record) in rows.into_iter().zip(records) {
             self.counts.rows += 1;

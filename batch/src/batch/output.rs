@@ -459,8 +459,8 @@ pub(super) fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
 /// The rows of one chunk, built without touching the files (a writer thread writes them
 /// while the next chunk is read and computed).
 pub struct Batch {
-    /// Whether the grant columns are wanted (for grants.parquet).
-    columns: bool,
+    /// The outputs wanted: what feeds none of them is not kept.
+    selection: Selection,
     grants: GrantColumns,
     /// The rows of grants.csv, written (when it is wanted).
     csv: Option<Vec<u8>>,
@@ -472,13 +472,13 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// An empty batch for up to `rows` rows; `columns`: the grant columns are kept (for
-    /// grants.parquet), `csv`: grants.csv's rows are.
-    pub fn new(rows: usize, scenarios: usize, columns: bool, csv: bool) -> Batch {
+    /// An empty batch for up to `rows` rows of the outputs of `selection`.
+    pub fn new(rows: usize, scenarios: usize, selection: Selection) -> Batch {
+        let columns = if selection.parquet { rows } else { 0 };
         Batch {
-            columns,
-            grants: GrantColumns::with_capacity(if columns { rows } else { 0 }, scenarios),
-            csv: csv.then(|| Vec::with_capacity(rows * 160)),
+            selection,
+            grants: GrantColumns::with_capacity(columns, scenarios),
+            csv: selection.grants.then(|| Vec::with_capacity(rows * 160)),
             summary: Summary::new(scenarios),
             audit: Vec::new(),
             rejects: Vec::new(),
@@ -486,13 +486,18 @@ impl Batch {
     }
 
     pub fn push(&mut self, line: u64, mut c: Computed, name: &str) {
-        if self.columns {
+        if self.selection.parquet {
             self.grants.push(line, &c, name);
         }
         if let Some(csv) = self.csv.as_mut() {
             csv.extend_from_slice(&c.grants_line);
         }
-        self.summary.push(&c);
+        if self.selection.sums() {
+            self.summary.push(&c);
+        }
+        if !self.selection.audit {
+            return;
+        }
         for (finding, step) in c.findings.drain(..) {
             self.audit.push(AuditRow {
                 line,
