@@ -807,18 +807,30 @@ fn peer_bench(data: &std::path::Path, runs: usize) -> Result<Peer> {
 }
 
 /// One point of the cost curve: the scale (× the national file), rows, wall and CPU time (ns,
-/// ms) and peak memory (KiB) of one whole `onshi batch` run with line items.
+/// ms) and peak memory (KiB) of whole `onshi batch` runs with line items (medians of `runs`),
+/// and how the run joined its line items (`--timings`).
 #[derive(Debug)]
 struct CurvePoint {
     scale: u64,
     rows: u64,
+    runs: usize,
     wall_ns: u128,
     cpu_ms: u64,
     rss_kib: u64,
+    join: String,
+}
+
+/// The bounds of issue 17, by scale, in hundredths: (time / 1×, memory / 1×).
+fn curve_bounds(scale: u64) -> Option<(u128, u128)> {
+    match scale {
+        10 => Some((1100, 150)),
+        100 => Some((11000, 200)),
+        _ => None,
+    }
 }
 
 /// `onshi batch` with line items on the national file repeated `scales` times over (files
-/// generated once, kept in `data`).
+/// generated once, kept in `data`): three runs each up to 10×, one at 100×.
 fn cost_curve(data: &std::path::Path, scales: &[u64]) -> Result<Vec<CurvePoint>> {
     eprintln!("\n==> the cost curve ({scales:?} × the national file)");
     let mut points = Vec::new();
@@ -844,45 +856,72 @@ fn cost_curve(data: &std::path::Path, scales: &[u64]) -> Result<Vec<CurvePoint>>
                     .arg(&items),
             )?;
         }
-        let (wall_ns, rss_kib, err) = measure(
-            batch_cmd(
-                &inst,
-                Some(&items),
-                &data.join(format!("curve-out-{scale}")),
-            )
-            .arg("--timings"),
-        )?;
-        let cpu_ms = err
-            .lines()
-            .find_map(|l| l.strip_prefix("cpu_ms "))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or(0);
+        let runs = if scale >= 100 { 1 } else { 3 };
+        let out = data.join(format!("curve-out-{scale}"));
+        let (mut wall, mut cpu, mut rss) = (Vec::new(), Vec::new(), Vec::new());
+        let mut join = String::new();
+        for _ in 0..runs {
+            let (wall_ns, rss_kib, err) =
+                measure(batch_cmd(&inst, Some(&items), &out).arg("--timings"))?;
+            let field = |key: &str| err.lines().find_map(|l| l.strip_prefix(key)).map(str::trim);
+            cpu.push(
+                field("cpu_ms ")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0u64),
+            );
+            join = field("join: ").unwrap_or("—").to_owned();
+            wall.push(wall_ns);
+            rss.push(rss_kib);
+        }
+        // The outputs of a 100× run are gigabytes: they are not kept.
+        let _ = std::fs::remove_dir_all(&out);
         points.push(CurvePoint {
             scale,
             rows,
-            wall_ns,
-            cpu_ms,
-            rss_kib,
+            runs,
+            wall_ns: median(&mut wall),
+            cpu_ms: median(&mut cpu),
+            rss_kib: median(&mut rss),
+            join,
         });
     }
     Ok(points)
 }
 
+fn median<T: Ord + Copy + Default>(v: &mut [T]) -> T {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
 fn curve_table(points: &[CurvePoint]) -> String {
     let mut t = String::from(
-        "\n## The cost curve (whole `onshi batch` runs with line items, all outputs)\n\n\
-         | scale | rows | wall | CPU | peak memory | wall / 1× | CPU / 1× | memory / 1× |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "\n## The cost curve (whole `onshi batch` runs with line items, all outputs; medians)\n\n\
+         | scale | rows | runs | line items joined | wall | CPU | peak memory | wall / 1× | CPU / 1× | memory / 1× | bound (time, memory) |\n\
+         |---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n",
     );
     let Some(one) = points.first() else {
         return t;
     };
     for p in points {
+        let wall = p.wall_ns * 100 / one.wall_ns.max(1);
+        let mem = u128::from(p.rss_kib) * 100 / u128::from(one.rss_kib.max(1));
+        let bound = curve_bounds(p.scale).map_or("—".to_owned(), |(tb, mb)| {
+            let mark = |ok: bool| if ok { "✓" } else { "✗" };
+            format!(
+                "≤ {} {}, ≤ {} {}",
+                ratio(tb, 100),
+                mark(wall <= tb),
+                ratio(mb, 100),
+                mark(mem <= mb)
+            )
+        });
         let _ = writeln!(
             t,
-            "| {}× | {} | {} | {} | {} MiB | {} | {} | {} |",
+            "| {}× | {} | {} | {} | {} | {} | {} MiB | {} | {} | {} | {bound} |",
             p.scale,
             p.rows,
+            p.runs,
+            p.join,
             secs(p.wall_ns),
             secs(u128::from(p.cpu_ms) * 1_000_000),
             p.rss_kib / 1024,

@@ -484,6 +484,10 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             timings.write.as_secs_f64(),
             started.elapsed().as_secs_f64()
         );
+        match &spilled {
+            Some(s) => eprintln!("join: on disk, {} partitions", s.partitions),
+            None => eprintln!("join: in memory"),
+        }
         if let Some(kib) = peak_rss_kib() {
             eprintln!("peak_rss_kib {kib}");
         }

@@ -79,6 +79,8 @@ pub struct Spilled {
     attachments: Merge,
     pub items: Option<items::ItemsFile>,
     pub item_rows: u64,
+    /// How many hash partitions the inputs were split into.
+    pub partitions: usize,
 }
 
 /// A row's share of the join: whether it repeats an earlier row's code, and its line items.
@@ -160,6 +162,7 @@ impl Spilled {
             attachments: Merge::open(&runs)?,
             items: items_file,
             item_rows,
+            partitions: parts,
         };
         Ok((spilled, item_rejects))
     }
