@@ -654,7 +654,14 @@ fn the_same_bytes_whatever_the_thread_count() {
     let one = run_to(d, "one", &["--threads", "1", "--compare", &scenario()]);
     let two = run_to(d, "two", &["--threads", "2", "--compare", &scenario()]);
     // Joined on disk (as inputs above --spill-above are): the same bytes.
-    let spill = ["--spill-above", "0", "--compare", &scenario()];
+    let spill = [
+        "--spill-above",
+        "0",
+        "--spill-partitions",
+        "5",
+        "--compare",
+        &scenario(),
+    ];
     let disk = run_to(d, "disk", &spill);
     for f in [
         "grants.csv",
@@ -804,7 +811,12 @@ fn joined_on_disk_or_in_memory_the_same_bytes() {
     .unwrap();
     let files = ["grants.csv", "rejects.csv", "audit.csv", "summary.csv"];
     let mut runs = Vec::new();
-    for (name, spill) in [("mem", "1000000000"), ("disk", "0")] {
+    // On disk in 1 and in 7 partitions (a file this small would have 1).
+    for (name, spill, parts) in [
+        ("mem", "1000000000", "1"),
+        ("disk", "0", "1"),
+        ("disk7", "0", "7"),
+    ] {
         for chunk in ["1", "3", "1000"] {
             let out = d.join(format!("{name}-{chunk}"));
             let o = onshi(&[
@@ -819,6 +831,8 @@ fn joined_on_disk_or_in_memory_the_same_bytes() {
                 chunk,
                 "--spill-above",
                 spill,
+                "--spill-partitions",
+                parts,
             ]);
             assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
             let names: Vec<String> = std::fs::read_dir(&out)

@@ -98,6 +98,9 @@ pub struct Args {
     /// scratch files under --out, so that memory does not grow with the file.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_SPILL_ABOVE, hide = true)]
     spill_above: u64,
+    /// Partitions of a join on disk (default: one per 32 MiB of input).
+    #[arg(long, value_name = "N", hide = true)]
+    spill_partitions: Option<usize>,
     /// Print the wall-clock time of each stage (line items, read, compute, write) on stderr.
     #[arg(long)]
     timings: bool,
@@ -325,7 +328,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                 &inst,
                 items.as_ref(),
                 &rules,
-                file_len + items_len,
+                args.spill_partitions
+                    .unwrap_or_else(|| spill::partitions_for(file_len + items_len)),
             )?;
             (Some(s), Some(r))
         }

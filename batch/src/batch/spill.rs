@@ -105,6 +105,13 @@ impl Attached {
     }
 }
 
+/// The partitions for `input_bytes` of input (institutions and line items).
+pub fn partitions_for(input_bytes: u64) -> usize {
+    input_bytes
+        .div_ceil(PARTITION_BYTES)
+        .clamp(1, MAX_PARTITIONS) as usize
+}
+
 impl Spilled {
     /// Partitions and joins the inputs in `scratch`. Also returns the line items' rejects so
     /// far (their own faults, and items no institution has).
@@ -113,14 +120,12 @@ impl Spilled {
         institutions: &Institutions,
         items: Option<&ItemsInput>,
         rules: &RuleSet,
-        input_bytes: u64,
+        partitions: usize,
     ) -> Result<(Spilled, Sorter)> {
-        let parts = input_bytes
-            .div_ceil(PARTITION_BYTES)
-            .clamp(1, MAX_PARTITIONS) as usize;
+        let parts = partitions.clamp(1, MAX_PARTITIONS as usize);
         let mut codes = Partitions::create(scratch, "codes", parts)?;
         let mut lines = Partitions::create(scratch, "items", parts)?;
-        let mut item_rejects = Sorter::new(scratch, "item-rejects");
+        let mut item_rejects = Sorter::new(scratch, "item-rejects", SORT_BYTES);
         let mut item_rows = 0;
         let (indexed, read) = rayon::join(
             || index_codes(institutions, rules, &mut codes),
@@ -541,11 +546,12 @@ impl Merge {
     }
 }
 
-/// Rejects sorted by line without holding them all: held up to [`SORT_BYTES`], then written
-/// as sorted runs, merged at the end.
+/// Rejects sorted by line without holding them all: held up to a budget of bytes, then
+/// written as sorted runs, merged at the end.
 pub struct Sorter {
     dir: PathBuf,
     name: &'static str,
+    budget: usize,
     held: Vec<(u64, Vec<u8>)>,
     bytes: usize,
     runs: Vec<PathBuf>,
@@ -553,10 +559,11 @@ pub struct Sorter {
 }
 
 impl Sorter {
-    pub fn new(dir: &Path, name: &'static str) -> Sorter {
+    pub fn new(dir: &Path, name: &'static str, budget: usize) -> Sorter {
         Sorter {
             dir: dir.to_owned(),
             name,
+            budget,
             held: Vec::new(),
             bytes: 0,
             runs: Vec::new(),
@@ -574,7 +581,7 @@ impl Sorter {
         self.bytes += payload.len() + 32;
         self.held.push((r.line, payload));
         self.len += 1;
-        if self.bytes > SORT_BYTES {
+        if self.bytes > self.budget {
             self.spill()?;
         }
         Ok(())
@@ -608,5 +615,110 @@ impl Sorter {
             each(&fields)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reject(line: u64) -> Reject {
+        let error = RowError::new("amount".into(), Field::LineItems, "x", Reason::BadAmount);
+        Reject {
+            file: "items.csv".into(),
+            line,
+            errors: vec![error],
+            record: format!("row,{line}"),
+        }
+    }
+
+    #[test]
+    fn rejects_come_out_in_line_order_across_sorted_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        // A budget of one byte: every reject is a run of its own.
+        let mut sorter = Sorter::new(dir.path(), "r", 1);
+        let lines = [17, 3, 99, 4, 58, 2, 1000, 5];
+        for l in lines {
+            sorter.push(&reject(l)).unwrap();
+        }
+        assert_eq!(sorter.runs.len(), lines.len());
+        assert_eq!(sorter.len, 8);
+        let mut got = Vec::new();
+        sorter
+            .drain(|fields| {
+                let want = reject_fields(&reject(std::str::from_utf8(fields[1])?.parse()?));
+                let want: Vec<&[u8]> = want.iter().map(|f| f.as_bytes()).collect();
+                assert_eq!(fields, want.as_slice());
+                got.push(std::str::from_utf8(fields[1])?.parse::<u64>()?);
+                Ok(())
+            })
+            .unwrap();
+        let mut sorted = lines.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(got, sorted);
+    }
+
+    #[test]
+    fn a_merge_of_runs_is_one_sorted_sequence() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs: Vec<PathBuf> = [vec![1, 4, 9], vec![2, 4, 10, 11], vec![], vec![3]]
+            .into_iter()
+            .enumerate()
+            .map(|(i, keys)| {
+                let p = dir.path().join(format!("run-{i}"));
+                let entries = keys
+                    .into_iter()
+                    .map(|k| (k, vec![i as u8; k as usize % 3]))
+                    .collect();
+                write_run(&p, entries).unwrap();
+                p
+            })
+            .collect();
+        let mut m = Merge::open(&runs).unwrap();
+        let mut upto4 = Vec::new();
+        while let Some((k, payload)) = m.next_until(4).unwrap() {
+            upto4.push((k, payload));
+        }
+        // Equal keys in the order of the runs; payloads as written.
+        assert_eq!(
+            upto4,
+            [
+                (1, vec![0]),
+                (2, vec![1, 1]),
+                (3, vec![]),
+                (4, vec![0]),
+                (4, vec![1])
+            ]
+        );
+        let rest: Vec<u64> = std::iter::from_fn(|| m.next_until(u64::MAX).unwrap())
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(rest, [9, 10, 11]);
+    }
+
+    #[test]
+    fn attachments_and_keys_read_back_as_written() {
+        let items = ItemsFor {
+            items: vec![LineItem {
+                category: LineItemCategory::ALL[9],
+                amount: Yen::new(10_000_000_000),
+                tax_included: false,
+            }],
+            lines: vec![7],
+            bad_lines: vec![8, 12],
+        };
+        let a = decode(&encode(Some(5), Some(&items))).unwrap();
+        assert_eq!(a.duplicate_of, Some(5));
+        assert_eq!(a.items.items, items.items);
+        assert_eq!((a.items.lines, a.items.bad_lines), (vec![7], vec![8, 12]));
+        let none = decode(&encode(None, None)).unwrap();
+        assert_eq!(none.duplicate_of, None);
+        assert!(none.items.items.is_empty() && none.items.bad_lines.is_empty());
+        assert!(decode(&encode(None, Some(&items))[..20]).is_err());
+        let rules = RuleSet::embedded();
+        for text in ["0110113719", "3410712362", "4710100001"] {
+            let code = parse_institution_code(text, None, &rules).unwrap();
+            assert_eq!(key_text(key(&code)), text);
+        }
     }
 }
