@@ -6,6 +6,17 @@ use crate::money::Yen;
 
 /// Reads an amount of whole yen no larger than `max`.
 pub fn parse_amount(text: &str, max: u64) -> Result<Yen, Reason> {
+    if let Some(v) = plain_digits(text) {
+        return match u64::try_from(v) {
+            Ok(v) if v <= max => Ok(Yen::new(v as i64)),
+            _ => Err(Reason::AbsurdAmount { max }),
+        };
+    }
+    amount_any_form(text, max)
+}
+
+/// [`parse_amount`] for every accepted form.
+fn amount_any_form(text: &str, max: u64) -> Result<Yen, Reason> {
     let t = normalize(text);
     let body = t
         .strip_prefix('¥')
@@ -35,6 +46,14 @@ pub fn parse_amount(text: &str, max: u64) -> Result<Yen, Reason> {
 
 /// Reads a whole count (`2`, `２台`, `40,000回`).
 pub fn parse_count(text: &str) -> Result<u64, Reason> {
+    if let Some(v) = plain_digits(text) {
+        return u64::try_from(v).map_err(|_| Reason::BadCount);
+    }
+    count_any_form(text)
+}
+
+/// [`parse_count`] for every accepted form.
+fn count_any_form(text: &str) -> Result<u64, Reason> {
     let t = normalize(text);
     let body = super::trim(t.trim_end_matches(['台', '回', '枚']));
     grouped_digits(body)
@@ -46,6 +65,16 @@ pub fn parse_count(text: &str) -> Result<u64, Reason> {
                 Reason::BadCount
             }
         })
+}
+
+/// Plain ASCII digits, at most 30 as in [`grouped_digits`] (most cells): read without
+/// normalising, with what the general path would give.
+fn plain_digits(text: &str) -> Option<u128> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 30 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u128, |v, d| v * 10 + u128::from(d - b'0')))
 }
 
 /// The value of `1234567` or `1,234,567` (commas only between groups of three). At most 30
@@ -74,6 +103,33 @@ mod tests {
     use super::*;
 
     const MAX: u64 = 1_000_000_000;
+
+    /// Plain digits read by the fast path give what the general path gives.
+    #[test]
+    fn plain_digits_agree_with_the_general_path() {
+        let long = "9".repeat(30);
+        let longer = "9".repeat(31);
+        let texts = [
+            "0",
+            "7",
+            "000123",
+            "1000000000",
+            "1000000001",
+            "18446744073709551615",
+            "18446744073709551616",
+            &long,
+            &longer,
+        ];
+        for t in texts {
+            assert_eq!(parse_amount(t, MAX), amount_any_form(t, MAX), "{t}");
+            assert_eq!(parse_count(t), count_any_form(t), "{t}");
+        }
+        for n in (0..2_000_000u64).step_by(997) {
+            let t = n.to_string();
+            assert_eq!(parse_amount(&t, MAX), amount_any_form(&t, MAX), "{t}");
+            assert_eq!(parse_count(&t), count_any_form(&t), "{t}");
+        }
+    }
 
     #[test]
     fn reads_surface_forms() {
