@@ -28,6 +28,28 @@ pub struct ItemsFor {
     pub bad_lines: Vec<u64>,
 }
 
+/// A row's share of a join on disk (`spill`): whether it repeats an earlier row's code, and its line items.
+#[derive(Debug, Default)]
+pub struct Attachment {
+    /// The first line with this row's code, when this is not it.
+    pub duplicate_of: Option<u64>,
+    /// The row's line items (every row with the code gets them, as in memory).
+    pub items: ItemsFor,
+}
+
+/// The attachments of one chunk of rows, by line.
+#[derive(Debug, Default)]
+pub struct Attached(pub(super) Vec<(u64, Attachment)>);
+
+impl Attached {
+    pub fn get(&self, line: u64) -> Option<&Attachment> {
+        self.0
+            .binary_search_by_key(&line, |(l, _)| *l)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+}
+
 /// The whole line-items file.
 #[derive(Debug, Default)]
 pub struct LineItems {

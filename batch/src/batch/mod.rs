@@ -4,6 +4,7 @@
 //! to the core, aggregates with polars, writes CSV, Parquet and a self-contained HTML report.
 //! No rule is written here: amounts, regimes and audit findings all come from `onshi-core`.
 
+mod cells;
 mod cleanup;
 mod columns;
 pub mod encoding;
@@ -579,11 +580,18 @@ fn open_institutions(
 fn compute<'a>(
     ctx: &rows::Ctx<'a>,
     records: &[StringRecord],
-    attached: Option<&spill::Attached>,
+    attached: Option<&items::Attached>,
 ) -> Vec<rows::Row<'a>> {
     records
         .par_iter()
-        .map(|r| ctx.process(r, attached))
+        .map(|r| {
+            let mut row = ctx.process(r, attached);
+            // grants.csv's line is written here, on the workers.
+            if let Some(c) = row.result.as_mut().ok().filter(|_| ctx.grants_csv) {
+                c.grants_line = cells::grant_line(row.line, c, ctx.name(r));
+            }
+            row
+        })
         .collect()
 }
 
@@ -710,7 +718,7 @@ impl Filing<'_> {
         &mut self,
         rows: Vec<rows::Row>,
         records: &[StringRecord],
-        attached: Option<&spill::Attached>,
+        attached: Option<&items::Attached>,
     ) -> Result<output::Batch> {
         let mut batch = output::Batch::new(rows.len(), self.scenarios, self.selection);
         let name_at = self.header.index(Col::Name);
@@ -769,7 +777,7 @@ impl Filing<'_> {
 
     /// Joined on disk: the same, from the row's attachment; the first row of a code accounts
     /// for its line items (used, or rejected with it).
-    fn joined(&mut self, row: &rows::Row, attached: &spill::Attached) -> Result<Option<u64>> {
+    fn joined(&mut self, row: &rows::Row, attached: &items::Attached) -> Result<Option<u64>> {
         let (Some(code), Some(a)) = (row.key, attached.get(row.line)) else {
             return Ok(None);
         };

@@ -10,9 +10,8 @@ use smallvec::SmallVec;
 
 use super::RowError;
 use super::columns::{Col, Header, canonical};
-use super::items::{ItemsFor, LineItems};
+use super::items::{Attached, ItemsFor, LineItems};
 use super::source;
-use super::spill::Attached;
 
 /// What rows need to be read and assessed.
 pub struct Ctx<'a> {
@@ -28,7 +27,7 @@ pub struct Ctx<'a> {
     pub findings: bool,
     /// Whether each finding's deciding step is explained (only audit.csv shows it).
     pub explain_findings: bool,
-    /// Whether each computed row's line of grants.csv is written (here, on the workers).
+    /// Whether each computed row's line of grants.csv is written (on the workers).
     pub grants_csv: bool,
 }
 
@@ -99,12 +98,13 @@ impl<'a> Ctx<'a> {
             Some(a) => a.get(line).map(|a| &a.items),
             None => self.items.by_code.get(&k),
         });
-        let mut result = self.compute(record, code_text, key, items);
-        if let Some(c) = result.as_mut().ok().filter(|_| self.grants_csv) {
-            let name = self.cell(record, Col::Name).unwrap_or("");
-            c.grants_line = super::output::grant_line(line, c, name);
-        }
+        let result = self.compute(record, code_text, key, items);
         Row { line, key, result }
+    }
+
+    /// The row's name as read (trimmed; empty when there is none).
+    pub fn name<'r>(&self, record: &'r StringRecord) -> &'r str {
+        self.cell(record, Col::Name).unwrap_or("")
     }
 
     fn compute(

@@ -16,10 +16,10 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::cells::reject_fields;
 use super::columns::{Col, INSTITUTION_COLUMNS};
 use super::encoding::Encoding;
-use super::items::{self, ItemRow, ItemsFor};
-use super::output::reject_fields;
+use super::items::{self, Attached, Attachment, ItemRow, ItemsFor};
 use super::{Reject, RowError, source};
 
 /// Input bytes (institutions and line items) per partition: a partition's join holds about a
@@ -81,28 +81,6 @@ pub struct Spilled {
     pub item_rows: u64,
     /// How many hash partitions the inputs were split into.
     pub partitions: usize,
-}
-
-/// A row's share of the join: whether it repeats an earlier row's code, and its line items.
-#[derive(Debug, Default)]
-pub struct Attachment {
-    /// The first line with this row's code, when this is not it.
-    pub duplicate_of: Option<u64>,
-    /// The row's line items (every row with the code gets them, as in memory).
-    pub items: ItemsFor,
-}
-
-/// The attachments of one chunk of rows, by line.
-#[derive(Debug, Default)]
-pub struct Attached(Vec<(u64, Attachment)>);
-
-impl Attached {
-    pub fn get(&self, line: u64) -> Option<&Attachment> {
-        self.0
-            .binary_search_by_key(&line, |(l, _)| *l)
-            .ok()
-            .map(|i| &self.0[i].1)
-    }
 }
 
 /// The partitions for `input_bytes` of input (institutions and line items).
