@@ -318,20 +318,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                 name: &inst_name,
                 code_label: &code_label,
             };
-            let items = args.line_items.as_deref().map(|p| spill::ItemsInput {
-                path: p,
-                encoding: args.encoding,
-                sheet: args.line_items_sheet.as_deref(),
-            });
             let scratch = out.scratch()?;
-            let (s, r) = spill::Spilled::prepare(
-                &scratch,
-                &inst,
-                items.as_ref(),
-                &rules,
-                args.spill_partitions
-                    .unwrap_or_else(|| spill::partitions_for(file_len + items_len)),
-            )?;
+            let (s, r) = join_on_disk(args, &scratch, &inst, &rules, file_len + items_len)?;
             (Some(s), Some(r))
         }
         false => (None, None),
@@ -523,6 +511,26 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     } else {
         Ok(Outcome::Ok)
     }
+}
+
+/// Partitions and joins the institutions' codes and the line items in `scratch` (see
+/// `spill`), in `--spill-partitions` or one partition per 32 MiB of `input_bytes`.
+fn join_on_disk(
+    args: &Args,
+    scratch: &Path,
+    inst: &spill::Institutions,
+    rules: &onshi_core::RuleSet,
+    input_bytes: u64,
+) -> Result<(spill::Spilled, spill::Sorter)> {
+    let items = args.line_items.as_deref().map(|p| spill::ItemsInput {
+        path: p,
+        encoding: args.encoding,
+        sheet: args.line_items_sheet.as_deref(),
+    });
+    let partitions = args
+        .spill_partitions
+        .unwrap_or_else(|| spill::partitions_for(input_bytes));
+    spill::Spilled::prepare(scratch, inst, items.as_ref(), rules, partitions)
 }
 
 /// The line items' rejects of an in-memory run, in line order: their own, and those whose
