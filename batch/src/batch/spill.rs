@@ -15,6 +15,7 @@ use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::cells::reject_fields;
 use super::columns::{Col, INSTITUTION_COLUMNS};
@@ -105,15 +106,23 @@ impl Spilled {
         let mut lines = Partitions::create(scratch, "items", parts)?;
         let mut item_rejects = Sorter::new(scratch, "item-rejects", SORT_BYTES);
         let mut item_rows = 0;
+        // A fault in either file stops the other pass (its error is the one reported).
+        let stop = AtomicBool::new(false);
+        let halt = |_: &anyhow::Error| stop.store(true, Ordering::Relaxed);
         let (indexed, read) = rayon::join(
-            || index_codes(institutions, rules, &mut codes),
+            || index_codes(institutions, rules, &mut codes, &stop).inspect_err(halt),
             || match items {
                 Some(i) => {
                     let each = |rows: Vec<ItemRow>| {
+                        if stop.load(Ordering::Relaxed) {
+                            anyhow::bail!("stopped: the institutions could not be read");
+                        }
                         item_rows += rows.len() as u64;
                         partition_items(rows, &mut lines, &mut item_rejects)
                     };
-                    items::read_rows(i.path, i.encoding, i.sheet, rules, each).map(Some)
+                    items::read_rows(i.path, i.encoding, i.sheet, rules, each)
+                        .map(Some)
+                        .inspect_err(halt)
                 }
                 None => Ok(None),
             },
@@ -182,7 +191,13 @@ pub fn orphan_reject(
 }
 
 /// Writes each readable code of the institutions file with its line to its partition.
-fn index_codes(inst: &Institutions, rules: &RuleSet, parts: &mut Partitions) -> Result<()> {
+/// Ends early, with nothing to report, when `stop` is set (the line items failed).
+fn index_codes(
+    inst: &Institutions,
+    rules: &RuleSet,
+    parts: &mut Partitions,
+    stop: &AtomicBool,
+) -> Result<()> {
     let (mut reader, _, _, header) = source::open_with_header(
         inst.path,
         Some(inst.encoding),
@@ -192,7 +207,7 @@ fn index_codes(inst: &Institutions, rules: &RuleSet, parts: &mut Partitions) -> 
     )?;
     let at = header.index(Col::InstitutionCode);
     let mut records = Vec::new();
-    loop {
+    while !stop.load(Ordering::Relaxed) {
         let n = source::read_chunk(&mut reader, &mut records, CHUNK)
             .with_context(|| format!("{}: cannot read", inst.name))?;
         if n == 0 {
@@ -213,6 +228,7 @@ fn index_codes(inst: &Institutions, rules: &RuleSet, parts: &mut Partitions) -> 
             })?;
         }
     }
+    Ok(())
 }
 
 /// Good items go to their code's partition; a bad item goes to the rejects, and its line to
