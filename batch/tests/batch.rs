@@ -1550,6 +1550,49 @@ fn an_interrupted_join_on_disk_leaves_nothing() {
     );
 }
 
+/// A fault in the institutions found by the join's second read of them (past the first
+/// chunk, read before) is the error reported, not the line items' pass it stopped.
+#[test]
+fn a_bad_institution_byte_while_joining_on_disk_is_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let inst = dir.path().join("in.csv");
+    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let mut bytes = format!("{HEADER}\n{row}").into_bytes();
+    bytes.extend(b"\xff\xfe,B,clinic,,1,,,,1,\n");
+    std::fs::write(&inst, bytes).unwrap();
+    let items = dir.path().join("items.csv");
+    let item = "0110113719,terminal,99000,true\n";
+    let lines = format!(
+        "institution_code,category,amount,tax_included\n{}",
+        item.repeat(5000)
+    );
+    std::fs::write(&items, lines).unwrap();
+    let out = dir.path().join("o");
+    let o = onshi(&[
+        "batch",
+        "--spill-above",
+        "0",
+        "--chunk-rows",
+        "1",
+        "--encoding",
+        "utf-8",
+        "--institutions",
+        inst.to_str().unwrap(),
+        "--line-items",
+        items.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("in.csv: cannot read") && err.contains("(line 3) is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(!err.contains("stopped"), "{err}");
+    assert!(!out.exists());
+}
+
 /// A fault in the line items found while joining on disk (after the output directory was
 /// made) names its line, changes no output and leaves no scratch file behind.
 #[test]
