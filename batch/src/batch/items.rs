@@ -53,13 +53,12 @@ impl Attached {
 /// The whole line-items file.
 #[derive(Debug, Default)]
 pub struct LineItems {
-    pub file: String,
-    pub encoding: Option<Encoding>,
+    /// The file's name, encoding and ignored columns (None: no file was read).
+    pub read: Option<ItemsFile>,
     pub by_code: super::CodeMap<ItemsFor>,
     /// Rows rejected on their own (bad code, category, amount, tax flag).
     pub rejects: Vec<Reject>,
     pub rows: u64,
-    pub extra_columns: Vec<String>,
 }
 
 /// One row of the file, read on a worker thread and filed in input order afterwards.
@@ -84,6 +83,7 @@ struct Reading<'a> {
 }
 
 /// The file read, whatever was done with its rows.
+#[derive(Debug)]
 pub struct ItemsFile {
     pub file: String,
     pub encoding: Encoding,
@@ -151,9 +151,7 @@ impl LineItems {
             out.file(rows);
             Ok(())
         })?;
-        out.file = read.file;
-        out.encoding = Some(read.encoding);
-        out.extra_columns = read.extra_columns;
+        out.read = Some(read);
         Ok(out)
     }
 

@@ -303,7 +303,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         },
         || timed(|| source::read_chunk(&mut reader, &mut records, chunk)),
     );
-    let items = items?;
+    let mut items = items?;
     let (first, t) = first;
     timings.read += t;
     let mut n = first.with_context(|| format!("{inst_name}: cannot read"))?;
@@ -325,10 +325,15 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         false => (None, None),
     };
     timings.items = started.elapsed();
-    let items_extra = match &spilled {
-        Some(s) => s.items.as_ref().map(|f| &f.extra_columns),
-        None => Some(&items.extra_columns),
+    // The line-items file as read, whichever way it was joined.
+    let items_read = match spilled.as_mut() {
+        Some(s) => s.items.take(),
+        None => items.read.take(),
     };
+    let items_file = items_read
+        .as_ref()
+        .map_or("", |f| f.file.as_str())
+        .to_owned();
     let mut err = std::io::stderr().lock();
     if !header.extra.is_empty() {
         writeln!(
@@ -337,12 +342,13 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             header.extra.join(", ")
         )?;
     }
-    if let Some(extra) = items_extra.filter(|e| !e.is_empty()) {
-        let file = match &spilled {
-            Some(s) => s.items.as_ref().map_or("", |f| f.file.as_str()),
-            None => items.file.as_str(),
-        };
-        writeln!(err, "onshi: {file}: ignored columns: {}", extra.join(", "))?;
+    if let Some(f) = items_read.as_ref().filter(|f| !f.extra_columns.is_empty()) {
+        writeln!(
+            err,
+            "onshi: {}: ignored columns: {}",
+            f.file,
+            f.extra_columns.join(", ")
+        )?;
     }
     drop(err);
 
@@ -356,10 +362,6 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
 
-    let items_file = match &spilled {
-        Some(s) => s.items.as_ref().map_or(String::new(), |f| f.file.clone()),
-        None => items.file.clone(),
-    };
     let ctx = rows::Ctx {
         rules: &rules,
         compare: &compare,
@@ -440,7 +442,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         }
         _ => {
             counts.item_rows = items.rows;
-            let rejects = items_in_memory(&items, &seen, &mut counts, &inst_name, &code_label);
+            let names = (inst_name.as_str(), items_file.as_str(), code_label.as_str());
+            let rejects = items_in_memory(&items, &seen, &mut counts, names);
             counts.items_rejected = rejects.len() as u64;
             for r in &rejects {
                 out.reject(r)?;
@@ -452,10 +455,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         institutions: inst_name,
         encoding,
         line_items: args.line_items.as_ref().map(|p| {
-            let encoding = match &spilled {
-                Some(s) => s.items.as_ref().map(|f| f.encoding),
-                None => items.encoding,
-            };
+            let encoding = items_read.as_ref().map(|f| f.encoding);
             (source::display_name(p), encoding.unwrap_or(Encoding::Utf8))
         }),
         rule_set: rules.id().to_owned(),
@@ -535,12 +535,12 @@ fn join_on_disk(
 
 /// The line items' rejects of an in-memory run, in line order: their own, and those whose
 /// institution is missing or was rejected; counts the items used.
+/// `names`: the institutions file's, the line items file's, and the code column's.
 fn items_in_memory(
     items: &LineItems,
     seen: &CodeMap<(u64, bool)>,
     counts: &mut Counts,
-    inst_name: &str,
-    code_label: &str,
+    (inst_name, items_file, code_label): (&str, &str, &str),
 ) -> Vec<Reject> {
     let mut item_rejects = items.rejects.clone();
     let mut leftovers: Vec<(&InstitutionCode, &items::ItemsFor)> = items.by_code.iter().collect();
@@ -560,7 +560,7 @@ fn items_in_memory(
                         },
                     };
                     let code = code.to_string();
-                    let r = spill::orphan_reject(&items.file, line, code_label, code, reason);
+                    let r = spill::orphan_reject(items_file, line, code_label, code, reason);
                     item_rejects.push(r);
                 }
             }
@@ -686,7 +686,7 @@ pub mod stage {
                 compare: &[],
                 header: &self.header,
                 items: &self.items,
-                items_file: &self.items.file,
+                items_file: self.items.read.as_ref().map_or("", |f| f.file.as_str()),
                 findings: true,
                 explain_findings: true,
                 grants_csv: true,
