@@ -74,13 +74,32 @@ pub struct Row<'r> {
     pub result: Result<Box<Computed<'r>>, Vec<RowError>>,
 }
 
+/// A cell of the row, trimmed; None when empty or absent.
+fn cell<'r>(header: &Header<Col>, record: &'r StringRecord, c: Col) -> Option<&'r str> {
+    header
+        .index(c)
+        .and_then(|i| record.get(i))
+        .map(onshi_core::parse::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// The row's code cell, and the code it reads as (the key of duplicates and line items,
+/// whether or not the row is computed).
+pub fn code_of<'r>(
+    header: &Header<Col>,
+    record: &'r StringRecord,
+    rules: &RuleSet,
+) -> (Option<&'r str>, Option<InstitutionCode>) {
+    let text = cell(header, record, Col::InstitutionCode);
+    (
+        text,
+        text.and_then(|t| parse_institution_code(t, None, rules).ok()),
+    )
+}
+
 impl<'a> Ctx<'a> {
     fn cell<'r>(&self, record: &'r StringRecord, c: Col) -> Option<&'r str> {
-        self.header
-            .index(c)
-            .and_then(|i| record.get(i))
-            .map(onshi_core::parse::trim)
-            .filter(|s| !s.is_empty())
+        cell(self.header, record, c)
     }
 
     fn label(&self, c: Col) -> String {
@@ -92,8 +111,7 @@ impl<'a> Ctx<'a> {
     /// memory).
     pub fn process(&self, record: &StringRecord, attached: Option<&Attached>) -> Row<'a> {
         let line = source::line_of(record);
-        let code_text = self.cell(record, Col::InstitutionCode);
-        let key = code_text.and_then(|t| parse_institution_code(t, None, self.rules).ok());
+        let (code_text, key) = code_of(self.header, record, self.rules);
         let items = key.and_then(|k| match attached {
             Some(a) => a.get(line).map(|a| &a.items),
             None => self.items.by_code.get(&k),

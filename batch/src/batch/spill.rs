@@ -7,7 +7,7 @@
 //! bounded by a partition, not by the file; the outputs are the same bytes as in memory.
 
 use anyhow::{Context, Result};
-use onshi_core::parse::{InstitutionCode, parse_institution_code};
+use onshi_core::parse::InstitutionCode;
 use onshi_core::{Field, LineItem, LineItemCategory, Reason, RuleSet, Yen};
 use rayon::prelude::*;
 use std::cmp::Reverse;
@@ -18,10 +18,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::cells::reject_fields;
-use super::columns::{Col, INSTITUTION_COLUMNS};
+use super::columns::INSTITUTION_COLUMNS;
 use super::encoding::Encoding;
 use super::items::{self, Attached, Attachment, ItemRow, ItemsFor};
-use super::{Reject, RowError, source};
+use super::{Reject, RowError, rows, source};
 
 /// Input bytes (institutions and line items) per partition: a partition's join holds about a
 /// tenth of this in memory, two at a time on two cores.
@@ -205,7 +205,6 @@ fn index_codes(
         &INSTITUTION_COLUMNS,
         &[],
     )?;
-    let at = header.index(Col::InstitutionCode);
     let mut records = Vec::new();
     while !stop.load(Ordering::Relaxed) {
         let n = source::read_chunk(&mut reader, &mut records, CHUNK)
@@ -216,8 +215,7 @@ fn index_codes(
         let keys: Vec<(u64, u64)> = records[..n]
             .par_iter()
             .filter_map(|r| {
-                let text = r.get(at?)?.trim();
-                let code = parse_institution_code(text, None, rules).ok()?;
+                let code = rows::code_of(&header, r, rules).1?;
                 Some((key(&code), source::line_of(r)))
             })
             .collect();
@@ -615,6 +613,7 @@ impl Sorter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use onshi_core::parse::parse_institution_code;
 
     fn reject(line: u64) -> Reject {
         let error = RowError::new("amount".into(), Field::LineItems, "x", Reason::BadAmount);
