@@ -1111,6 +1111,9 @@ fn outputs_follow_the_umask() {
 }
 
 /// The header of the hand-written institution files below.
+/// One computed clinic under [`HEADER`].
+const CLINIC_ROW: &str = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+
 const HEADER: &str = "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed";
 
 /// Writes `content` as `name` in `dir` and runs `onshi batch` on it into `out-<name>`.
@@ -1408,7 +1411,7 @@ fn a_failed_write_names_its_output() {
 #[test]
 fn an_interrupted_run_leaves_nothing_and_a_killed_ones_leftovers_go() {
     let dir = tempfile::tempdir().unwrap();
-    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let row = CLINIC_ROW;
     for signal in ["INT", "TERM"] {
         let out = dir.path().join(format!("made/by/{signal}"));
         // Rows from a pipe kept open (more than the 64 KiB the encoding is detected from), one
@@ -1490,7 +1493,7 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_ones_leftovers_go() {
 fn an_interrupted_join_on_disk_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let inst = dir.path().join("in.csv");
-    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let row = CLINIC_ROW;
     std::fs::write(&inst, format!("{HEADER}\n{}", row.repeat(100))).unwrap();
     let out = dir.path().join("made/here");
     let mut child = Command::new(env!("CARGO_BIN_EXE_onshi"))
@@ -1556,7 +1559,7 @@ fn an_interrupted_join_on_disk_leaves_nothing() {
 fn a_bad_institution_byte_while_joining_on_disk_is_the_error() {
     let dir = tempfile::tempdir().unwrap();
     let inst = dir.path().join("in.csv");
-    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let row = CLINIC_ROW;
     let mut bytes = format!("{HEADER}\n{row}").into_bytes();
     bytes.extend(b"\xff\xfe,B,clinic,,1,,,,1,\n");
     std::fs::write(&inst, bytes).unwrap();
@@ -1599,7 +1602,7 @@ fn a_bad_institution_byte_while_joining_on_disk_is_the_error() {
 fn a_bad_line_item_byte_while_joining_on_disk_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let inst = dir.path().join("in.csv");
-    let row = "0110113719,A,clinic,,1,2021-02-10,2021-05-01,2021-06-01,279950,\n";
+    let row = CLINIC_ROW;
     std::fs::write(&inst, format!("{HEADER}\n{row}")).unwrap();
     let items = dir.path().join("items.csv");
     let mut bytes = b"institution_code,category,amount,tax_included\n".to_vec();
