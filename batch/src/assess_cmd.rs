@@ -13,10 +13,13 @@ Examples:
   onshi assess clinic.json --text
   onshi assess clinic.json --text --lang en
   onshi assess hospital.json --rules my-rules.toml
+  onshi assess clinic.json --rules 2020-11-30       (a built-in revision; default: the latest)
+  onshi assess clinic.json --as-of 2022-10-01       (the revision in force on a date)
 
 Input fields: kind (hospital | clinic | dental_clinic | pharmacy, or 病院 …), readers,
-group_rx_per_month, reader_applied_on, completed_on, applied_on, claimed, institution_code,
-name, disposed_on (what disposing of the equipment that day may cost), and either total_cost
+group_rx_per_month, reader_applied_on, contracted_on (vendor contract), operation_started_on,
+deferral (猶予届 type 1–6), completed_on, applied_on, claimed, institution_code, name,
+disposed_on (what disposing of the equipment that day may cost), and either total_cost
 (tax included) or line_items: [{category, amount, tax_included}].
 Dates may be 2021-03-31, 2021/3/31, 令和3年3月31日, R3.3.31 …; amounts 1,234,567円, ￥1,234,567 …";
 
@@ -30,9 +33,13 @@ pub struct Args {
     /// Language of --text.
     #[arg(long, value_enum, default_value = "ja")]
     lang: LangArg,
-    /// Use this rule file (TOML) instead of the built-in 2020-11-30 rules.
-    #[arg(long, value_name = "FILE")]
+    /// The rules: a built-in revision's id (2020-11-30, 2022-08-10, 2023-04-01) or a rule
+    /// file (TOML). Default: the latest revision, the rules as finally paid.
+    #[arg(long, value_name = "ID|FILE")]
     rules: Option<PathBuf>,
+    /// The built-in revision in force on this date (instead of --rules).
+    #[arg(long, value_name = "DATE", conflicts_with = "rules")]
+    as_of: Option<String>,
     /// Print the peak memory on stderr (`peak_rss_kib N`, for the benchmarks).
     #[arg(long, hide = true)]
     timings: bool,
@@ -44,13 +51,40 @@ enum LangArg {
     En,
 }
 
-/// The built-in rules, or a rule file: a whole one or a reform, whose `extends` names a
-/// built-in rule set or another file (a path relative to the reform's own directory).
-pub fn load_rules(path: Option<&PathBuf>) -> Result<RuleSet> {
-    match path {
-        None => Ok(RuleSet::embedded()),
-        Some(p) => Ok(load_rule_file(p, 0)?),
+/// The rules a `--rules` value names: the latest built-in revision when none, a built-in
+/// revision by its id, or a rule file: a whole one or a reform, whose `extends` names a
+/// built-in revision or another file (a path relative to the reform's own directory).
+pub fn load_rules(spec: Option<&PathBuf>) -> Result<RuleSet> {
+    match spec {
+        None => Ok(RuleSet::latest()),
+        Some(p) => match built_in_named(p) {
+            Some(set) => Ok(set),
+            None => Ok(load_rule_file(p, 0)?),
+        },
     }
+}
+
+/// The built-in revision a `--rules` value names, when it names one and no such file exists.
+pub fn built_in_named(p: &Path) -> Option<RuleSet> {
+    if p.exists() {
+        return None;
+    }
+    p.to_str().and_then(RuleSet::built_in)
+}
+
+/// `--rules` or `--as-of`: the rules to use.
+pub fn choose_rules(spec: Option<&PathBuf>, as_of: Option<&str>) -> Result<RuleSet> {
+    let Some(text) = as_of else {
+        return load_rules(spec);
+    };
+    let date = onshi_core::parse::parse_date(text)
+        .map_err(|r| anyhow::anyhow!("--as-of {text:?}: {}", r.message(Lang::En)))?;
+    RuleSet::as_of(date).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--as-of {date}: no built-in revision was in force then (the first took effect on {})",
+            onshi_core::rules::BUILT_IN
+        )
+    })
 }
 
 fn load_rule_file(path: &Path, depth: usize) -> Result<RuleSet, onshi_core::RuleError> {
@@ -74,7 +108,7 @@ fn load_rule_file(path: &Path, depth: usize) -> Result<RuleSet, onshi_core::Rule
 }
 
 pub fn run(args: &Args) -> Result<Outcome> {
-    let rules = load_rules(args.rules.as_ref())?;
+    let rules = choose_rules(args.rules.as_ref(), args.as_of.as_deref())?;
     let (origin, reader): (String, Box<dyn Read>) =
         match args.file.as_ref().filter(|p| p.as_os_str() != "-") {
             Some(p) => (

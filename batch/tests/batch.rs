@@ -430,6 +430,9 @@ fn input_of(row: &HashMap<String, String>, items: Option<&Vec<LineItemInput>>) -
         completed_on: t("completed_on"),
         applied_on: t("applied_on"),
         disposed_on: None,
+        contracted_on: t("contracted_on"),
+        operation_started_on: t("operation_started_on"),
+        deferral: t("deferral").map(Scalar::Text),
         total_cost: if items.is_some() {
             None
         } else {

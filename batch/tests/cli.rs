@@ -39,7 +39,7 @@ fn assess_prints_json_with_whole_yen_numbers() {
     assert_eq!(v["form"], "別紙特例様式5");
     assert!(v["notices"].is_array());
     let trace = v["trace"].as_array().unwrap();
-    assert_eq!(v["schema_version"], "onshi.assessment/3");
+    assert_eq!(v["schema_version"], "onshi.assessment/4");
     let cap = trace.iter().find(|s| s["step"] == "cap").unwrap();
     let rules = cap["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 1, "{cap}");
@@ -127,7 +127,7 @@ fn schema_prints_the_assessment_schema() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["properties"]["schema_version"]["const"],
-        "onshi.assessment/3"
+        "onshi.assessment/4"
     );
     assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
 }

@@ -88,6 +88,9 @@ pub fn institutions(n: usize, seed: u64) -> Vec<Institution> {
                 completed_on,
                 applied_on,
                 disposed_on: None,
+                contracted_on: None,
+                operation_started_on: None,
+                deferral: None,
                 cost,
                 claimed,
             }

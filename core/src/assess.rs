@@ -13,14 +13,14 @@ use smallvec::SmallVec;
 
 use crate::explain::{self, TraceStep};
 use crate::input::{Cost, Institution, LineItem};
-use crate::model::{Category, Kind, Regime};
+use crate::model::{Category, Kind, Measure, Regime};
 use crate::money::Yen;
 use crate::notice::{Facts, Notice, NoticeCode, Severity};
 use crate::rules::schema::DepreciationStart;
 use crate::rules::{ParamSet, Rate, Reading, RuleSet, by_category as cat, p};
 
 /// The version of the assessment's JSON shape (`onshi schema assessment` prints its schema).
-pub const SCHEMA_VERSION: &str = "onshi.assessment/3";
+pub const SCHEMA_VERSION: &str = "onshi.assessment/4";
 
 /// The JSON Schema (draft 2020-12) of the assessment's JSON, kept by hand beside the types and
 /// checked against every data-file case's output.
@@ -50,6 +50,10 @@ pub enum Step {
     StandardRate,
     StandardGrant,
     SpecialEligibility,
+    /// The second special window of 2022 (a reader in the window, a contract by a date).
+    SpecialWindow2022,
+    /// The 2022 difference payment (an earlier reader, operation started in a period).
+    DifferencePayment,
     SpecialGrant,
     NoReader,
     ProjectDeadline,
@@ -66,7 +70,7 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 20] = [
+    pub const ALL: [Step; 22] = [
         Step::Category,
         Step::ReadersProvided,
         Step::Cap,
@@ -77,6 +81,8 @@ impl Step {
         Step::StandardRate,
         Step::StandardGrant,
         Step::SpecialEligibility,
+        Step::SpecialWindow2022,
+        Step::DifferencePayment,
         Step::SpecialGrant,
         Step::NoReader,
         Step::ProjectDeadline,
@@ -102,6 +108,8 @@ impl Step {
             Step::StandardRate => "standard_rate",
             Step::StandardGrant => "standard_grant",
             Step::SpecialEligibility => "special_eligibility",
+            Step::SpecialWindow2022 => "special_window_2022",
+            Step::DifferencePayment => "difference_payment",
             Step::SpecialGrant => "special_grant",
             Step::NoReader => "no_reader",
             Step::ProjectDeadline => "project_deadline",
@@ -188,6 +196,17 @@ pub struct Derivation {
     /// `capped` floored to the rounding unit: what the special regime pays when it applies.
     pub special_amount: Yen,
     pub special_applies: bool,
+    /// The special measure that applies, when one does.
+    pub special_measure: Option<Measure>,
+    pub contracted_on: Option<NaiveDate>,
+    pub operation_started_on: Option<NaiveDate>,
+    pub deferral: Option<u8>,
+    /// How the 2022 window judged the institution, when the rules have it and it was asked.
+    pub window: Option<WindowCheck>,
+    /// How the 2022 difference payment judged it, likewise.
+    pub difference: Option<DifferenceCheck>,
+    /// The deadlines of the deferral notice's type: known, or not known here.
+    pub deferral_deadlines: Option<Option<(NaiveDate, NaiveDate)>>,
     pub refusals: Refusals,
     /// The fiscal year (by its starting year) in which the project was completed.
     pub fiscal_year: Option<i32>,
@@ -217,6 +236,30 @@ impl Derivation {
     pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
         Step::ALL.into_iter().filter(|s| self.has(*s))
     }
+}
+
+/// What the 2022 window found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowCheck {
+    /// The category is not one the window covers.
+    NotCovered,
+    /// The reader was applied for outside the window (or not at all).
+    ReaderOutside,
+    ContractInTime,
+    ContractLate,
+    ContractUnknown,
+}
+
+/// What the 2022 difference payment found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DifferenceCheck {
+    /// The reader was applied for after the payment's date (or not at all).
+    ReaderOutside,
+    /// The grant was applied for before the revision: paid already.
+    AlreadyPaid,
+    OperationInPeriod,
+    OperationOutside,
+    OperationUnknown,
 }
 
 /// A value before or after a step of the trace.
@@ -263,6 +306,8 @@ pub struct Assessment<'r> {
     /// What the special regime pays, when the institution qualifies for it.
     pub special_grant: Option<Yen>,
     pub regime: Regime,
+    /// The measure that pays (None when nothing is paid).
+    pub measure: Option<Measure>,
     /// 交付額 — what is paid.
     pub grant: Yen,
     /// What the institution pays itself: total cost less the grant.
@@ -322,9 +367,10 @@ fn run<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions, a: &mut 
     let (eligible, ineligible) = c.eligible_cost(); // §5
     let capped = c.capped_cost(category, provided, eligible); // §2
     let (rate, standard) = c.standard_grant(category, capped); // §3, §4
-    let special = c.special_grant(capped); // §3 特例補助, §4
-    let refusals = c.refusals(); // §1 no reader, §6 deadlines
-    let regime = c.regime(refusals, special.is_some()); // §3
+    let special = c.special_grant(category, capped); // 特例補助 of 2020 and 2022, rounding
+    let refusals = c.refusals(); // no reader, deadlines
+    let regime = c.regime(refusals, special.map(|(_, m)| m)); // the measure that pays
+    let special = special.map(|(y, _)| y);
     let grant = c.grant(regime, standard, special); // §3
     let form = c.form(category, provided, regime); // §7
     let useful_life_until = c.useful_life(); // §9 (2)
@@ -369,6 +415,7 @@ impl<'r> Assessment<'r> {
             standard_grant: Yen::ZERO,
             special_grant: None,
             regime: Regime::Ineligible,
+            measure: None,
             grant: Yen::ZERO,
             self_pay: Yen::ZERO,
             form: None,
@@ -392,6 +439,13 @@ impl<'r> Assessment<'r> {
                 standard: Yen::ZERO,
                 special_amount: Yen::ZERO,
                 special_applies: false,
+                special_measure: None,
+                contracted_on: inst.contracted_on,
+                operation_started_on: inst.operation_started_on,
+                deferral: inst.deferral,
+                window: None,
+                difference: None,
+                deferral_deadlines: None,
                 refusals: Refusals::default(),
                 fiscal_year: None,
                 books_until: None,
@@ -587,21 +641,30 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         (rate, self.a.derivation.standard)
     }
 
-    /// Special regime: a reader applied for by the date; the capped cost in full, floored.
-    fn special_grant(&mut self, capped: Yen) -> Option<Yen> {
+    /// The special measures: the 2020 window, then (where the rules have them) the 2022 window
+    /// and the difference payment; each pays the capped cost in full, floored.
+    fn special_grant(&mut self, category: Category, capped: Yen) -> Option<(Yen, Measure)> {
         let inst = self.inst;
         let by = *self.r.get(p::SpecialReaderAppliedBy);
         let applies = inst.readers > 0 && inst.reader_applied_on.is_some_and(|d| d <= by);
         self.a.derivation.special_applies = applies;
         self.done(Step::SpecialEligibility);
+        let measure = if applies {
+            Some(Measure::Special2020)
+        } else {
+            self.later_measures(category)
+        };
+        self.a.derivation.special_measure = measure;
         let unit = *self.r.get(p::RoundingUnit);
         self.a.derivation.special_amount = capped.floor_to(unit);
-        if applies {
+        if let Some(m) = measure {
             self.done(Step::SpecialGrant);
-            return Some(self.a.derivation.special_amount);
+            return Some((self.a.derivation.special_amount, m));
         }
-        self.r.take(); // the unit was read only for the notice's figure
+        self.r.take(); // the unit was read only for the notices' figure
         if inst.readers > 0 {
+            let special = self.a.derivation.special_amount;
+            self.later_notices(special);
             match inst.reader_applied_on {
                 Some(applied) => {
                     let facts = Facts::SpecialDeadlinePassed { applied, by };
@@ -609,13 +672,119 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
                 }
                 None => {
                     self.a.estimate = true;
-                    let special = self.a.derivation.special_amount;
                     let facts = Facts::ReaderDateUnknown { by, special };
                     self.notice(NoticeCode::ReaderDateUnknown, Severity::Warning, facts);
                 }
             }
         }
         None
+    }
+
+    /// The 2022 window, then the difference payment, when the rules have them.
+    fn later_measures(&mut self, category: Category) -> Option<Measure> {
+        let inst = self.inst;
+        let reader = inst.reader_applied_on.filter(|_| inst.readers > 0);
+        let (Some(from), Some(by)) = (
+            self.r.get_opt(p::WindowReaderFrom).copied(),
+            self.r.get_opt(p::WindowReaderBy).copied(),
+        ) else {
+            return None;
+        };
+        let covered = self
+            .r
+            .get_opt(p::WindowCategories)
+            .is_some_and(|c| c.iter().any(|n| n == category.id()));
+        let check = if !covered {
+            WindowCheck::NotCovered
+        } else if !reader.is_some_and(|d| (from..=by).contains(&d)) {
+            WindowCheck::ReaderOutside
+        } else {
+            let contracted_by = self.r.get_opt(p::WindowContractedBy).copied();
+            match (inst.contracted_on, contracted_by) {
+                (Some(c), Some(b)) if c <= b => WindowCheck::ContractInTime,
+                (Some(_), _) => WindowCheck::ContractLate,
+                (None, _) => WindowCheck::ContractUnknown,
+            }
+        };
+        self.a.derivation.window = Some(check);
+        self.done(Step::SpecialWindow2022);
+        if check == WindowCheck::ContractInTime {
+            return Some(Measure::Special2022);
+        }
+        if !covered {
+            return None;
+        }
+        let d = self.difference(reader)?;
+        self.a.derivation.difference = Some(d);
+        self.done(Step::DifferencePayment);
+        (d == DifferenceCheck::OperationInPeriod).then_some(Measure::Difference2022)
+    }
+
+    /// The difference payment: a reader applied for by its date, not paid before the revision,
+    /// operation started in its period.
+    fn difference(&mut self, reader: Option<NaiveDate>) -> Option<DifferenceCheck> {
+        let inst = self.inst;
+        let by = self.r.get_opt(p::DifferenceReaderBy).copied()?;
+        if !reader.is_some_and(|d| d <= by) {
+            return Some(DifferenceCheck::ReaderOutside);
+        }
+        let paid_before = self.r.get_opt(p::DifferencePaidBefore).copied()?;
+        if inst.applied_on.is_some_and(|a| a < paid_before) {
+            return Some(DifferenceCheck::AlreadyPaid);
+        }
+        let from = self.r.get_opt(p::DifferenceOperationFrom).copied()?;
+        let until = self.r.get_opt(p::DifferenceOperationBy).copied()?;
+        Some(match inst.operation_started_on {
+            Some(o) if (from..=until).contains(&o) => DifferenceCheck::OperationInPeriod,
+            Some(_) => DifferenceCheck::OperationOutside,
+            None => DifferenceCheck::OperationUnknown,
+        })
+    }
+
+    /// What a person must know when a 2022 measure nearly applied.
+    fn later_notices(&mut self, special: Yen) {
+        let f = self.r.rules().file();
+        let d = &self.a.derivation;
+        let (window, difference) = (d.window, d.difference);
+        if let Some(w) = &f.special_window_2022 {
+            let by = w.contracted_by.value;
+            match window {
+                Some(WindowCheck::ContractUnknown) => {
+                    self.a.estimate = true;
+                    let facts = Facts::ContractUnknown { by, special };
+                    self.notice(NoticeCode::ContractDateUnknown, Severity::Warning, facts);
+                }
+                Some(WindowCheck::ContractLate) => {
+                    let facts = Facts::ContractLate {
+                        contracted: self.inst.contracted_on.unwrap_or(by),
+                        by,
+                    };
+                    self.notice(NoticeCode::ContractDeadlinePassed, Severity::Warning, facts);
+                }
+                _ => {}
+            }
+        }
+        if let Some(dp) = &f.difference_payment {
+            let (from, by) = (dp.operation_started_from.value, dp.operation_started_by.value);
+            match difference {
+                Some(DifferenceCheck::OperationUnknown) => {
+                    self.a.estimate = true;
+                    let facts = Facts::OperationUnknown { from, by, special };
+                    self.notice(NoticeCode::OperationDateUnknown, Severity::Warning, facts);
+                }
+                Some(DifferenceCheck::OperationOutside) => {
+                    let started = self.inst.operation_started_on.unwrap_or(from);
+                    let facts = Facts::OperationOutside { started, from, by };
+                    self.notice(NoticeCode::OperationOutsidePeriod, Severity::Warning, facts);
+                }
+                Some(DifferenceCheck::AlreadyPaid) => {
+                    let before = dp.paid_if_applied_before.value;
+                    let facts = Facts::AlreadyPaid { before };
+                    self.notice(NoticeCode::AlreadyPaid, Severity::Info, facts);
+                }
+                _ => {}
+            }
+        }
     }
 
     /// No reader, no grant (003); the project and application deadlines, inclusive.
@@ -648,7 +817,8 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         refusals
     }
 
-    /// One deadline: true when the date is past it. An unknown date makes an estimate.
+    /// One deadline: true when the date is past it. An unknown date makes an estimate. An
+    /// accepted deferral notice moves both deadlines, where the rules know its type.
     fn deadline(&mut self, step: Step) -> bool {
         let (date, key, passed, unknown) = match step {
             Step::ProjectDeadline => (
@@ -664,7 +834,22 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
                 NoticeCode::ApplicationDateUnknown,
             ),
         };
-        let deadline = *self.r.get(key);
+        let deadline = match self.deferral_deadlines(step) {
+            Some(Some((project, application))) => {
+                if step == Step::ProjectDeadline {
+                    project
+                } else {
+                    application
+                }
+            }
+            Some(None) => {
+                // The type's deadlines are not known here: an estimate, never a refusal.
+                self.a.estimate = true;
+                self.done(step);
+                return false;
+            }
+            None => *self.r.get(key),
+        };
         let late = date.is_some_and(|d| d > deadline);
         match date {
             Some(date) if late => {
@@ -682,28 +867,79 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         late
     }
 
-    /// The regime that pays: none when refused, else special when it applies (never less).
-    /// The step reads the rules that decided it, to say why.
-    fn regime(&mut self, refusals: Refusals, special: bool) -> Regime {
-        let regime = if refusals.any() {
+    /// The deadlines of the institution's deferral type: None without a deferral the rules
+    /// know of; Some(None) when the type's deadlines are not known. Notices once.
+    fn deferral_deadlines(&mut self, step: Step) -> Option<Option<(NaiveDate, NaiveDate)>> {
+        let t = self.inst.deferral?;
+        let first = step == Step::ProjectDeadline;
+        let Some(list) = self.r.get_opt(p::DeferralDeadlines) else {
+            if first {
+                let facts = Facts::Deferral { kind: t };
+                self.notice(NoticeCode::DeferralNotInRules, Severity::Info, facts);
+            }
+            return None;
+        };
+        let found = list
+            .iter()
+            .find(|e| e.types.contains(&t))
+            .map(|e| (e.project_completed_by, e.application_filed_by));
+        if first && found.is_none() {
+            let facts = Facts::Deferral { kind: t };
+            self.notice(NoticeCode::DeferralDeadlinesUnknown, Severity::Warning, facts);
+        }
+        self.a.derivation.deferral_deadlines = Some(found);
+        Some(found)
+    }
+
+    /// The regime that pays: none when refused, else the special measure when one applies
+    /// (never less). The step reads the rules that decided it, to say why.
+    fn regime(&mut self, refusals: Refusals, special: Option<Measure>) -> Regime {
+        let measure = if refusals.any() {
             if refusals.no_reader {
                 self.r.get(p::ReaderRequired);
             }
             if refusals.project_deadline {
-                self.r.get(p::ProjectCompletedBy);
+                self.read_deadline(p::ProjectCompletedBy);
             }
             if refusals.application_deadline {
-                self.r.get(p::ApplicationFiledBy);
+                self.read_deadline(p::ApplicationFiledBy);
             }
-            Regime::Ineligible
-        } else if special {
-            Regime::Special
+            None
         } else {
-            self.r.get(p::SpecialReaderAppliedBy);
-            Regime::Standard
+            let m = special.unwrap_or(Measure::Standard);
+            match m {
+                Measure::Special2020 => {
+                    self.r.get(p::SpecialReaderAppliedBy);
+                }
+                Measure::Special2022 => {
+                    self.r.get_opt(p::WindowReaderFrom);
+                    self.r.get_opt(p::WindowReaderBy);
+                    self.r.get_opt(p::WindowContractedBy);
+                }
+                Measure::Difference2022 => {
+                    self.r.get_opt(p::DifferenceReaderBy);
+                    self.r.get_opt(p::DifferenceOperationFrom);
+                    self.r.get_opt(p::DifferenceOperationBy);
+                }
+                Measure::Standard => {
+                    self.r.get(p::SpecialReaderAppliedBy);
+                    self.r.get_opt(p::WindowReaderBy);
+                }
+            }
+            Some(m)
         };
+        self.a.measure = measure;
         self.done(Step::Regime);
-        regime
+        measure.map_or(Regime::Ineligible, Measure::regime)
+    }
+
+    /// Reads the deadline that refused: the deferral's, when one set it.
+    fn read_deadline(&mut self, key: crate::rules::Key<NaiveDate>) {
+        if matches!(self.a.derivation.deferral_deadlines, Some(Some(_))) {
+            self.r.get_opt(p::DeferralDeadlines);
+        } else {
+            self.r.get(key);
+        }
     }
 
     /// 交付額: the regime's amount (the special one never pays less than the standard).

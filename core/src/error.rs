@@ -24,6 +24,12 @@ pub enum Field {
     AppliedOn,
     /// 処分日 — when the equipment was (or will be) disposed of.
     DisposedOn,
+    /// 契約締結日
+    ContractedOn,
+    /// 運用開始日
+    OperationStartedOn,
+    /// 猶予届類型
+    Deferral,
     TotalCost,
     /// The line items as a whole (e.g. some of them were rejected).
     LineItems,
@@ -68,6 +74,9 @@ impl Field {
             Field::CompletedOn => "completed_on",
             Field::AppliedOn => "applied_on",
             Field::DisposedOn => "disposed_on",
+            Field::ContractedOn => "contracted_on",
+            Field::OperationStartedOn => "operation_started_on",
+            Field::Deferral => "deferral",
             Field::TotalCost => "total_cost",
             Field::LineItems | Field::Item { .. } => "line_items",
             Field::Claimed => "claimed",
@@ -98,6 +107,8 @@ pub enum Reason {
     },
     NegativeCount,
     BadCount,
+    /// A deferral type outside 1–6.
+    BadDeferral,
     AbsurdCount {
         max: u64,
     },
@@ -174,6 +185,7 @@ impl Reason {
             R::AbsurdAmount { .. } => "absurd_amount",
             R::NegativeCount => "negative_count",
             R::BadCount => "bad_count",
+            R::BadDeferral => "bad_deferral",
             R::AbsurdCount { .. } => "absurd_count",
             R::BadCodeCharacter(_) => "bad_code_character",
             R::BadCodeLength(_) => "bad_code_length",
@@ -227,6 +239,10 @@ impl Reason {
             }
             R::NegativeCount => s("負の数は入力できません", "a count cannot be negative"),
             R::BadCount => s("整数で入力してください", "not a whole number"),
+            R::BadDeferral => s(
+                "猶予届の類型は1〜6の数字で入力してください",
+                "a deferral notice type is a number from 1 to 6",
+            ),
             R::AbsurdCount { max } => (
                 format!("台数が多すぎます（上限 {max}台）"),
                 format!("implausibly many readers (limit {max})"),

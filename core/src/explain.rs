@@ -5,8 +5,10 @@
 
 use serde::Serialize;
 
-use crate::assess::{Assessment, ItemGroup, ItemStep, Step, TraceValue};
-use crate::model::{Kind, Lang, Regime};
+use crate::assess::{
+    Assessment, DifferenceCheck, ItemGroup, ItemStep, Step, TraceValue, WindowCheck,
+};
+use crate::model::{Kind, Lang, Measure, Regime};
 use crate::money::Yen;
 use crate::rules::{Cited, ParamSet, RuleSet, by_category as cat, p};
 
@@ -43,8 +45,8 @@ impl TraceStep<'_> {
     /// The citations of the rules read, joined by `; ` (empty when none was read).
     pub fn citations(&self, lang: Lang) -> String {
         let each = self.rules.iter().map(|c| match lang {
-            Lang::Ja => c.citation,
-            Lang::En => c.citation_en,
+            Lang::Ja => c.citation.as_str(),
+            Lang::En => c.citation_en.as_str(),
         });
         each.collect::<Vec<_>>().join("; ")
     }
@@ -255,6 +257,8 @@ fn words(a: &Assessment<'_>, s: Step) -> Option<Words> {
             ),
         },
         Step::SpecialEligibility => special_eligibility(a),
+        Step::SpecialWindow2022 => window_2022(a)?,
+        Step::DifferencePayment => difference_2022(a)?,
         Step::SpecialGrant => Words {
             label: ("特例補助の額", "Special grant"),
             before: Some(TraceValue::Yen(d.capped)),
@@ -291,12 +295,16 @@ fn words(a: &Assessment<'_>, s: Step) -> Option<Words> {
         Step::ProjectDeadline => deadline(
             ("事業完了日", "Completed on"),
             d.completed_on,
-            p::ProjectCompletedBy.of(f).value,
+            d.deferral_deadlines
+                .map(|k| k.map(|(project, _)| project))
+                .unwrap_or(Some(p::ProjectCompletedBy.of(f).value)),
         ),
         Step::ApplicationDeadline => deadline(
             ("補助金申請日", "Grant applied on"),
             d.applied_on,
-            p::ApplicationFiledBy.of(f).value,
+            d.deferral_deadlines
+                .map(|k| k.map(|(_, application)| application))
+                .unwrap_or(Some(p::ApplicationFiledBy.of(f).value)),
         ),
         Step::Regime => regime(a),
         Step::Grant => Words {
@@ -521,8 +529,21 @@ fn special_eligibility(a: &Assessment<'_>) -> Words {
 fn deadline(
     label: (&'static str, &'static str),
     date: Option<chrono::NaiveDate>,
-    by: chrono::NaiveDate,
+    by: Option<chrono::NaiveDate>,
 ) -> Words {
+    let Some(by) = by else {
+        let x = date.map_or("未入力".to_owned(), |x| x.to_string());
+        let x_en = date.map_or("not given".to_owned(), |x| x.to_string());
+        return Words {
+            label,
+            before: Some(date.map_or(TraceValue::Unknown, TraceValue::Date)),
+            after: TraceValue::Flag(true),
+            detail: (
+                format!("{x}（猶予届の類型の期限が分からないため判定しない）"),
+                format!("{x_en} (the deferral type's deadline is not known, so not judged)"),
+            ),
+        };
+    };
     let ok = date.is_none_or(|x| x <= by);
     let detail = match date {
         Some(x) => {
@@ -543,6 +564,84 @@ fn deadline(
         after: TraceValue::Flag(ok),
         detail,
     }
+}
+
+/// The 2022 window: a reader applied for in it and a vendor contract by its date.
+fn window_2022(a: &Assessment<'_>) -> Option<Words> {
+    let d = &a.derivation;
+    let w = a.rules.file().special_window_2022.as_ref()?;
+    let (from, by, cby) = (
+        w.reader_applied_from.value,
+        w.reader_applied_by.value,
+        w.contracted_by.value,
+    );
+    let name = (&a.rules.category(a.category).name, &a.rules.category(a.category).name_en);
+    let reader = d.reader_applied_on.map_or("未入力".into(), |x| x.to_string());
+    let reader_en = d.reader_applied_on.map_or("not given".into(), |x| x.to_string());
+    let contract = d.contracted_on.map_or("未入力".into(), |x| x.to_string());
+    let contract_en = d.contracted_on.map_or("not given".into(), |x| x.to_string());
+    let detail = match d.window? {
+        WindowCheck::NotCovered => (
+            format!("{}は令和4年の特例の対象外", name.0),
+            format!("the 2022 window does not cover: {}", name.1),
+        ),
+        WindowCheck::ReaderOutside => (
+            format!("提供申請日 {reader} が {from}〜{by} の外"),
+            format!("reader applied on {reader_en}, outside {from} to {by}"),
+        ),
+        WindowCheck::ContractInTime => (
+            format!("提供申請日 {reader}（{from}〜{by} の内）、契約日 {contract}（{cby} まで）→ 対象"),
+            format!("reader applied on {reader_en} (within {from} to {by}), contract {contract_en} (by {cby}) → applies"),
+        ),
+        WindowCheck::ContractLate | WindowCheck::ContractUnknown => (
+            format!("提供申請日 {reader}（{from}〜{by} の内）、契約日 {contract}（{cby} までが条件）→ 対象外"),
+            format!("reader applied on {reader_en} (within {from} to {by}), contract {contract_en} (required by {cby}) → does not apply"),
+        ),
+    };
+    Some(Words {
+        label: ("令和4年の特例の対象", "2022 special window applies"),
+        before: Some(d.reader_applied_on.map_or(TraceValue::Unknown, TraceValue::Date)),
+        after: TraceValue::Flag(d.window == Some(WindowCheck::ContractInTime)),
+        detail,
+    })
+}
+
+/// The 2022 difference payment: an earlier reader, operation started in a period.
+fn difference_2022(a: &Assessment<'_>) -> Option<Words> {
+    let d = &a.derivation;
+    let dp = a.rules.file().difference_payment.as_ref()?;
+    let (rby, from, by, before) = (
+        dp.reader_applied_by.value,
+        dp.operation_started_from.value,
+        dp.operation_started_by.value,
+        dp.paid_if_applied_before.value,
+    );
+    let op = d.operation_started_on.map_or("未入力".into(), |x| x.to_string());
+    let op_en = d.operation_started_on.map_or("not given".into(), |x| x.to_string());
+    let detail = match d.difference? {
+        DifferenceCheck::ReaderOutside => (
+            format!("提供申請日が {rby} より後、または未入力"),
+            format!("reader applied for after {rby}, or not given"),
+        ),
+        DifferenceCheck::AlreadyPaid => (
+            format!("補助金申請日が {before} より前（交付済み）"),
+            format!("grant applied for before {before} (already paid)"),
+        ),
+        DifferenceCheck::OperationInPeriod => (
+            format!("提供申請日 {rby} まで、運用開始日 {op}（{from}〜{by} の内）→ 差額を補助"),
+            format!("reader applied for by {rby}, operation started {op_en} (within {from} to {by}) → the difference is paid"),
+        ),
+        DifferenceCheck::OperationOutside | DifferenceCheck::OperationUnknown => (
+            format!("運用開始日 {op}（{from}〜{by} が条件）→ 対象外"),
+            format!("operation started {op_en} (required from {from} to {by}) → does not apply"),
+        ),
+    };
+    Some(Words {
+        label: ("令和4年の差額補助の対象", "2022 difference payment applies"),
+        before: Some(d.operation_started_on.map_or(TraceValue::Unknown, TraceValue::Date)),
+        after: TraceValue::Flag(d.difference == Some(DifferenceCheck::OperationInPeriod)),
+        detail,
+    })
 }
 
 /// The regime and what decided it.
@@ -585,18 +684,25 @@ fn regime(a: &Assessment<'_>) -> Words {
                 format!("not eligible: {}", en_why.join("; ")),
             )
         }
-        Regime::Special => (
-            format!(
-                "特例 {} ≥ 通常 {} → 特例補助",
-                ja(d.special_amount),
-                ja(d.standard)
-            ),
-            format!(
-                "special {} ≥ standard {} → special regime",
-                en(d.special_amount),
-                en(d.standard)
-            ),
-        ),
+        Regime::Special => {
+            let m = a.measure.unwrap_or(Measure::Special2020);
+            (
+                format!(
+                    "{}：特例 {} ≥ 通常 {}（規則 {}）",
+                    m.name(Lang::Ja),
+                    ja(d.special_amount),
+                    ja(d.standard),
+                    a.rules.id()
+                ),
+                format!(
+                    "{}: special {} ≥ standard {} (rules {})",
+                    m.name(Lang::En),
+                    en(d.special_amount),
+                    en(d.standard),
+                    a.rules.id()
+                ),
+            )
+        }
         Regime::Standard => {
             let by = p::SpecialReaderAppliedBy.of(f).value;
             let why = match d.reader_applied_on {

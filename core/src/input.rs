@@ -116,6 +116,9 @@ pub struct InputView<'a> {
     pub completed_on: Option<&'a str>,
     pub applied_on: Option<&'a str>,
     pub disposed_on: Option<&'a str>,
+    pub contracted_on: Option<&'a str>,
+    pub operation_started_on: Option<&'a str>,
+    pub deferral: Option<Value<'a>>,
     pub total_cost: Option<Value<'a>>,
     pub line_items: Option<ItemsView<'a>>,
     pub claimed: Option<Value<'a>>,
@@ -142,6 +145,9 @@ impl InstitutionInput {
             completed_on: self.completed_on.as_deref(),
             applied_on: self.applied_on.as_deref(),
             disposed_on: self.disposed_on.as_deref(),
+            contracted_on: self.contracted_on.as_deref(),
+            operation_started_on: self.operation_started_on.as_deref(),
+            deferral: self.deferral.as_ref().map(Scalar::as_value),
             total_cost: self.total_cost.as_ref().map(Scalar::as_value),
             line_items: self.line_items.as_deref().map(ItemsView::Written),
             claimed: self.claimed.as_ref().map(Scalar::as_value),
@@ -174,6 +180,15 @@ pub struct InstitutionInput {
     /// 処分日 — to see what disposing of the equipment on that day may cost (第5 1(6)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disposed_on: Option<String>,
+    /// 契約締結日 — the contract with the system vendor (the 2022 window asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contracted_on: Option<String>,
+    /// 運用開始日 — the start of online verification (the 2022 difference payment asks for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_started_on: Option<String>,
+    /// 猶予届類型 — the type (1–6) of an accepted deferral notice, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferral: Option<Scalar>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_cost: Option<Scalar>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,6 +258,12 @@ pub struct Institution {
     pub applied_on: Option<NaiveDate>,
     /// 処分日 — a disposal to price (第5 1(6)).
     pub disposed_on: Option<NaiveDate>,
+    /// 契約締結日 — the vendor contract.
+    pub contracted_on: Option<NaiveDate>,
+    /// 運用開始日 — the start of operation.
+    pub operation_started_on: Option<NaiveDate>,
+    /// 猶予届類型 — an accepted deferral notice's type (1–6).
+    pub deferral: Option<u8>,
     pub cost: Cost,
     /// 申請額 — what the institution claimed, when known (for audit).
     pub claimed: Option<Yen>,
@@ -415,6 +436,21 @@ impl Institution {
         let completed_on = r.date(Field::CompletedOn, input.completed_on);
         let applied_on = r.date(Field::AppliedOn, input.applied_on);
         let disposed_on = r.date(Field::DisposedOn, input.disposed_on);
+        let contracted_on = r.date(Field::ContractedOn, input.contracted_on);
+        let operation_started_on = r.date(Field::OperationStartedOn, input.operation_started_on);
+        let deferral = match input.deferral {
+            Some(v) if !v.is_blank() => r.count(Field::Deferral, v).and_then(|n| {
+                if (1..=6).contains(&n) {
+                    u8::try_from(n).ok()
+                } else {
+                    let reason = Reason::BadDeferral;
+                    r.errors
+                        .push(FieldError::new(Field::Deferral, n.to_string(), reason));
+                    None
+                }
+            }),
+            _ => None,
+        };
         if let (Some(d), Some(reader_applied_on)) = (disposed_on, reader_applied_on) {
             if d < reader_applied_on {
                 let reason = Reason::DisposedBeforeReader { reader_applied_on };
@@ -485,6 +521,9 @@ impl Institution {
                 completed_on,
                 applied_on,
                 disposed_on,
+                contracted_on,
+                operation_started_on,
+                deferral,
                 cost,
                 claimed,
             }),

@@ -28,7 +28,7 @@ pub use calendar::Calendar;
 pub use error::{Field, FieldError, ItemField, Reason};
 pub use explain::TraceStep;
 pub use input::{Cost, Institution, InstitutionInput, ItemsView, LineItem};
-pub use model::{Category, Kind, Lang, LineItemCategory, Regime, prefecture_name};
+pub use model::{Category, Kind, Lang, LineItemCategory, Measure, Regime, prefecture_name};
 pub use money::Yen;
 pub use notice::{Notice, NoticeCode, Severity};
 pub use rules::{RuleError, RuleSet};

@@ -138,6 +138,63 @@ impl Regime {
     }
 }
 
+/// Which measure of the programme pays (stable ids in every output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// 通常の補助 (実施要領 第3): the rate times the capped cost.
+    Standard,
+    /// 特例補助 (附則第1, 2020-11-30): a reader applied for by 2021-03-31.
+    #[serde(rename = "special_2020")]
+    Special2020,
+    /// The second special window (2022-08-10): reader in the window, vendor contract by a date.
+    #[serde(rename = "special_2022")]
+    Special2022,
+    /// The difference payment (2022-08-10): an earlier reader, operation started in a period.
+    #[serde(rename = "difference_2022")]
+    Difference2022,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 4] = [
+        Measure::Standard,
+        Measure::Special2020,
+        Measure::Special2022,
+        Measure::Difference2022,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Measure::Standard => "standard",
+            Measure::Special2020 => "special_2020",
+            Measure::Special2022 => "special_2022",
+            Measure::Difference2022 => "difference_2022",
+        }
+    }
+
+    /// The measure's name, in plain words with the revision that made it.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Measure::Standard, Lang::Ja) => "通常の補助（実施要領 第3）",
+            (Measure::Special2020, Lang::Ja) => "特例補助（令和3年3月までの申込み）",
+            (Measure::Special2022, Lang::Ja) => "令和4年の特例（令和4年6月7日〜12月末の申込み）",
+            (Measure::Difference2022, Lang::Ja) => "令和4年の差額補助",
+            (Measure::Standard, Lang::En) => "standard regime (§3)",
+            (Measure::Special2020, Lang::En) => "special regime (reader applied for by March 2021)",
+            (Measure::Special2022, Lang::En) => "2022 special window (reader applied for June–December 2022)",
+            (Measure::Difference2022, Lang::En) => "2022 difference payment",
+        }
+    }
+
+    /// The measure that pays under a regime chosen by the special measure that applied.
+    pub fn regime(self) -> Regime {
+        match self {
+            Measure::Standard => Regime::Standard,
+            _ => Regime::Special,
+        }
+    }
+}
+
 impl fmt::Display for Regime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())

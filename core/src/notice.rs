@@ -51,6 +51,20 @@ pub enum NoticeCode {
     LegacyCheckDigit,
     /// The claimed amount differs from the recomputed grant.
     ClaimDiffers,
+    /// Reader in the 2022 window, but no contract date: the window is not assumed.
+    ContractDateUnknown,
+    /// Reader in the 2022 window, but the vendor contract came after its date.
+    ContractDeadlinePassed,
+    /// An earlier reader, but no operation start date: the difference payment is not assumed.
+    OperationDateUnknown,
+    /// An earlier reader, but operation started outside the difference payment's period.
+    OperationOutsidePeriod,
+    /// The grant was applied for before the 2022 revision: paid already, no difference.
+    AlreadyPaid,
+    /// A deferral notice under rules that have no deferral.
+    DeferralNotInRules,
+    /// A deferral type whose deadlines the rules do not know: an estimate.
+    DeferralDeadlinesUnknown,
 }
 
 impl NoticeCode {
@@ -72,6 +86,13 @@ impl NoticeCode {
             NoticeCode::AppliedBeforeCompletion => "applied_before_completion",
             NoticeCode::LegacyCheckDigit => "legacy_check_digit",
             NoticeCode::ClaimDiffers => "claim_differs",
+            NoticeCode::ContractDateUnknown => "contract_date_unknown",
+            NoticeCode::ContractDeadlinePassed => "contract_deadline_passed",
+            NoticeCode::OperationDateUnknown => "operation_date_unknown",
+            NoticeCode::OperationOutsidePeriod => "operation_outside_period",
+            NoticeCode::AlreadyPaid => "already_paid",
+            NoticeCode::DeferralNotInRules => "deferral_not_in_rules",
+            NoticeCode::DeferralDeadlinesUnknown => "deferral_deadlines_unknown",
         }
     }
 }
@@ -125,6 +146,30 @@ pub(crate) enum Facts {
         claimed: Yen,
         grant: Yen,
         difference: Yen,
+    },
+    ContractUnknown {
+        by: NaiveDate,
+        special: Yen,
+    },
+    ContractLate {
+        contracted: NaiveDate,
+        by: NaiveDate,
+    },
+    OperationUnknown {
+        from: NaiveDate,
+        by: NaiveDate,
+        special: Yen,
+    },
+    OperationOutside {
+        started: NaiveDate,
+        from: NaiveDate,
+        by: NaiveDate,
+    },
+    AlreadyPaid {
+        before: NaiveDate,
+    },
+    Deferral {
+        kind: u8,
     },
 }
 
@@ -221,6 +266,34 @@ impl Notice {
                 format!("申請額 {} は再計算した交付額 {} と {} 異なります", ja(claimed), ja(grant), ja(difference)),
                 format!("The claimed {} differs from the recomputed grant {} by {}", en(claimed), en(grant), en(difference)),
             ),
+            (_, F::ContractUnknown { by, special }) => pick!(
+                format!("カードリーダーの申込みは令和4年の特例の期間内です。システム事業者との契約日が未入力のため通常の補助で計算しました。{by} までに契約していれば {} です", ja(special)),
+                format!("The reader was applied for in the 2022 special window. No vendor contract date is given, so the standard regime was used; with a contract by {by} the grant would be {}", en(special)),
+            ),
+            (_, F::ContractLate { contracted, by }) => pick!(
+                format!("システム事業者との契約日 {contracted} が {by} より後のため、令和4年の特例は受けられません（通常の補助になります）"),
+                format!("The vendor contract ({contracted}) is after {by}, so the 2022 special window does not apply (standard regime)"),
+            ),
+            (_, F::OperationUnknown { from, by, special }) => pick!(
+                format!("運用開始日が未入力のため通常の補助で計算しました。{from}〜{by} に運用を開始していれば差額補助で {} です", ja(special)),
+                format!("No operation start date, so the standard regime was used; with operation started from {from} to {by} the difference payment would bring the grant to {}", en(special)),
+            ),
+            (_, F::OperationOutside { started, from, by }) => pick!(
+                format!("運用開始日 {started} が {from}〜{by} の外のため、差額補助は受けられません"),
+                format!("Operation started on {started}, outside {from} to {by}, so the difference payment does not apply"),
+            ),
+            (_, F::AlreadyPaid { before }) => pick!(
+                format!("補助金申請日が {before} より前のため、交付済みとして差額補助は計算していません"),
+                format!("The grant was applied for before {before}, so it counts as already paid and no difference is computed"),
+            ),
+            (C::DeferralNotInRules, F::Deferral { kind }) => pick!(
+                format!("この規則には猶予届の定めがないため、猶予届（類型{kind}）は期限に影響しません"),
+                format!("These rules have no deferral notices, so the deferral (type {kind}) does not change the deadlines"),
+            ),
+            (_, F::Deferral { kind }) => pick!(
+                format!("猶予届（類型{kind}）の期限はこの規則では分からないため、期限は判定せず見込みの額です"),
+                format!("The deadlines of a type {kind} deferral are not known in these rules, so no deadline was applied and this is an estimate"),
+            ),
             (C::NoReader, F::None) => pick!(
                 "顔認証付きカードリーダーを申し込まない場合、費用は全て補助の対象外です".into(),
                 "Without a card reader application, none of the cost is eligible for the grant".into(),
@@ -277,6 +350,13 @@ mod tests {
             NoticeCode::AppliedBeforeCompletion,
             NoticeCode::LegacyCheckDigit,
             NoticeCode::ClaimDiffers,
+            NoticeCode::ContractDateUnknown,
+            NoticeCode::ContractDeadlinePassed,
+            NoticeCode::OperationDateUnknown,
+            NoticeCode::OperationOutsidePeriod,
+            NoticeCode::AlreadyPaid,
+            NoticeCode::DeferralNotInRules,
+            NoticeCode::DeferralDeadlinesUnknown,
         ] {
             assert_eq!(serde_json::to_value(c).unwrap(), c.id());
         }

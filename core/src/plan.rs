@@ -378,8 +378,8 @@ fn line_readiness(rules: &RuleSet, id: &str, start: NaiveDate) -> Result<Readine
         ok,
         message: ja,
         message_en: en,
-        citation: l.citation.clone(),
-        citation_en: l.citation_en.clone(),
+        citation: rules.citation(&l.source, &l.article, crate::Lang::Ja),
+        citation_en: rules.citation(&l.source, &l.article_en, crate::Lang::En),
     })
 }
 
@@ -414,8 +414,8 @@ fn os_readiness(rules: &RuleSet, id: &str) -> Result<Readiness, PlanError> {
         ok: os.supported,
         message: ja,
         message_en: en,
-        citation: os.citation.clone(),
-        citation_en: os.citation_en.clone(),
+        citation: rules.citation(&os.source, &os.article, crate::Lang::Ja),
+        citation_en: rules.citation(&os.source, &os.article_en, crate::Lang::En),
     })
 }
 

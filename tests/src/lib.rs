@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 pub struct Case {
     pub description: String,
     pub source: String,
+    /// The built-in revision to assess under (the latest when absent).
+    #[serde(default)]
+    pub rules: Option<String>,
     /// The input as a table, or (`input_json`) as JSON text, for what TOML cannot write: a
     /// list where an object belongs, `-0`.
     #[serde(default)]
@@ -26,6 +29,14 @@ pub struct Case {
 }
 
 impl Case {
+    /// The rule set the case is assessed under.
+    pub fn rule_set(&self) -> RuleSet {
+        match &self.rules {
+            Some(id) => RuleSet::built_in(id).unwrap_or_else(|| panic!("{id}: not a built-in revision")),
+            None => RuleSet::latest(),
+        }
+    }
+
     /// The input as the front ends receive it.
     pub fn input_value(&self) -> Value {
         match &self.input_json {

@@ -5,12 +5,12 @@ use onshi_tests::{check, load_cases, run_native};
 
 #[test]
 fn every_case_holds() {
-    let rules = RuleSet::embedded();
     let cases = load_cases();
     assert!(cases.len() >= 30, "the cases went missing: {}", cases.len());
     let mut failures = Vec::new();
     for (name, case) in &cases {
         let input = case.input_value();
+        let rules = case.rule_set();
         let output = run_native(&input, &rules);
         let mut problems = check(&case.expected, &output);
         for step in output["trace"].as_array().into_iter().flatten() {

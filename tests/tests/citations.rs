@@ -72,9 +72,11 @@ fn step<'a, 'r>(a: &'a Assessment<'r>, id: &str) -> &'a TraceStep<'r> {
 
 #[test]
 fn every_data_file_case_cites_what_it_read() {
-    let rules = RuleSet::embedded();
     let mut checked = 0;
-    for (name, case) in load_cases() {
+    for (rules, (name, case)) in revisions()
+        .into_iter()
+        .flat_map(|r| load_cases().into_iter().map(move |c| (r.clone(), c)))
+    {
         let input: InstitutionInput = match serde_json::from_value(case.input_value()).ok() {
             Some(i) => i,
             None => continue,
@@ -84,11 +86,18 @@ fn every_data_file_case_cites_what_it_read() {
         };
         let a = assess(&rules, &inst, AssessOptions { trace: true });
         if let Err(e) = cites_what_was_read(&a) {
-            panic!("{name}: {e}");
+            panic!("{name} under {}: {e}", rules.id());
         }
         checked += 1;
     }
-    assert!(checked >= 25, "only {checked} cases assessed");
+    assert!(checked >= 150, "only {checked} cases assessed");
+}
+
+/// Every built-in revision, oldest first.
+fn revisions() -> Vec<RuleSet> {
+    onshi_core::rules::built_in_ids()
+        .filter_map(RuleSet::built_in)
+        .collect()
 }
 
 #[test]
@@ -155,7 +164,7 @@ fn the_steps_cite_the_parameters_they_use() {
         ("standard_grant", &["money.rounding_unit"]),
         ("special_eligibility", &["special_regime.reader_applied_by"]),
         ("special_grant", &["money.rounding_unit"]),
-        ("regime", &[]),
+        ("regime", &["special_regime.reader_applied_by"]),
         ("form", &["categories.large_chain_pharmacy.special_forms"]),
         (
             "retention",
@@ -300,8 +309,57 @@ fn perturbed(base: &RuleSet) -> Vec<(ParamId, RuleSet)> {
             f.after_grant.useful_life_other_years.value = 9
         }),
     ];
+    let later: &[(ParamId, Change)] = &[
+        (ParamId::WindowReaderFrom, |f| {
+            if let Some(w) = &mut f.special_window_2022 {
+                w.reader_applied_from.value = date("2022-07-01");
+            }
+        }),
+        (ParamId::WindowReaderBy, |f| {
+            if let Some(w) = &mut f.special_window_2022 {
+                w.reader_applied_by.value = date("2022-11-30");
+            }
+        }),
+        (ParamId::WindowContractedBy, |f| {
+            if let Some(w) = &mut f.special_window_2022 {
+                w.contracted_by.value = date("2023-01-31");
+            }
+        }),
+        (ParamId::WindowCategories, |f| {
+            if let Some(w) = &mut f.special_window_2022 {
+                w.categories.value = vec!["hospital".into()];
+            }
+        }),
+        (ParamId::DifferenceReaderBy, |f| {
+            if let Some(d) = &mut f.difference_payment {
+                d.reader_applied_by.value = date("2022-01-01");
+            }
+        }),
+        (ParamId::DifferenceOperationFrom, |f| {
+            if let Some(d) = &mut f.difference_payment {
+                d.operation_started_from.value = date("2022-09-01");
+            }
+        }),
+        (ParamId::DifferenceOperationBy, |f| {
+            if let Some(d) = &mut f.difference_payment {
+                d.operation_started_by.value = date("2022-12-31");
+            }
+        }),
+        (ParamId::DifferencePaidBefore, |f| {
+            if let Some(d) = &mut f.difference_payment {
+                d.paid_if_applied_before.value = date("2022-11-01");
+            }
+        }),
+        (ParamId::DeferralDeadlines, |f| {
+            if let Some(d) = &mut f.deferral {
+                d.deadlines.value[0].types = vec![1];
+                d.deadlines.value[0].application_filed_by = date("2023-11-30");
+            }
+        }),
+    ];
     changes
         .iter()
+        .chain(later.iter().filter(|(id, _)| base.try_cite(*id).is_some()))
         .map(|(id, change)| {
             let mut f = base.file().clone();
             change(&mut f);
@@ -311,6 +369,10 @@ fn perturbed(base: &RuleSet) -> Vec<(ParamId, RuleSet)> {
             )
         })
         .collect()
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().expect("a date")
 }
 
 /// Renames a form, its layout with it (a rule set lays out every form it names).
@@ -359,18 +421,20 @@ mod random {
 
         #[test]
         fn every_step_cites_what_it_read(i in institution()) {
-            let rules = RuleSet::embedded();
-            let a = assess(&rules, &i, AssessOptions { trace: true });
-            prop_assert_eq!(cites_what_was_read(&a), Ok(()));
+            for rules in revisions() {
+                let a = assess(&rules, &i, AssessOptions { trace: true });
+                prop_assert_eq!(cites_what_was_read(&a), Ok(()), "{}", rules.id());
+            }
         }
 
         #[test]
         fn no_parameter_moves_a_result_uncited(i in institution()) {
-            let rules = RuleSet::embedded();
-            let a = assess(&rules, &i, AssessOptions { trace: true });
-            for (id, other) in perturbed(&rules) {
-                let b = assess(&other, &i, AssessOptions { trace: true });
-                prop_assert_eq!(changes_are_cited(&a, id, &b), Ok(()));
+            for rules in revisions() {
+                let a = assess(&rules, &i, AssessOptions { trace: true });
+                for (id, other) in perturbed(&rules) {
+                    let b = assess(&other, &i, AssessOptions { trace: true });
+                    prop_assert_eq!(changes_are_cited(&a, id, &b), Ok(()), "{}", rules.id());
+                }
             }
         }
     }

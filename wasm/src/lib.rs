@@ -18,6 +18,7 @@ export interface InstitutionInput {
   kind: "hospital" | "clinic" | "dental_clinic" | "pharmacy" | string;
   group_rx_per_month?: number | string; readers: number | string;
   reader_applied_on?: string; completed_on?: string; applied_on?: string; disposed_on?: string;
+  contracted_on?: string; operation_started_on?: string; deferral?: number | string;
   total_cost?: number | string;
   line_items?: { category: string; amount: number | string; tax_included: boolean | string; description?: string }[];
   claimed?: number | string;
@@ -27,18 +28,25 @@ export type TraceValue = { type: "yen" | "count"; value: number } | { type: "dat
 /** A rule parameter a step read: its value as the rule file writes it, its date and citation. */
 export interface CitedRule {
   key: string; value: number | boolean | string | number[] | string[];
-  effective_from: string; citation: string; citation_en: string; decision: boolean; rule_set: string;
+  effective_from: string; source: Source; article: string; article_en: string;
+  citation: string; citation_en: string; decision: boolean; rule_set: string;
 }
+/** A source document a rule cites. */
+export interface Source { id: string; issuer: string; title: string; title_en: string; number: string | null; date: string | null; url: string | null; kind: string }
+/** Which built-in revision to assess under: an id, or the one in force on a date (default: the latest). */
+export interface RulesChoice { rules?: string; asOf?: string }
+export interface Revision { id: string; effective_from: string; title: string; title_en: string; extends: string | null }
 export interface TraceStep {
   step: string; label: string; label_en: string; before: TraceValue | null; after: TraceValue;
   rules: CitedRule[]; detail: string; detail_en: string;
 }
 /** Amounts are whole yen. */
 export interface Assessment {
-  schema_version: "onshi.assessment/3"; rule_set: string; kind: string; category: "hospital" | "large_chain_pharmacy" | "clinic_or_pharmacy";
+  schema_version: "onshi.assessment/4"; rule_set: string; kind: string; category: "hospital" | "large_chain_pharmacy" | "clinic_or_pharmacy";
   readers_applied: number; readers_provided: number; cap: number; standard_rate: string;
   eligible_cost: number; ineligible_cost: number; total_cost: number;
   standard_grant: number; special_grant: number | null; regime: "special" | "standard" | "ineligible";
+  measure: "standard" | "special_2020" | "special_2022" | "difference_2022" | null;
   grant: number; self_pay: number; form: string | null; retention_until: string | null;
   useful_life_until: string | null; disposal: Disposal | null;
   claimed: number | null; claim_difference: number | null; estimate: boolean;
@@ -83,9 +91,54 @@ fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
 }
 
 thread_local! {
-    // Decoded once per page: the rule set and calendar are immutable data.
-    static RULES: RuleSet = RuleSet::embedded();
+    // Decoded once per page: the rule sets and calendar are immutable data. RULES is the
+    // latest revision, the default; REVISIONS every built-in one, oldest first.
+    static RULES: RuleSet = RuleSet::latest();
+    static REVISIONS: Vec<RuleSet> = onshi_core::rules::built_in_ids()
+        .filter_map(RuleSet::built_in)
+        .collect();
     static CALENDAR: Calendar = Calendar::embedded();
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RulesChoice {
+    rules: Option<String>,
+    #[serde(rename = "asOf")]
+    as_of: Option<String>,
+}
+
+/// Runs `f` with the revision the choice names (the latest when none).
+fn with_rules<T>(
+    choice: JsValue,
+    f: impl FnOnce(&RuleSet) -> Result<T, JsError>,
+) -> Result<T, JsError> {
+    let choice: RulesChoice = if choice.is_undefined() || choice.is_null() {
+        RulesChoice::default()
+    } else {
+        from_js(choice)?
+    };
+    let id = match (choice.rules, choice.as_of) {
+        (Some(id), None) => Some(id),
+        (None, Some(d)) => {
+            let date = parse::parse_date(&d).map_err(|r| JsError::new(&r.message(Lang::En)))?;
+            let set = RuleSet::as_of(date)
+                .ok_or_else(|| JsError::new(&format!("no revision was in force on {date}")))?;
+            Some(set.id().to_owned())
+        }
+        (None, None) => None,
+        (Some(_), Some(_)) => return Err(JsError::new("give rules or asOf, not both")),
+    };
+    match id {
+        None => RULES.with(|r| f(r)),
+        Some(id) => REVISIONS.with(|all| {
+            let set = all
+                .iter()
+                .find(|r| r.id() == id)
+                .ok_or_else(|| JsError::new(&format!("{id:?} is not a built-in revision")))?;
+            f(set)
+        }),
+    }
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
@@ -119,18 +172,49 @@ fn read(input: JsValue) -> Result<Result<Institution, Vec<FieldError>>, JsError>
     Ok(RULES.with(|r| Institution::from_input(&input, r).map_err(|e| e.0)))
 }
 
-/// Assesses one institution (the same fields and output as `onshi assess`).
+/// Assesses one institution (the same fields and output as `onshi assess`), under the latest
+/// revision or the one `choice` names.
 #[wasm_bindgen(unchecked_return_type = "Assessment")]
 pub fn assess(
     #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
     trace: Option<bool>,
+    #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
 ) -> Result<JsValue, JsError> {
     let inst =
         read(input)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))?;
     let opts = AssessOptions {
         trace: trace.unwrap_or(true),
     };
-    RULES.with(|r| to_js(&onshi_core::assess(r, &inst, opts)))
+    with_rules(choice, |r| to_js(&onshi_core::assess(r, &inst, opts)))
+}
+
+/// The built-in revisions, oldest first.
+#[wasm_bindgen(js_name = revisions, unchecked_return_type = "Revision[]")]
+pub fn revisions() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Revision<'a> {
+        id: &'a str,
+        effective_from: String,
+        title: &'a str,
+        title_en: &'a str,
+        extends: Option<&'a str>,
+    }
+    REVISIONS.with(|all| {
+        let list: Vec<Revision<'_>> = all
+            .iter()
+            .map(|r| {
+                let m = &r.file().rule_set;
+                Revision {
+                    id: r.id(),
+                    effective_from: m.effective_from.to_string(),
+                    title: &m.title,
+                    title_en: &m.title_en,
+                    extends: r.extends(),
+                }
+            })
+            .collect();
+        to_js(&list)
+    })
 }
 
 /// How the grant moves with the cost (and, for hospitals, the readers): every point an

@@ -17,11 +17,11 @@ const casesDir = new URL('../../tests/cases/', import.meta.url);
 const files = readdirSync(casesDir).filter((f) => f.endsWith('.toml')).sort();
 
 // The same shape as the native runner's: the assessment, the refused fields, or the error.
-function runWasm(input) {
+function runWasm(input, rules) {
   try {
     const errors = wasm.inputErrors(input);
     if (errors.length) return { error_fields: errors.map((e) => e.field) };
-    return wasm.assess(input, true);
+    return wasm.assess(input, true, rules === undefined ? undefined : { rules });
   } catch (e) {
     assert.ok(e instanceof Error && !/^Error: /.test(e.message), `a plain message: ${e.message}`);
     return { error: e.message };
@@ -37,7 +37,7 @@ for (const file of files) {
   const name = file.slice(0, -5);
   test(`case ${name}: wasm equals native`, () => {
     const c = parse(readFileSync(new URL(file, casesDir), 'utf8'));
-    const out = runWasm(c.input_json !== undefined ? JSON.parse(c.input_json) : c.input);
+    const out = runWasm(c.input_json !== undefined ? JSON.parse(c.input_json) : c.input, c.rules);
     assert.deepStrictEqual(JSON.parse(JSON.stringify(out)), native[name].output);
     for (const [k, v] of Object.entries(c.expected)) {
       if (k === 'notices') assert.deepEqual(out.notices.map((n) => n.code).sort(), [...v].sort());

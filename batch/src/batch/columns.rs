@@ -17,7 +17,7 @@ pub enum ItemCol {
 }
 
 /// (column, canonical name, Japanese aliases). The first alias is the one `onshi gen` writes.
-pub const INSTITUTION_COLUMNS: [(Col, &str, &[&str]); 10] = [
+pub const INSTITUTION_COLUMNS: [(Col, &str, &[&str]); 13] = [
     (
         Col::InstitutionCode,
         "institution_code",
@@ -38,6 +38,17 @@ pub const INSTITUTION_COLUMNS: [(Col, &str, &[&str]); 10] = [
     ),
     (Col::CompletedOn, "completed_on", &["事業完了日"]),
     (Col::AppliedOn, "applied_on", &["補助金申請日"]),
+    (
+        Col::ContractedOn,
+        "contracted_on",
+        &["契約締結日", "システム事業者契約日", "契約日"],
+    ),
+    (
+        Col::OperationStartedOn,
+        "operation_started_on",
+        &["運用開始日"],
+    ),
+    (Col::Deferral, "deferral", &["猶予届類型", "猶予届"]),
     (Col::TotalCost, "total_cost", &["総事業費"]),
     (Col::Claimed, "claimed", &["申請額"]),
 ];

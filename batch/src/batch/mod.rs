@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::Outcome;
-use crate::assess_cmd::load_rules;
+use crate::assess_cmd::{built_in_named, choose_rules, load_rules};
 use columns::{Col, Header, INSTITUTION_COLUMNS};
 use encoding::Encoding;
 use items::LineItems;
@@ -65,9 +65,13 @@ pub struct Args {
     /// input, when the institutions come from a file).
     #[arg(long, value_name = "FILE")]
     line_items: Option<PathBuf>,
-    /// Rule file (TOML) instead of the built-in 2020-11-30 rules.
-    #[arg(long, value_name = "FILE")]
+    /// The rules: a built-in revision's id (2020-11-30, 2022-08-10, 2023-04-01) or a rule
+    /// file (TOML). Default: the latest revision, the rules as finally paid.
+    #[arg(long, value_name = "ID|FILE")]
     rules: Option<PathBuf>,
+    /// The built-in revision in force on this date (instead of --rules).
+    #[arg(long, value_name = "DATE", conflicts_with = "rules")]
+    as_of: Option<String>,
     /// A scenario rule file (whole, or a reform that `extends` another): adds its grant and
     /// the difference, in columns named by its id. May be given several times.
     #[arg(long, value_name = "FILE")]
@@ -232,7 +236,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
 
 fn run_in_pool(args: &Args) -> Result<Outcome> {
     let selection = output::Selection::of(&args.outputs);
-    let rules = load_rules(args.rules.as_ref())?;
+    let rules = choose_rules(args.rules.as_ref(), args.as_of.as_deref())?;
     let compare = args
         .compare
         .iter()
@@ -264,6 +268,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         .flatten()
         .chain(args.rules.as_ref())
         .chain(&args.compare)
+        .filter(|p| built_in_named(p).is_none())
         .collect();
 
     // Everything that can make the run fail on its inputs is checked before any output exists.

@@ -156,6 +156,9 @@ impl<'a> Ctx<'a> {
             reader_applied_on: text(Col::ReaderAppliedOn),
             completed_on: text(Col::CompletedOn),
             applied_on: text(Col::AppliedOn),
+            contracted_on: text(Col::ContractedOn),
+            operation_started_on: text(Col::OperationStartedOn),
+            deferral: scalar(Col::Deferral),
             // A disposal is priced one institution at a time (`onshi assess`, the page).
             disposed_on: None,
             // Line items replace the total for the institutions they name.

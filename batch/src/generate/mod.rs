@@ -61,7 +61,7 @@ pub struct Args {
 }
 
 /// The header of the institutions file, canonical and Japanese.
-const HEADER: [(&str, &str); 10] = [
+const HEADER: [(&str, &str); 13] = [
     ("institution_code", "医療機関等コード"),
     ("name", "名称"),
     ("kind", "種別"),
@@ -72,6 +72,9 @@ const HEADER: [(&str, &str); 10] = [
     ("applied_on", "補助金申請日"),
     ("total_cost", "総事業費"),
     ("claimed", "申請額"),
+    ("contracted_on", "契約締結日"),
+    ("operation_started_on", "運用開始日"),
+    ("deferral", "猶予届類型"),
 ];
 const ITEM_HEADER: [(&str, &str); 5] = [
     ("institution_code", "医療機関等コード"),
@@ -205,11 +208,14 @@ struct Gen<'r> {
     /// gives the same institutions clean or not.
     clean: bool,
     recent_codes: Vec<String>,
+    /// Draws for the columns of the 2022–2023 revisions, apart from `rng`, so that a seed gives
+    /// the same institutions in the older columns as before the new ones were added.
+    later: ChaCha8Rng,
 }
 
 /// One generated institution as written, and its line items.
 struct Row {
-    fields: [String; 10],
+    fields: [String; 13],
     items: Vec<[String; 5]>,
 }
 
@@ -426,6 +432,7 @@ impl Gen<'_> {
             .map(|d| plus(d, self.rng.random_range(45..270)))
             .filter(|d| *d <= date(2023, 12, 31));
         let applied = completed.map(|d| plus(d, self.rng.random_range(10..100)));
+        let (contracted, started, deferral) = self.later_dates(reader_on, completed);
         let terminals = i64::from(readers.clamp(1, 3));
         let base = if self.chance(0.6) { 279_950 } else { 282_920 };
         let modification = if self.chance(0.05) {
@@ -449,6 +456,9 @@ impl Gen<'_> {
             completed_on: completed,
             applied_on: applied,
             disposed_on: None,
+            contracted_on: contracted,
+            operation_started_on: started,
+            deferral,
             cost: cost.clone(),
             claimed: None,
         };
@@ -471,6 +481,9 @@ impl Gen<'_> {
             claimed
                 .map(|c| self.amount_text(c.whole()))
                 .unwrap_or_default(),
+            contracted.map(|d| self.date_text(d)).unwrap_or_default(),
+            started.map(|d| self.date_text(d)).unwrap_or_default(),
+            deferral.map(|t| t.to_string()).unwrap_or_default(),
         ];
         if self.chance(0.05) && !self.clean {
             fields[4] = full_width(&format!("{readers}台"));
@@ -501,6 +514,31 @@ impl Gen<'_> {
             self.recent_codes[i] = fields[0].clone();
         }
         Row { fields, items }
+    }
+
+    /// The vendor contract (after the reader application), the start of operation (after the
+    /// set-up) and, for a few late projects, a deferral notice; some left blank, as exports do.
+    fn later_dates(
+        &mut self,
+        reader_on: Option<NaiveDate>,
+        completed: Option<NaiveDate>,
+    ) -> (Option<NaiveDate>, Option<NaiveDate>, Option<u8>) {
+        let r = &mut self.later;
+        let contracted = reader_on
+            .filter(|_| !r.random_bool(0.15))
+            .map(|d| plus(d, r.random_range(7..150)));
+        let started = completed
+            .filter(|_| !r.random_bool(0.10))
+            .map(|d| plus(d, r.random_range(0..30)));
+        let late = completed.is_some_and(|d| d > date(2023, 3, 31));
+        let deferral = (late && r.random_bool(0.6)).then(|| match r.random_range(0..10) {
+            0..=5 => 1,
+            6 => 4,
+            7 => 5,
+            8 => 6,
+            _ => r.random_range(2..=3),
+        });
+        (contracted, started, deferral)
     }
 
     /// What the institution claims: mostly the rules' grant, sometimes not.
@@ -599,7 +637,8 @@ pub fn run(args: &Args) -> Result<Outcome> {
     if args.line_items.as_ref() == Some(&args.out) {
         bail!("--out and --line-items must be different files (`-` is standard output)");
     }
-    let rules = RuleSet::embedded();
+    // The claims are what the rules as finally paid give.
+    let rules = RuleSet::latest();
     let mut g = Gen {
         rng: ChaCha8Rng::seed_from_u64(args.seed),
         rules: &rules,
@@ -607,6 +646,7 @@ pub fn run(args: &Args) -> Result<Outcome> {
         japanese: args.japanese_headers,
         clean: args.clean,
         recent_codes: Vec::new(),
+        later: ChaCha8Rng::seed_from_u64(args.seed ^ 0x2022_0810),
     };
     let counts = counts_by_kind(args.count);
     let mut kinds: Vec<u8> = counts

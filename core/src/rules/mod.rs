@@ -1,14 +1,17 @@
-//! Dated rule sets as data. The 2020-11-30 rule set is embedded (decoded from the compact form
-//! the build script made of `rules/2020-11-30.toml`); others load from TOML at run time.
+//! Dated rule sets as data. The built-in revisions are embedded (decoded from the compact form
+//! the build script made of `rules/*.toml`), each a reform of the one before; others load from
+//! TOML at run time.
 
+#[cfg(feature = "toml")]
+mod overlay;
 pub mod params;
 #[cfg(feature = "toml")]
 mod reform;
 pub mod schema;
 
 use crate::model::{Category, LineItemCategory};
-pub use params::{Cited, Key, ParamId, ParamSet, ParamValue, Reading, by_category, p};
-pub use schema::{CategoryRules, Param, Rate, RuleFile, SchemaError};
+pub use params::{Cited, Key, ParamId, ParamSet, ParamValue, Reading, SourceRef, by_category, p};
+pub use schema::{CategoryRules, Param, Rate, RuleFile, SchemaError, Source, SourceKind};
 
 /// A rule file that could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -33,20 +36,74 @@ pub struct RuleSet {
     reforms: Vec<(String, ParamSet)>,
     /// The id of the whole rule file at the bottom of the chain.
     root: String,
+    /// The rule set this one extends, for the history of its parameters.
+    base: Option<Box<RuleSet>>,
 }
 
-/// The id of the built-in rule set, which a reform may name in `extends`.
+/// The id of the first built-in rule set, the base of the others.
 pub const BUILT_IN: &str = "2020-11-30";
 
-const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/rules-2020-11-30.bin"));
+/// The built-in revisions, oldest first: id and encoded rule file.
+const REVISIONS: [(&str, &[u8]); 3] = [
+    (
+        "2020-11-30",
+        include_bytes!(concat!(env!("OUT_DIR"), "/rules-2020-11-30.bin")),
+    ),
+    (
+        "2022-08-10",
+        include_bytes!(concat!(env!("OUT_DIR"), "/rules-2022-08-10.bin")),
+    ),
+    (
+        "2023-04-01",
+        include_bytes!(concat!(env!("OUT_DIR"), "/rules-2023-04-01.bin")),
+    ),
+];
+
+/// The ids of the built-in revisions, oldest first.
+pub fn built_in_ids() -> impl Iterator<Item = &'static str> {
+    REVISIONS.iter().map(|(id, _)| *id)
+}
 
 impl RuleSet {
-    /// The rules of 2020-11-30 (保連発1130第1号), built in.
+    /// The rules of 2020-11-30 (保連発1130第1号), built in: the first revision.
     pub fn embedded() -> RuleSet {
-        let file: RuleFile = postcard::from_bytes(EMBEDDED)
-            // The build script wrote these bytes from a file it had validated.
-            .expect("embedded rule set decodes");
-        RuleSet::whole(file)
+        RuleSet::built_in(BUILT_IN).expect("the first revision is built in")
+    }
+
+    /// The latest built-in revision: the rules as finally paid (the default).
+    pub fn latest() -> RuleSet {
+        let (id, _) = REVISIONS[REVISIONS.len() - 1];
+        RuleSet::built_in(id).expect("the latest revision is built in")
+    }
+
+    /// A built-in revision by its id, with the revisions it extends behind it.
+    pub fn built_in(id: &str) -> Option<RuleSet> {
+        let n = REVISIONS.iter().position(|(r, _)| *r == id)?;
+        let mut set: Option<RuleSet> = None;
+        for (_, bytes) in &REVISIONS[..=n] {
+            let (file, changed): (RuleFile, Vec<String>) = postcard::from_bytes(bytes)
+                // The build script wrote these bytes from files it had validated.
+                .expect("built-in rule set decodes");
+            let this = RuleSet::whole(file);
+            set = Some(match set {
+                None => this,
+                Some(base) => {
+                    let changed = changed.iter().filter_map(|k| ParamId::from_key(k)).collect();
+                    this.over(base, changed)
+                }
+            });
+        }
+        set
+    }
+
+    /// The built-in revision in force on `date` (the latest that took effect by then).
+    pub fn as_of(date: chrono::NaiveDate) -> Option<RuleSet> {
+        let id = REVISIONS
+            .iter()
+            .rev()
+            .map(|(id, _)| *id)
+            .find(|id| schema::iso_date::parse(id).is_some_and(|d| d <= date))?;
+        RuleSet::built_in(id)
     }
 
     fn whole(file: RuleFile) -> RuleSet {
@@ -55,7 +112,41 @@ impl RuleSet {
             file,
             reforms: Vec::new(),
             root,
+            base: None,
         }
+    }
+
+    /// This rule set as a reform of `base` that set the `changed` parameters.
+    fn over(mut self, base: RuleSet, changed: ParamSet) -> RuleSet {
+        self.reforms = std::iter::once((self.id().to_owned(), changed))
+            .chain(base.reforms.iter().cloned())
+            .collect();
+        self.root = base.root.clone();
+        self.base = Some(Box::new(base));
+        self
+    }
+
+    /// The rule set this one extends, when it is a reform.
+    pub fn base(&self) -> Option<&RuleSet> {
+        self.base.as_deref()
+    }
+
+    /// A parameter's history along the chain, oldest first: each rule set that set it, with
+    /// the value it set (a revision that inherits it adds nothing).
+    pub fn history(&self, id: ParamId) -> Vec<Cited<'_>> {
+        let mut chain = vec![self];
+        while let Some(b) = chain[chain.len() - 1].base() {
+            chain.push(b);
+        }
+        let mut out: Vec<Cited<'_>> = Vec::new();
+        for set in chain.into_iter().rev() {
+            if let Some(c) = set.try_cite(id) {
+                if c.rule_set == set.id() || out.is_empty() {
+                    out.push(c);
+                }
+            }
+        }
+        out
     }
 
     /// Loads a rule file: a whole one, or a reform that `extends` the built-in rule set.

@@ -10,17 +10,18 @@
 //! title_en = "…"
 //!
 //! [special_regime]
-//! reader_applied_by = { value = "2021-09-30", effective_from = "2020-11-30", citation = "…", citation_en = "…" }
+//! reader_applied_by = { value = "2021-09-30", effective_from = "2020-11-30", source = "…", article = "…", article_en = "…" }
 //! ```
 //!
 //! A key the base lacks is refused, as an unknown key of a whole file is; a changed parameter
-//! is given whole (value, date and citations), so its citation is the reform's own.
+//! is given whole (value, date, source and article), so its citation is the reform's own.
 
 use toml::{Table, Value};
 
+use super::overlay::overlay;
 use super::params::{ParamId, ParamSet};
 use super::schema::RuleFile;
-use super::{BUILT_IN, RuleError, RuleSet};
+use super::{RuleError, RuleSet};
 
 pub(super) fn load(
     text: &str,
@@ -31,8 +32,8 @@ pub(super) fn load(
         origin: origin.to_owned(),
         message,
     };
-    let overlay: Table = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
-    let extends = overlay
+    let reform: Table = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
+    let extends = reform
         .get("rule_set")
         .and_then(|m| m.get("extends"))
         .map(|v| v.as_str().map(str::to_owned).ok_or(v));
@@ -41,18 +42,13 @@ pub(super) fn load(
         None => toml::from_str(text).map_err(|e| syntax(e.to_string().trim_end().to_owned()))?,
         Some(Err(v)) => return Err(syntax(format!("`rule_set.extends`: {v} is not a string"))),
         Some(Ok(base_ref)) => {
-            let base = if base_ref == BUILT_IN {
-                RuleSet::embedded()
-            } else {
-                base(&base_ref)?
+            let base = match RuleSet::built_in(&base_ref) {
+                Some(b) => b,
+                None => base(&base_ref)?,
             };
-            let (file, changed) = apply(&base, overlay).map_err(syntax)?;
-            let mut set = RuleSet::from_file(file, origin)?;
-            set.reforms = std::iter::once((set.id().to_owned(), changed))
-                .chain(base.reforms)
-                .collect();
-            set.root = base.root;
-            return Ok(set);
+            let (file, changed) = apply(&base, reform).map_err(syntax)?;
+            let set = RuleSet::from_file(file, origin)?;
+            return Ok(set.over(base, changed));
         }
     };
     RuleSet::from_file(file, origin)
@@ -64,59 +60,15 @@ fn from_table(t: Table) -> Result<RuleFile, String> {
         .map_err(|e: toml::de::Error| e.to_string().trim_end().to_owned())
 }
 
-/// The base with the overlay's values in place, and the parameters the overlay changed.
-fn apply(base: &RuleSet, overlay: Table) -> Result<(RuleFile, ParamSet), String> {
+/// The base with the reform's values in place, and the parameters the reform changed.
+fn apply(base: &RuleSet, reform: Table) -> Result<(RuleFile, ParamSet), String> {
     let mut merged = match Value::try_from(base.file()) {
         Ok(Value::Table(t)) => t,
         _ => return Err("the base rule set cannot be written as TOML".into()),
     };
-    let mut changed = ParamSet::EMPTY;
-    for (k, v) in overlay {
-        if k == "rule_set" {
-            // The reform's own id, date and title; `extends` stays to say what it is.
-            merged.insert(k, v);
-        } else {
-            overlay_into(&mut merged, &k, v, &k, &mut changed, base.id())?;
-        }
-    }
+    let keys = overlay(&mut merged, reform, base.id())?;
+    let changed = keys.iter().filter_map(|k| ParamId::from_key(k)).collect();
     Ok((from_table(merged)?, changed))
-}
-
-/// Puts `value` at `key` of `into`, descending into tables that are not parameters.
-fn overlay_into(
-    into: &mut Table,
-    key: &str,
-    value: Value,
-    path: &str,
-    changed: &mut ParamSet,
-    base_id: &str,
-) -> Result<(), String> {
-    let Some(slot) = into.get_mut(key) else {
-        return Err(format!(
-            "`{path}` is not a key of the rule set it extends ({base_id})"
-        ));
-    };
-    match (slot, value) {
-        (Value::Table(inner), Value::Table(t)) if !inner.contains_key("value") => {
-            for (k, v) in t {
-                overlay_into(inner, &k, v, &format!("{path}.{k}"), changed, base_id)?;
-            }
-        }
-        (slot, value) => {
-            if let Some(id) = ParamId::from_key(path) {
-                for part in ["value", "effective_from", "citation", "citation_en"] {
-                    if value.get(part).is_none() {
-                        return Err(format!(
-                            "`{path}` changes a parameter, so it needs its own {part} (value, effective_from, citation and citation_en)"
-                        ));
-                    }
-                }
-                changed.insert(id);
-            }
-            *slot = value;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -131,7 +83,7 @@ mod tests {
 
     #[test]
     fn a_reform_changes_what_it_names_and_inherits_the_rest() {
-        let r = load("[money]\nrounding_unit = { value = 100, effective_from = \"2020-11-30\", citation = \"c\", citation_en = \"c\" }\n").unwrap();
+        let r = load("[money]\nrounding_unit = { value = 100, effective_from = \"2020-11-30\", source = \"onshi-decisions\", article = \"c\", article_en = \"c\" }\n").unwrap();
         let base = RuleSet::embedded();
         assert_eq!(r.file().money.rounding_unit.value, 100);
         assert_eq!(r.file().money.tax_rate, base.file().money.tax_rate);
@@ -143,7 +95,7 @@ mod tests {
 
     #[test]
     fn keys_the_base_lacks_are_refused_and_named() {
-        let e = load("[money]\nrounding_unt = { value = 100, effective_from = \"2020-11-30\", citation = \"c\", citation_en = \"c\" }\n").unwrap_err();
+        let e = load("[money]\nrounding_unt = { value = 100, effective_from = \"2020-11-30\", source = \"onshi-decisions\", article = \"c\", article_en = \"c\" }\n").unwrap_err();
         assert!(e.contains("money.rounding_unt"), "{e}");
         let e = load("[monies]\nx = 1\n").unwrap_err();
         assert!(e.contains("monies"), "{e}");
@@ -153,10 +105,10 @@ mod tests {
     fn a_changed_parameter_comes_whole_and_valid() {
         let e = load("[money]\nrounding_unit = { value = 100 }\n").unwrap_err();
         assert!(
-            e.contains("money.rounding_unit") && e.contains("citation"),
+            e.contains("money.rounding_unit") && e.contains("article"),
             "{e}"
         );
-        let e = load("[money]\nrounding_unit = { value = 0, effective_from = \"2020-11-30\", citation = \"c\", citation_en = \"c\" }\n").unwrap_err();
+        let e = load("[money]\nrounding_unit = { value = 0, effective_from = \"2020-11-30\", source = \"onshi-decisions\", article = \"c\", article_en = \"c\" }\n").unwrap_err();
         assert!(e.contains("money.rounding_unit"), "{e}");
         let e = RuleSet::from_toml_str(
             &HEAD.replace("2020-11-30\"\neff", "2019-01-01\"\neff"),

@@ -73,6 +73,7 @@ macro_rules! from_rule_as_serde {
     )*};
 }
 from_rule_as_serde!(
+    Vec<DeferralDeadlines>,
     u32,
     u64,
     bool,
@@ -98,13 +99,88 @@ pub struct Param<T> {
     pub value: T,
     #[serde(deserialize_with = "iso_date::deserialize")]
     pub effective_from: NaiveDate,
-    /// 根拠 — the legal reference, in Japanese.
-    pub citation: String,
-    /// The same reference, in English.
-    pub citation_en: String,
-    /// True when the seeds are silent and the project chose the value (RULES.md "Decision").
+    /// 出典 — the id of the document in [`RuleFile::sources`].
+    pub source: String,
+    /// 根拠 — the article or passage of the source, in Japanese.
+    pub article: String,
+    /// The same article, in English.
+    pub article_en: String,
+    /// True when the documents are silent and the project chose the value (a Decision).
     #[serde(default)]
     pub decision: bool,
+}
+
+/// What kind of document a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// 通知
+    Notice,
+    /// 事務連絡
+    JimuRenraku,
+    /// 手引き
+    Guide,
+    Leaflet,
+    /// 審議会資料
+    Council,
+    /// 報道
+    Press,
+    /// FAQ or an information page
+    Faq,
+    /// 法令
+    Law,
+    /// The project's own decision where the documents are silent.
+    Decision,
+}
+
+impl SourceKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            SourceKind::Notice => "notice",
+            SourceKind::JimuRenraku => "jimu_renraku",
+            SourceKind::Guide => "guide",
+            SourceKind::Leaflet => "leaflet",
+            SourceKind::Council => "council",
+            SourceKind::Press => "press",
+            SourceKind::Faq => "faq",
+            SourceKind::Law => "law",
+            SourceKind::Decision => "decision",
+        }
+    }
+}
+
+/// One source document (出典): who issued it, its title, number and date, where to read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub issuer: String,
+    pub title: String,
+    pub title_en: String,
+    /// 文書番号, where the document has one (保連発1130第1号).
+    #[serde(default)]
+    pub number: Option<String>,
+    /// `YYYY-MM-DD`, or `YYYY-MM` / `YYYY` where the document gives no day.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Where to read it, where the document gives an address.
+    #[serde(default)]
+    pub url: Option<String>,
+    pub kind: SourceKind,
+    /// The name a citation gives, in Japanese and English.
+    pub short: String,
+    pub short_en: String,
+}
+
+/// Whether `d` is a date written `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+fn is_partial_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    match b.len() {
+        4 => digits(0..4),
+        7 => digits(0..4) && b[4] == b'-' && digits(5..7) && (&b[5..7] >= b"01".as_slice() && &b[5..7] <= b"12".as_slice()),
+        10 => iso_date::parse(d).is_some(),
+        _ => false,
+    }
 }
 
 /// An exact rate written as a fraction, e.g. `"3/4"` (補助率).
@@ -161,6 +237,8 @@ impl<'de> Deserialize<'de> for Rate {
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
     pub rule_set: RuleSetMeta,
+    /// 出典 — the documents the parameters cite, by id.
+    pub sources: std::collections::BTreeMap<String, Source>,
     pub categories: Categories,
     pub large_chain: LargeChain,
     pub eligibility: Eligibility,
@@ -175,6 +253,61 @@ pub struct RuleFile {
     pub readiness: Readiness,
     pub after_grant: AfterGrant,
     pub forms: Forms,
+    /// The second special window of the 2022-08-10 revision (absent before it).
+    #[serde(default)]
+    pub special_window_2022: Option<SpecialWindow2022>,
+    /// The difference payment of the 2022-08-10 revision (absent before it).
+    #[serde(default)]
+    pub difference_payment: Option<DifferencePayment>,
+    /// Later deadlines for a 猶予届 (deferral notice), from the 2023-04-01 revision.
+    #[serde(default)]
+    pub deferral: Option<Deferral>,
+}
+
+/// The categories a measure of 2022 covers, by their rule-file names.
+pub const CATEGORY_NAMES: [&str; 3] = ["hospital", "large_chain_pharmacy", "clinic_or_pharmacy"];
+
+/// 2022-08-10: a reader applied for in a window and a vendor contract by a date give the
+/// special regime again (the cost in full up to the cap).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialWindow2022 {
+    pub reader_applied_from: Param<NaiveDate>,
+    pub reader_applied_by: Param<NaiveDate>,
+    /// システム事業者との契約 — signed on or before.
+    pub contracted_by: Param<NaiveDate>,
+    /// The categories it covers (names of `categories.*`).
+    pub categories: Param<Vec<String>>,
+}
+
+/// 2022-08-10: an institution that applied for its reader before the window and started
+/// operation in a period is paid the difference up to the new amount.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DifferencePayment {
+    pub reader_applied_by: Param<NaiveDate>,
+    pub operation_started_from: Param<NaiveDate>,
+    pub operation_started_by: Param<NaiveDate>,
+    /// A grant application filed before this date counts as already paid: no difference.
+    pub paid_if_applied_before: Param<NaiveDate>,
+}
+
+/// 猶予届: the deadlines by deferral type (types not listed have deadlines not known here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deferral {
+    pub deadlines: Param<Vec<DeferralDeadlines>>,
+}
+
+/// The deadlines of some deferral types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeferralDeadlines {
+    pub types: Vec<u8>,
+    #[serde(deserialize_with = "iso_date::deserialize")]
+    pub project_completed_by: NaiveDate,
+    #[serde(deserialize_with = "iso_date::deserialize")]
+    pub application_filed_by: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -333,8 +466,9 @@ pub struct LineRule {
     pub status: LineStatus,
     #[serde(default, deserialize_with = "iso_date::option")]
     pub ends_on: Option<NaiveDate>,
-    pub citation: String,
-    pub citation_en: String,
+    pub source: String,
+    pub article: String,
+    pub article_en: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -343,8 +477,9 @@ pub struct OsRule {
     pub id: String,
     pub name: String,
     pub supported: bool,
-    pub citation: String,
-    pub citation_en: String,
+    pub source: String,
+    pub article: String,
+    pub article_en: String,
 }
 
 /// The conditions after the grant (000 第5 1; RULES.md §9).
@@ -393,8 +528,9 @@ pub struct Duty {
     pub id: String,
     pub text: String,
     pub text_en: String,
-    pub citation: String,
-    pub citation_en: String,
+    pub source: String,
+    pub article: String,
+    pub article_en: String,
 }
 
 /// A fixed text in both languages.
@@ -409,8 +545,9 @@ pub struct Wording {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forms {
-    pub citation: String,
-    pub citation_en: String,
+    pub source: String,
+    pub article: String,
+    pub article_en: String,
     pub addressee: Wording,
     pub section: Wording,
     pub title: Wording,
@@ -418,7 +555,8 @@ pub struct Forms {
     pub rounding: Wording,
     pub tax: Wording,
     pub notes: Vec<Wording>,
-    pub attachments_citation: Wording,
+    pub attachments_source: String,
+    pub attachments_article: Wording,
     pub attachments_title: Wording,
     /// 添付書類 — what is filed with the form.
     pub attachments: Vec<Wording>,
@@ -460,8 +598,9 @@ pub struct FormLayout {
     pub code_label: Wording,
     pub declaration: Wording,
     pub notes: Vec<Wording>,
-    pub citation: String,
-    pub citation_en: String,
+    pub source: String,
+    pub article: String,
+    pub article_en: String,
     #[serde(default)]
     pub decision: bool,
 }
@@ -521,20 +660,61 @@ fn check(ok: bool, key: &str, message: impl FnOnce() -> String) -> Result<(), Sc
 }
 
 impl<T> Param<T> {
-    fn check_dated(&self, key: &str, rule_set_from: NaiveDate) -> Result<(), SchemaError> {
+    fn check_dated(
+        &self,
+        key: &str,
+        rule_set_from: NaiveDate,
+        sources: &Sources,
+    ) -> Result<(), SchemaError> {
+        check_source(sources, &self.source, key)?;
         check(self.effective_from <= rule_set_from, key, || {
             format!(
                 "takes effect on {} after the rule set's own date {rule_set_from}",
                 self.effective_from
             )
         })?;
-        check(!self.citation.trim().is_empty(), key, || {
-            "has no citation".into()
+        check(!self.article.trim().is_empty(), key, || {
+            "has no article (the passage of its source it rests on)".into()
         })?;
-        check(!self.citation_en.trim().is_empty(), key, || {
-            "has no English citation".into()
+        check(!self.article_en.trim().is_empty(), key, || {
+            "has no English article".into()
         })
     }
+}
+
+/// The sources of a rule file, by id.
+pub type Sources = std::collections::BTreeMap<String, Source>;
+
+fn check_source(sources: &Sources, id: &str, key: &str) -> Result<(), SchemaError> {
+    check(sources.contains_key(id), key, || {
+        format!("cites the source {id:?}, which is not in [sources]")
+    })
+}
+
+fn validate_sources(sources: &Sources) -> Result<(), SchemaError> {
+    for (id, s) in sources {
+        let key = format!("sources.{id}");
+        for (field, text) in [
+            ("issuer", &s.issuer),
+            ("title", &s.title),
+            ("title_en", &s.title_en),
+            ("short", &s.short),
+            ("short_en", &s.short_en),
+        ] {
+            check(!text.trim().is_empty(), &key, || format!("has an empty {field}"))?;
+        }
+        if let Some(d) = &s.date {
+            check(is_partial_date(d), &key, || {
+                format!("date {d:?} is not written YYYY-MM-DD, YYYY-MM or YYYY")
+            })?;
+        }
+        if let Some(u) = &s.url {
+            check(u.starts_with("https://") || u.starts_with("http://"), &key, || {
+                format!("url {u:?} is not a web address")
+            })?;
+        }
+    }
+    Ok(())
 }
 
 fn check_rate(p: &Param<Rate>, key: &str, at_most_one: bool) -> Result<(), SchemaError> {
@@ -554,9 +734,12 @@ fn check_rate(p: &Param<Rate>, key: &str, at_most_one: bool) -> Result<(), Schem
 impl Validate for RuleFile {
     fn validate(&self) -> Result<(), SchemaError> {
         let from = self.rule_set.effective_from;
+        let src = &self.sources;
         check(!self.rule_set.id.trim().is_empty(), "rule_set.id", || {
             "is empty".into()
         })?;
+        validate_sources(src)?;
+        self.validate_texts_cite()?;
         for (name, c) in [
             ("hospital", &self.categories.hospital),
             (
@@ -567,11 +750,11 @@ impl Validate for RuleFile {
         ] {
             let key = |k: &str| format!("categories.{name}.{k}");
             let quota = c.reader_quota.value;
-            c.reader_quota.check_dated(&key("reader_quota"), from)?;
+            c.reader_quota.check_dated(&key("reader_quota"), from, src)?;
             check((1..=20).contains(&quota), &key("reader_quota"), || {
                 format!("{quota} is not between 1 and 20")
             })?;
-            c.caps.check_dated(&key("caps"), from)?;
+            c.caps.check_dated(&key("caps"), from, src)?;
             check(c.caps.value.len() == quota as usize, &key("caps"), || {
                 format!(
                     "has {} values; expected one per reader up to the quota of {quota}",
@@ -597,9 +780,9 @@ impl Validate for RuleFile {
                 &key("special_forms"),
                 || "a form has no name".into(),
             )?;
-            c.standard_rate.check_dated(&key("standard_rate"), from)?;
+            c.standard_rate.check_dated(&key("standard_rate"), from, src)?;
             check_rate(&c.standard_rate, &key("standard_rate"), true)?;
-            c.special_forms.check_dated(&key("special_forms"), from)?;
+            c.special_forms.check_dated(&key("special_forms"), from, src)?;
             check(
                 c.special_forms.value.len() == quota as usize,
                 &key("special_forms"),
@@ -615,19 +798,19 @@ impl Validate for RuleFile {
             })?;
         }
         let t = &self.large_chain.threshold_rx_per_month;
-        t.check_dated("large_chain.threshold_rx_per_month", from)?;
+        t.check_dated("large_chain.threshold_rx_per_month", from, src)?;
         check(t.value > 0, "large_chain.threshold_rx_per_month", || {
             "must be more than 0".into()
         })?;
         self.eligibility
             .reader_required
-            .check_dated("eligibility.reader_required", from)?;
+            .check_dated("eligibility.reader_required", from, src)?;
         self.special_regime
             .reader_applied_by
-            .check_dated("special_regime.reader_applied_by", from)?;
+            .check_dated("special_regime.reader_applied_by", from, src)?;
         self.special_regime
             .form_fallback
-            .check_dated("special_regime.form_fallback", from)?;
+            .check_dated("special_regime.form_fallback", from, src)?;
         check(
             !self.special_regime.form_fallback.value.trim().is_empty(),
             "special_regime.form_fallback",
@@ -635,9 +818,9 @@ impl Validate for RuleFile {
         )?;
         let d = &self.deadlines;
         d.project_completed_by
-            .check_dated("deadlines.project_completed_by", from)?;
+            .check_dated("deadlines.project_completed_by", from, src)?;
         d.application_filed_by
-            .check_dated("deadlines.application_filed_by", from)?;
+            .check_dated("deadlines.application_filed_by", from, src)?;
         check(
             d.project_completed_by.value <= d.application_filed_by.value,
             "deadlines.application_filed_by",
@@ -660,8 +843,8 @@ impl Validate for RuleFile {
             },
         )?;
         let p = &self.plausible_dates;
-        p.earliest.check_dated("plausible_dates.earliest", from)?;
-        p.latest.check_dated("plausible_dates.latest", from)?;
+        p.earliest.check_dated("plausible_dates.earliest", from, src)?;
+        p.latest.check_dated("plausible_dates.latest", from, src)?;
         check(
             p.earliest.value <= by && d.application_filed_by.value <= p.latest.value,
             "plausible_dates",
@@ -673,13 +856,13 @@ impl Validate for RuleFile {
             },
         )?;
         let m = &self.money;
-        m.rounding_unit.check_dated("money.rounding_unit", from)?;
+        m.rounding_unit.check_dated("money.rounding_unit", from, src)?;
         check(m.rounding_unit.value >= 1, "money.rounding_unit", || {
             "must be at least 1 yen".into()
         })?;
-        m.tax_rate.check_dated("money.tax_rate", from)?;
+        m.tax_rate.check_dated("money.tax_rate", from, src)?;
         check_rate(&m.tax_rate, "money.tax_rate", false)?;
-        m.max_amount.check_dated("money.max_amount", from)?;
+        m.max_amount.check_dated("money.max_amount", from, src)?;
         check(
             (1..=MAX_PLAUSIBLE_AMOUNT).contains(&m.max_amount.value),
             "money.max_amount",
@@ -722,25 +905,25 @@ impl Validate for RuleFile {
             ("unrelated_ict", &l.unrelated_ict),
             ("other", &l.other),
         ] {
-            p.check_dated(&format!("line_items.{k}"), from)?;
+            p.check_dated(&format!("line_items.{k}"), from, src)?;
         }
         let r = &self.retention;
         r.years_after_fiscal_year
-            .check_dated("retention.years_after_fiscal_year", from)?;
+            .check_dated("retention.years_after_fiscal_year", from, src)?;
         check(
             r.years_after_fiscal_year.value <= 100,
             "retention.years_after_fiscal_year",
             || format!("{} years is not plausible", r.years_after_fiscal_year.value),
         )?;
         r.fiscal_year_start_month
-            .check_dated("retention.fiscal_year_start_month", from)?;
+            .check_dated("retention.fiscal_year_start_month", from, src)?;
         check(
             (1..=12).contains(&r.fiscal_year_start_month.value),
             "retention.fiscal_year_start_month",
             || format!("{} is not a month", r.fiscal_year_start_month.value),
         )?;
         let c = &self.institution_code.legacy_check_prefectures;
-        c.check_dated("institution_code.legacy_check_prefectures", from)?;
+        c.check_dated("institution_code.legacy_check_prefectures", from, src)?;
         check(
             c.value.iter().all(|p| (1..=47).contains(p)),
             "institution_code.legacy_check_prefectures",
@@ -767,6 +950,7 @@ impl Validate for RuleFile {
         }
         self.validate_after_grant(from)?;
         self.validate_forms()?;
+        self.validate_revisions(from)?;
         let p = &self.preparation;
         for (k, v, max) in [
             (
@@ -796,7 +980,7 @@ impl Validate for RuleFile {
             ),
         ] {
             let key = format!("preparation.{k}");
-            v.check_dated(&key, from)?;
+            v.check_dated(&key, from, src)?;
             check(v.value <= max, &key, || {
                 format!("{} is more than {max}", v.value)
             })?;
@@ -808,15 +992,16 @@ impl Validate for RuleFile {
 impl RuleFile {
     fn validate_after_grant(&self, from: NaiveDate) -> Result<(), SchemaError> {
         let a = &self.after_grant;
+        let src = &self.sources;
         a.reader_value
-            .check_dated("after_grant.reader_value", from)?;
+            .check_dated("after_grant.reader_value", from, src)?;
         check(
             a.reader_value.value <= self.money.max_amount.value,
             "after_grant.reader_value",
             || format!("{} is more than money.max_amount", a.reader_value.value),
         )?;
         a.reader_depreciation_months
-            .check_dated("after_grant.reader_depreciation_months", from)?;
+            .check_dated("after_grant.reader_depreciation_months", from, src)?;
         check(
             (1..=600).contains(&a.reader_depreciation_months.value),
             "after_grant.reader_depreciation_months",
@@ -828,9 +1013,9 @@ impl RuleFile {
             },
         )?;
         a.depreciation_from
-            .check_dated("after_grant.depreciation_from", from)?;
+            .check_dated("after_grant.depreciation_from", from, src)?;
         a.grant_repayable
-            .check_dated("after_grant.grant_repayable", from)?;
+            .check_dated("after_grant.grant_repayable", from, src)?;
         let r = a.grant_repayable.value;
         check(
             r.numerator <= r.denominator,
@@ -843,10 +1028,85 @@ impl RuleFile {
             ("useful_life_other_years", &a.useful_life_other_years),
         ] {
             let key = format!("after_grant.{k}");
-            p.check_dated(&key, from)?;
+            p.check_dated(&key, from, src)?;
             check((1..=50).contains(&p.value), &key, || {
                 format!("{} years is not plausible", p.value)
             })?;
+        }
+        Ok(())
+    }
+
+    /// The measures and deadlines of the later revisions, when the rule set has them.
+    fn validate_revisions(&self, from: NaiveDate) -> Result<(), SchemaError> {
+        let src = &self.sources;
+        let window = |k: &str| format!("special_window_2022.{k}");
+        if let Some(w) = &self.special_window_2022 {
+            w.reader_applied_from.check_dated(&window("reader_applied_from"), from, src)?;
+            w.reader_applied_by.check_dated(&window("reader_applied_by"), from, src)?;
+            w.contracted_by.check_dated(&window("contracted_by"), from, src)?;
+            w.categories.check_dated(&window("categories"), from, src)?;
+            let (a, b) = (w.reader_applied_from.value, w.reader_applied_by.value);
+            check(a <= b, &window("reader_applied_by"), || {
+                format!("{b} is before the window opens ({a})")
+            })?;
+            for c in &w.categories.value {
+                check(CATEGORY_NAMES.contains(&c.as_str()), &window("categories"), || {
+                    format!("{c:?} is not one of {CATEGORY_NAMES:?}")
+                })?;
+            }
+        }
+        if let Some(d) = &self.difference_payment {
+            let key = |k: &str| format!("difference_payment.{k}");
+            d.reader_applied_by.check_dated(&key("reader_applied_by"), from, src)?;
+            d.operation_started_from.check_dated(&key("operation_started_from"), from, src)?;
+            d.operation_started_by.check_dated(&key("operation_started_by"), from, src)?;
+            d.paid_if_applied_before.check_dated(&key("paid_if_applied_before"), from, src)?;
+            let (a, b) = (d.operation_started_from.value, d.operation_started_by.value);
+            check(a <= b, &key("operation_started_by"), || {
+                format!("{b} is before the period opens ({a})")
+            })?;
+            check(
+                self.special_window_2022.is_some(),
+                "difference_payment",
+                || "needs special_window_2022 (it pays up to the window's amount, for its categories)".into(),
+            )?;
+        }
+        if let Some(d) = &self.deferral {
+            d.deadlines.check_dated("deferral.deadlines", from, src)?;
+            let mut seen = Vec::new();
+            for e in &d.deadlines.value {
+                for t in &e.types {
+                    check((1..=6).contains(t) && !seen.contains(t), "deferral.deadlines", || {
+                        format!("type {t} is not between 1 and 6, or is listed twice")
+                    })?;
+                    seen.push(*t);
+                }
+                check(
+                    e.project_completed_by <= e.application_filed_by,
+                    "deferral.deadlines",
+                    || format!("{} is before the project deadline {}", e.application_filed_by, e.project_completed_by),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The texts shown beside the rules (lines, terminals, duties, forms) cite known sources.
+    fn validate_texts_cite(&self) -> Result<(), SchemaError> {
+        let src = &self.sources;
+        for l in &self.readiness.lines {
+            check_source(src, &l.source, &format!("readiness.lines.{}", l.id))?;
+        }
+        for o in &self.readiness.terminal_os {
+            check_source(src, &o.source, &format!("readiness.terminal_os.{}", o.id))?;
+        }
+        for d in &self.after_grant.duties {
+            check_source(src, &d.source, &format!("after_grant.duties.{}", d.id))?;
+        }
+        check_source(src, &self.forms.source, "forms")?;
+        check_source(src, &self.forms.attachments_source, "forms.attachments_source")?;
+        for (name, l) in &self.forms.layouts {
+            check_source(src, &l.source, &format!("forms.layouts.{name}"))?;
         }
         Ok(())
     }

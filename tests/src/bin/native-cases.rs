@@ -2,11 +2,11 @@
 //! so the wasm build can be checked against them byte for byte in Node.
 
 fn main() {
-    let rules = onshi_core::RuleSet::embedded();
     let mut out = serde_json::Map::new();
     for (name, case) in onshi_tests::load_cases() {
         let input = case.input_value();
-        out.insert(name, serde_json::json!({ "input": input, "output": onshi_tests::run_native(&input, &rules) }));
+        let rules = case.rule_set();
+        out.insert(name, serde_json::json!({ "input": input, "rules": case.rules, "output": onshi_tests::run_native(&input, &rules) }));
     }
     let text = serde_json::to_string_pretty(&out).expect("JSON");
     match std::env::args().nth(1) {

@@ -34,13 +34,16 @@ prop_compose! {
         kind in kind(),
         rx in prop::option::of(0u64..100_000),
         readers in 0u32..6,
-        reader_applied_on in prop::option::of(date_in("2020-10-01", 500)),
+        reader_applied_on in prop::option::of(date_in("2020-10-01", 900)),
         completed_on in prop::option::of(date_in("2021-01-01", 1000)),
         applied_on in prop::option::of(date_in("2021-01-01", 1100)),
         disposed_on in prop::option::of(date_in("2020-10-01", 3600)),
+        contracted_on in prop::option::of(date_in("2021-01-01", 900)),
+        operation_started_on in prop::option::of(date_in("2021-06-01", 700)),
+        deferral in prop::option::of(1u8..=6),
         cost in cost(),
     ) -> Institution {
-        Institution { code: None, kind, group_rx_per_month: rx, readers, reader_applied_on, completed_on, applied_on, disposed_on, cost, claimed: None }
+        Institution { code: None, kind, group_rx_per_month: rx, readers, reader_applied_on, completed_on, applied_on, disposed_on, contracted_on, operation_started_on, deferral, cost, claimed: None }
     }
 }
 
