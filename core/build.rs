@@ -28,7 +28,9 @@ fn main() {
         println!("cargo::rerun-if-changed={src}");
         let text = fs::read_to_string(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
         let mut table: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{src}: {e}"));
-        let extends = table["rule_set"].get("extends").and_then(|v| v.as_str().map(str::to_owned));
+        let extends = table["rule_set"]
+            .get("extends")
+            .and_then(|v| v.as_str().map(str::to_owned));
         let changed = match (&base, extends) {
             (None, None) => Vec::new(),
             (Some((base_id, merged)), Some(ext)) if &ext == base_id => {
@@ -46,7 +48,8 @@ fn main() {
         if let Err(e) = file.validate() {
             panic!("{src}: {e}");
         }
-        let bytes = postcard::to_allocvec(&(&file, &changed)).unwrap_or_else(|e| panic!("{src}: {e}"));
+        let bytes =
+            postcard::to_allocvec(&(&file, &changed)).unwrap_or_else(|e| panic!("{src}: {e}"));
         let dst = out.join(format!("rules-{id}.bin"));
         fs::write(&dst, bytes).unwrap_or_else(|e| panic!("{}: {e}", dst.display()));
         base = Some((id.to_owned(), table));
@@ -57,7 +60,8 @@ fn main() {
 fn encode_calendar(src: &str, dst: &PathBuf) {
     println!("cargo::rerun-if-changed={src}");
     let text = fs::read_to_string(src).unwrap_or_else(|e| panic!("{src}: {e}"));
-    let value: schema::CalendarFile = toml::from_str(&text).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let value: schema::CalendarFile =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{src}: {e}"));
     if let Err(e) = value.validate() {
         panic!("{src}: {e}");
     }

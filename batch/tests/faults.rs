@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
-const HEADER: &str = "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed";
+const HEADER: &str = "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed,contracted_on,operation_started_on,deferral";
 
 /// Rows that compute: `onshi gen`'s clean output, read once.
 fn good_rows() -> &'static Vec<Vec<String>> {

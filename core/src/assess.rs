@@ -725,7 +725,7 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
     fn difference(&mut self, reader: Option<NaiveDate>) -> Option<DifferenceCheck> {
         let inst = self.inst;
         let by = self.r.get_opt(p::DifferenceReaderBy).copied()?;
-        if !reader.is_some_and(|d| d <= by) {
+        if reader.is_none_or(|d| d > by) {
             return Some(DifferenceCheck::ReaderOutside);
         }
         let paid_before = self.r.get_opt(p::DifferencePaidBefore).copied()?;
@@ -765,7 +765,10 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
             }
         }
         if let Some(dp) = &f.difference_payment {
-            let (from, by) = (dp.operation_started_from.value, dp.operation_started_by.value);
+            let (from, by) = (
+                dp.operation_started_from.value,
+                dp.operation_started_by.value,
+            );
             match difference {
                 Some(DifferenceCheck::OperationUnknown) => {
                     self.a.estimate = true;
@@ -885,7 +888,11 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
             .map(|e| (e.project_completed_by, e.application_filed_by));
         if first && found.is_none() {
             let facts = Facts::Deferral { kind: t };
-            self.notice(NoticeCode::DeferralDeadlinesUnknown, Severity::Warning, facts);
+            self.notice(
+                NoticeCode::DeferralDeadlinesUnknown,
+                Severity::Warning,
+                facts,
+            );
         }
         self.a.derivation.deferral_deadlines = Some(found);
         Some(found)

@@ -575,11 +575,20 @@ fn window_2022(a: &Assessment<'_>) -> Option<Words> {
         w.reader_applied_by.value,
         w.contracted_by.value,
     );
-    let name = (&a.rules.category(a.category).name, &a.rules.category(a.category).name_en);
-    let reader = d.reader_applied_on.map_or("未入力".into(), |x| x.to_string());
-    let reader_en = d.reader_applied_on.map_or("not given".into(), |x| x.to_string());
+    let name = (
+        &a.rules.category(a.category).name,
+        &a.rules.category(a.category).name_en,
+    );
+    let reader = d
+        .reader_applied_on
+        .map_or("未入力".into(), |x| x.to_string());
+    let reader_en = d
+        .reader_applied_on
+        .map_or("not given".into(), |x| x.to_string());
     let contract = d.contracted_on.map_or("未入力".into(), |x| x.to_string());
-    let contract_en = d.contracted_on.map_or("not given".into(), |x| x.to_string());
+    let contract_en = d
+        .contracted_on
+        .map_or("not given".into(), |x| x.to_string());
     let detail = match d.window? {
         WindowCheck::NotCovered => (
             format!("{}は令和4年の特例の対象外", name.0),
@@ -590,17 +599,28 @@ fn window_2022(a: &Assessment<'_>) -> Option<Words> {
             format!("reader applied on {reader_en}, outside {from} to {by}"),
         ),
         WindowCheck::ContractInTime => (
-            format!("提供申請日 {reader}（{from}〜{by} の内）、契約日 {contract}（{cby} まで）→ 対象"),
-            format!("reader applied on {reader_en} (within {from} to {by}), contract {contract_en} (by {cby}) → applies"),
+            format!(
+                "提供申請日 {reader}（{from}〜{by} の内）、契約日 {contract}（{cby} まで）→ 対象"
+            ),
+            format!(
+                "reader applied on {reader_en} (within {from} to {by}), contract {contract_en} (by {cby}) → applies"
+            ),
         ),
         WindowCheck::ContractLate | WindowCheck::ContractUnknown => (
-            format!("提供申請日 {reader}（{from}〜{by} の内）、契約日 {contract}（{cby} までが条件）→ 対象外"),
-            format!("reader applied on {reader_en} (within {from} to {by}), contract {contract_en} (required by {cby}) → does not apply"),
+            format!(
+                "提供申請日 {reader}（{from}〜{by} の内）、契約日 {contract}（{cby} までが条件）→ 対象外"
+            ),
+            format!(
+                "reader applied on {reader_en} (within {from} to {by}), contract {contract_en} (required by {cby}) → does not apply"
+            ),
         ),
     };
     Some(Words {
         label: ("令和4年の特例の対象", "2022 special window applies"),
-        before: Some(d.reader_applied_on.map_or(TraceValue::Unknown, TraceValue::Date)),
+        before: Some(
+            d.reader_applied_on
+                .map_or(TraceValue::Unknown, TraceValue::Date),
+        ),
         after: TraceValue::Flag(d.window == Some(WindowCheck::ContractInTime)),
         detail,
     })
@@ -616,8 +636,12 @@ fn difference_2022(a: &Assessment<'_>) -> Option<Words> {
         dp.operation_started_by.value,
         dp.paid_if_applied_before.value,
     );
-    let op = d.operation_started_on.map_or("未入力".into(), |x| x.to_string());
-    let op_en = d.operation_started_on.map_or("not given".into(), |x| x.to_string());
+    let op = d
+        .operation_started_on
+        .map_or("未入力".into(), |x| x.to_string());
+    let op_en = d
+        .operation_started_on
+        .map_or("not given".into(), |x| x.to_string());
     let detail = match d.difference? {
         DifferenceCheck::ReaderOutside => (
             format!("提供申請日が {rby} より後、または未入力"),
@@ -629,7 +653,9 @@ fn difference_2022(a: &Assessment<'_>) -> Option<Words> {
         ),
         DifferenceCheck::OperationInPeriod => (
             format!("提供申請日 {rby} まで、運用開始日 {op}（{from}〜{by} の内）→ 差額を補助"),
-            format!("reader applied for by {rby}, operation started {op_en} (within {from} to {by}) → the difference is paid"),
+            format!(
+                "reader applied for by {rby}, operation started {op_en} (within {from} to {by}) → the difference is paid"
+            ),
         ),
         DifferenceCheck::OperationOutside | DifferenceCheck::OperationUnknown => (
             format!("運用開始日 {op}（{from}〜{by} が条件）→ 対象外"),
@@ -638,7 +664,10 @@ fn difference_2022(a: &Assessment<'_>) -> Option<Words> {
     };
     Some(Words {
         label: ("令和4年の差額補助の対象", "2022 difference payment applies"),
-        before: Some(d.operation_started_on.map_or(TraceValue::Unknown, TraceValue::Date)),
+        before: Some(
+            d.operation_started_on
+                .map_or(TraceValue::Unknown, TraceValue::Date),
+        ),
         after: TraceValue::Flag(d.difference == Some(DifferenceCheck::OperationInPeriod)),
         detail,
     })

@@ -181,7 +181,9 @@ impl Measure {
             (Measure::Difference2022, Lang::Ja) => "令和4年の差額補助",
             (Measure::Standard, Lang::En) => "standard regime (§3)",
             (Measure::Special2020, Lang::En) => "special regime (reader applied for by March 2021)",
-            (Measure::Special2022, Lang::En) => "2022 special window (reader applied for June–December 2022)",
+            (Measure::Special2022, Lang::En) => {
+                "2022 special window (reader applied for June–December 2022)"
+            }
             (Measure::Difference2022, Lang::En) => "2022 difference payment",
         }
     }

@@ -32,7 +32,9 @@ impl Case {
     /// The rule set the case is assessed under.
     pub fn rule_set(&self) -> RuleSet {
         match &self.rules {
-            Some(id) => RuleSet::built_in(id).unwrap_or_else(|| panic!("{id}: not a built-in revision")),
+            Some(id) => {
+                RuleSet::built_in(id).unwrap_or_else(|| panic!("{id}: not a built-in revision"))
+            }
             None => RuleSet::latest(),
         }
     }

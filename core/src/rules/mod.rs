@@ -88,7 +88,10 @@ impl RuleSet {
             set = Some(match set {
                 None => this,
                 Some(base) => {
-                    let changed = changed.iter().filter_map(|k| ParamId::from_key(k)).collect();
+                    let changed = changed
+                        .iter()
+                        .filter_map(|k| ParamId::from_key(k))
+                        .collect();
                     this.over(base, changed)
                 }
             });
@@ -321,8 +324,8 @@ mod tests {
                 "institution_code.legacy_check_prefectures",
             ),
             (
-                "value = 4, effective_from = \"2020-11-30\", citation = \"財政法",
-                "value = 13, effective_from = \"2020-11-30\", citation = \"財政法",
+                "value = 4, effective_from = \"2020-11-30\", source = \"law-public-finance",
+                "value = 13, effective_from = \"2020-11-30\", source = \"law-public-finance",
                 "retention.fiscal_year_start_month",
             ),
             (
@@ -363,6 +366,83 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(key), "{key}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_citation_names_a_source_of_the_registry() {
+        let text = FILE.replacen("source = \"horen-1130-1\"", "source = \"003\"", 1);
+        let e = RuleSet::from_toml_str(&text, "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"003\"") && e.contains("[sources]"), "{e}");
+        let text = FILE.replacen("date = \"2020-11-30\"", "date = \"30.11.2020\"", 1);
+        let e = RuleSet::from_toml_str(&text, "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("sources.horen-1130-1") && e.contains("30.11.2020"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_revisions_chain_and_are_chosen_by_date() {
+        let ids: Vec<_> = built_in_ids().collect();
+        assert_eq!(ids, ["2020-11-30", "2022-08-10", "2023-04-01"]);
+        let latest = RuleSet::latest();
+        assert_eq!(latest.id(), "2023-04-01");
+        assert_eq!(latest.extends(), Some("2022-08-10"));
+        assert_eq!(
+            latest.base().and_then(RuleSet::base).map(RuleSet::id),
+            Some("2020-11-30")
+        );
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(RuleSet::as_of(d("2020-11-29")), None);
+        assert_eq!(RuleSet::as_of(d("2020-11-30")).unwrap().id(), "2020-11-30");
+        assert_eq!(RuleSet::as_of(d("2022-08-09")).unwrap().id(), "2020-11-30");
+        assert_eq!(RuleSet::as_of(d("2022-08-10")).unwrap().id(), "2022-08-10");
+        assert_eq!(RuleSet::as_of(d("2023-03-31")).unwrap().id(), "2022-08-10");
+        assert_eq!(RuleSet::as_of(d("2026-12-03")).unwrap().id(), "2023-04-01");
+        // Each parameter says which revision set it; the history lists each value once.
+        assert_eq!(latest.set_by(ParamId::ApplicationFiledBy), "2023-04-01");
+        assert_eq!(latest.set_by(ParamId::WindowReaderBy), "2022-08-10");
+        assert_eq!(latest.set_by(ParamId::HospitalCaps), "2020-11-30");
+        let h = latest.history(ParamId::ApplicationFiledBy);
+        let got: Vec<_> = h.iter().map(|c| (c.rule_set, c.value.clone())).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(h[0].rule_set, "2020-11-30");
+        assert_eq!(h[1].rule_set, "2023-04-01");
+        assert_eq!(h[1].source.id, "ssk-portal-hojokin");
+        assert_eq!(latest.history(ParamId::HospitalCaps).len(), 1);
+        assert!(
+            RuleSet::embedded()
+                .try_cite(ParamId::WindowReaderBy)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn no_citation_names_a_seed_file_number() {
+        for id in built_in_ids() {
+            let set = RuleSet::built_in(id).unwrap();
+            for p in ParamId::ALL {
+                if let Some(c) = set.try_cite(*p) {
+                    for t in [&c.citation, &c.citation_en] {
+                        let starts_with_number =
+                            ["000", "001", "002", "003", "004"].iter().any(|n| {
+                                t.starts_with(n)
+                                    || t.contains(&format!(" {n} "))
+                                    || t.contains(&format!("（{n}"))
+                            });
+                        assert!(
+                            !starts_with_number && !t.contains("RULES.md"),
+                            "{id} {}: {t}",
+                            c.key
+                        );
+                    }
+                }
+            }
         }
     }
 

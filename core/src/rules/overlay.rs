@@ -15,7 +15,8 @@ pub const OPEN: &[&str] = &[
 ];
 
 /// Lays `overlay` over `base` in place; returns the keys of the parameters it set.
-pub fn overlay(base: &mut Table, overlay: Table, base_id: &str) -> Result<Vec<String>, String> {
+pub fn overlay(base: &mut Table, mut overlay: Table, base_id: &str) -> Result<Vec<String>, String> {
+    cited_by_itself(&mut overlay);
     let mut changed = Vec::new();
     for (k, v) in overlay {
         if k == "rule_set" {
@@ -85,4 +86,69 @@ fn params_in(value: &Value, path: &str, changed: &mut Vec<String>) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// A scenario written before sources were data gives each changed parameter a `citation` (and
+/// `citation_en`) of its own words: the file itself becomes their source, named by its title,
+/// so such files keep working and still cite what they changed.
+fn cited_by_itself(reform: &mut Table) {
+    let Some(meta) = reform.get("rule_set").and_then(Value::as_table) else {
+        return;
+    };
+    let text = |k: &str| {
+        meta.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (id, title, title_en) = (text("id"), text("title"), text("title_en"));
+    let mut any = false;
+    for (k, v) in reform.iter_mut() {
+        if k != "rule_set" && k != "sources" {
+            any |= legacy_citations(v, &id);
+        }
+    }
+    if !any {
+        return;
+    }
+    let mut source = Table::new();
+    for (k, v) in [
+        ("issuer", "scenario"),
+        ("title", title.as_str()),
+        ("title_en", title_en.as_str()),
+        ("kind", "scenario"),
+        ("short", title.as_str()),
+        ("short_en", title_en.as_str()),
+    ] {
+        source.insert(k.into(), Value::String(v.to_owned()));
+    }
+    let sources = reform
+        .entry("sources")
+        .or_insert_with(|| Value::Table(Table::new()));
+    if let Some(t) = sources.as_table_mut() {
+        t.entry(id).or_insert(Value::Table(source));
+    }
+}
+
+/// Rewrites `citation`/`citation_en` as `source`/`article`/`article_en`; true if any was.
+fn legacy_citations(v: &mut Value, source: &str) -> bool {
+    let Some(t) = v.as_table_mut() else {
+        return false;
+    };
+    if t.contains_key("value") {
+        if t.contains_key("source") || !t.contains_key("citation") {
+            return false;
+        }
+        let ja = t.remove("citation").unwrap_or(Value::String(String::new()));
+        let en = t.remove("citation_en").unwrap_or_else(|| ja.clone());
+        t.insert("source".into(), Value::String(source.to_owned()));
+        t.insert("article".into(), ja);
+        t.insert("article_en".into(), en);
+        return true;
+    }
+    let mut any = false;
+    for (_, inner) in t.iter_mut() {
+        any |= legacy_citations(inner, source);
+    }
+    any
 }

@@ -131,6 +131,8 @@ pub enum SourceKind {
     Law,
     /// The project's own decision where the documents are silent.
     Decision,
+    /// A what-if rule file (a scenario), citing itself.
+    Scenario,
 }
 
 impl SourceKind {
@@ -145,6 +147,7 @@ impl SourceKind {
             SourceKind::Faq => "faq",
             SourceKind::Law => "law",
             SourceKind::Decision => "decision",
+            SourceKind::Scenario => "scenario",
         }
     }
 }
@@ -177,7 +180,12 @@ fn is_partial_date(d: &str) -> bool {
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
     match b.len() {
         4 => digits(0..4),
-        7 => digits(0..4) && b[4] == b'-' && digits(5..7) && (&b[5..7] >= b"01".as_slice() && &b[5..7] <= b"12".as_slice()),
+        7 => {
+            digits(0..4)
+                && b[4] == b'-'
+                && digits(5..7)
+                && (&b[5..7] >= b"01".as_slice() && &b[5..7] <= b"12".as_slice())
+        }
         10 => iso_date::parse(d).is_some(),
         _ => false,
     }
@@ -701,7 +709,9 @@ fn validate_sources(sources: &Sources) -> Result<(), SchemaError> {
             ("short", &s.short),
             ("short_en", &s.short_en),
         ] {
-            check(!text.trim().is_empty(), &key, || format!("has an empty {field}"))?;
+            check(!text.trim().is_empty(), &key, || {
+                format!("has an empty {field}")
+            })?;
         }
         if let Some(d) = &s.date {
             check(is_partial_date(d), &key, || {
@@ -709,9 +719,11 @@ fn validate_sources(sources: &Sources) -> Result<(), SchemaError> {
             })?;
         }
         if let Some(u) = &s.url {
-            check(u.starts_with("https://") || u.starts_with("http://"), &key, || {
-                format!("url {u:?} is not a web address")
-            })?;
+            check(
+                u.starts_with("https://") || u.starts_with("http://"),
+                &key,
+                || format!("url {u:?} is not a web address"),
+            )?;
         }
     }
     Ok(())
@@ -750,7 +762,8 @@ impl Validate for RuleFile {
         ] {
             let key = |k: &str| format!("categories.{name}.{k}");
             let quota = c.reader_quota.value;
-            c.reader_quota.check_dated(&key("reader_quota"), from, src)?;
+            c.reader_quota
+                .check_dated(&key("reader_quota"), from, src)?;
             check((1..=20).contains(&quota), &key("reader_quota"), || {
                 format!("{quota} is not between 1 and 20")
             })?;
@@ -780,9 +793,11 @@ impl Validate for RuleFile {
                 &key("special_forms"),
                 || "a form has no name".into(),
             )?;
-            c.standard_rate.check_dated(&key("standard_rate"), from, src)?;
+            c.standard_rate
+                .check_dated(&key("standard_rate"), from, src)?;
             check_rate(&c.standard_rate, &key("standard_rate"), true)?;
-            c.special_forms.check_dated(&key("special_forms"), from, src)?;
+            c.special_forms
+                .check_dated(&key("special_forms"), from, src)?;
             check(
                 c.special_forms.value.len() == quota as usize,
                 &key("special_forms"),
@@ -805,9 +820,11 @@ impl Validate for RuleFile {
         self.eligibility
             .reader_required
             .check_dated("eligibility.reader_required", from, src)?;
-        self.special_regime
-            .reader_applied_by
-            .check_dated("special_regime.reader_applied_by", from, src)?;
+        self.special_regime.reader_applied_by.check_dated(
+            "special_regime.reader_applied_by",
+            from,
+            src,
+        )?;
         self.special_regime
             .form_fallback
             .check_dated("special_regime.form_fallback", from, src)?;
@@ -843,7 +860,8 @@ impl Validate for RuleFile {
             },
         )?;
         let p = &self.plausible_dates;
-        p.earliest.check_dated("plausible_dates.earliest", from, src)?;
+        p.earliest
+            .check_dated("plausible_dates.earliest", from, src)?;
         p.latest.check_dated("plausible_dates.latest", from, src)?;
         check(
             p.earliest.value <= by && d.application_filed_by.value <= p.latest.value,
@@ -856,7 +874,8 @@ impl Validate for RuleFile {
             },
         )?;
         let m = &self.money;
-        m.rounding_unit.check_dated("money.rounding_unit", from, src)?;
+        m.rounding_unit
+            .check_dated("money.rounding_unit", from, src)?;
         check(m.rounding_unit.value >= 1, "money.rounding_unit", || {
             "must be at least 1 yen".into()
         })?;
@@ -1000,8 +1019,11 @@ impl RuleFile {
             "after_grant.reader_value",
             || format!("{} is more than money.max_amount", a.reader_value.value),
         )?;
-        a.reader_depreciation_months
-            .check_dated("after_grant.reader_depreciation_months", from, src)?;
+        a.reader_depreciation_months.check_dated(
+            "after_grant.reader_depreciation_months",
+            from,
+            src,
+        )?;
         check(
             (1..=600).contains(&a.reader_depreciation_months.value),
             "after_grant.reader_depreciation_months",
@@ -1041,26 +1063,35 @@ impl RuleFile {
         let src = &self.sources;
         let window = |k: &str| format!("special_window_2022.{k}");
         if let Some(w) = &self.special_window_2022 {
-            w.reader_applied_from.check_dated(&window("reader_applied_from"), from, src)?;
-            w.reader_applied_by.check_dated(&window("reader_applied_by"), from, src)?;
-            w.contracted_by.check_dated(&window("contracted_by"), from, src)?;
+            w.reader_applied_from
+                .check_dated(&window("reader_applied_from"), from, src)?;
+            w.reader_applied_by
+                .check_dated(&window("reader_applied_by"), from, src)?;
+            w.contracted_by
+                .check_dated(&window("contracted_by"), from, src)?;
             w.categories.check_dated(&window("categories"), from, src)?;
             let (a, b) = (w.reader_applied_from.value, w.reader_applied_by.value);
             check(a <= b, &window("reader_applied_by"), || {
                 format!("{b} is before the window opens ({a})")
             })?;
             for c in &w.categories.value {
-                check(CATEGORY_NAMES.contains(&c.as_str()), &window("categories"), || {
-                    format!("{c:?} is not one of {CATEGORY_NAMES:?}")
-                })?;
+                check(
+                    CATEGORY_NAMES.contains(&c.as_str()),
+                    &window("categories"),
+                    || format!("{c:?} is not one of {CATEGORY_NAMES:?}"),
+                )?;
             }
         }
         if let Some(d) = &self.difference_payment {
             let key = |k: &str| format!("difference_payment.{k}");
-            d.reader_applied_by.check_dated(&key("reader_applied_by"), from, src)?;
-            d.operation_started_from.check_dated(&key("operation_started_from"), from, src)?;
-            d.operation_started_by.check_dated(&key("operation_started_by"), from, src)?;
-            d.paid_if_applied_before.check_dated(&key("paid_if_applied_before"), from, src)?;
+            d.reader_applied_by
+                .check_dated(&key("reader_applied_by"), from, src)?;
+            d.operation_started_from
+                .check_dated(&key("operation_started_from"), from, src)?;
+            d.operation_started_by
+                .check_dated(&key("operation_started_by"), from, src)?;
+            d.paid_if_applied_before
+                .check_dated(&key("paid_if_applied_before"), from, src)?;
             let (a, b) = (d.operation_started_from.value, d.operation_started_by.value);
             check(a <= b, &key("operation_started_by"), || {
                 format!("{b} is before the period opens ({a})")
@@ -1068,7 +1099,9 @@ impl RuleFile {
             check(
                 self.special_window_2022.is_some(),
                 "difference_payment",
-                || "needs special_window_2022 (it pays up to the window's amount, for its categories)".into(),
+                || {
+                    "needs special_window_2022 (it pays up to the window's amount, for its categories)".into()
+                },
             )?;
         }
         if let Some(d) = &self.deferral {
@@ -1076,15 +1109,22 @@ impl RuleFile {
             let mut seen = Vec::new();
             for e in &d.deadlines.value {
                 for t in &e.types {
-                    check((1..=6).contains(t) && !seen.contains(t), "deferral.deadlines", || {
-                        format!("type {t} is not between 1 and 6, or is listed twice")
-                    })?;
+                    check(
+                        (1..=6).contains(t) && !seen.contains(t),
+                        "deferral.deadlines",
+                        || format!("type {t} is not between 1 and 6, or is listed twice"),
+                    )?;
                     seen.push(*t);
                 }
                 check(
                     e.project_completed_by <= e.application_filed_by,
                     "deferral.deadlines",
-                    || format!("{} is before the project deadline {}", e.application_filed_by, e.project_completed_by),
+                    || {
+                        format!(
+                            "{} is before the project deadline {}",
+                            e.application_filed_by, e.project_completed_by
+                        )
+                    },
                 )?;
             }
         }
@@ -1104,7 +1144,11 @@ impl RuleFile {
             check_source(src, &d.source, &format!("after_grant.duties.{}", d.id))?;
         }
         check_source(src, &self.forms.source, "forms")?;
-        check_source(src, &self.forms.attachments_source, "forms.attachments_source")?;
+        check_source(
+            src,
+            &self.forms.attachments_source,
+            "forms.attachments_source",
+        )?;
         for (name, l) in &self.forms.layouts {
             check_source(src, &l.source, &format!("forms.layouts.{name}"))?;
         }
