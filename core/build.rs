@@ -23,6 +23,7 @@ fn main() {
     println!("cargo::rerun-if-changed=src/rules/overlay.rs");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
     let mut base: Option<(String, toml::Table)> = None;
+    let mut base_file: Option<schema::RuleFile> = None;
     for id in REVISIONS {
         let src = format!("rules/{id}.toml");
         println!("cargo::rerun-if-changed={src}");
@@ -48,8 +49,17 @@ fn main() {
         if let Err(e) = file.validate() {
             panic!("{src}: {e}");
         }
-        let bytes =
-            postcard::to_allocvec(&(&file, &changed)).unwrap_or_else(|e| panic!("{src}: {e}"));
+        // A reform that keeps its base's texts is stored without them (the page carries every
+        // built-in revision); decoding takes them from the base.
+        let inherits = base_file.as_ref().is_some_and(|b| file.texts_equal(b));
+        let stored = if inherits {
+            file.clone().without_texts()
+        } else {
+            file.clone()
+        };
+        let bytes = postcard::to_allocvec(&(&stored, &changed, inherits))
+            .unwrap_or_else(|e| panic!("{src}: {e}"));
+        base_file = Some(file);
         let dst = out.join(format!("rules-{id}.bin"));
         fs::write(&dst, bytes).unwrap_or_else(|e| panic!("{}: {e}", dst.display()));
         base = Some((id.to_owned(), table));

@@ -5,7 +5,7 @@ import init, { assess, checkInstitutionCode, inputErrors, parseDate, planPrepara
 import { CATEGORIES, categoryLabel, readersHint, rxHint } from './hints.js';
 import { el } from './dom.js';
 import { whatIfChart } from './chart.js';
-import { applicationSheet } from './sheet.js';
+import { applicationSheet, cite } from './sheet.js';
 import { fromFragment, toFragment } from './share.js';
 
 const STRINGS = {
@@ -26,7 +26,7 @@ const STRINGS = {
     hKeep: '8. 印刷・共有・保存', printResult: '結果を印刷する', printForm: '申請書を印刷する', keep: '入力内容をこの端末（ブラウザ）に保存する',
     copyLink: 'リンクをコピーする', linkLabel: '入力内容を含むリンク', linkHint: '「#」より後ろはブラウザの中だけで使われ、サーバーには送られません。', copied: 'リンクをコピーしました。', copyFailed: 'コピーできませんでした。上の欄から手で選んでコピーしてください。',
     linkUnknown: (keys) => `リンクの中の分からない項目を使いませんでした：${keys}`,
-    closed: (d) => `補助金の申請受付は ${d} に終了しました。ここでの結果は、記録・監査・処分のための再計算です。`,
+    closed: (d, late) => `補助金の申請受付は ${d} に終了しました${late ? `（猶予届が受理された場合は ${late}）` : ''}。ここでの結果は、記録・監査・処分のための再計算です。`,
     hApplicant: '3. 申請者（申請書に記入する内容・任意）', applicantLead: 'ここに入れた内容は申請書の表示にだけ使われ、どこにも送信されません。空欄のままなら、印刷した申請書に手で記入できます。',
     institutionCode: '医療機関コード（10桁）', codeHint: '例：3410712362、34-1071236-2', codeDerived: (p, f) => `都道府県コード ${p}・点数表コード ${f}`,
     name: '保険医療機関等の名称', founder: '開設者氏名', postalCode: '郵便番号', postalHint: '例：730-0011', address: '所在地', phone: '電話番号',
@@ -47,7 +47,7 @@ const STRINGS = {
     eligibleCost: '補助対象経費', ineligibleCost: '補助対象外の経費', estimate: '日付が未入力のため見込みの額です。',
     fixErrors: '入力内容を確認してください。', planNone: '目標日を入れると、各手続きの期限が表示されます。',
     late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'プロジェクトの決定',
-    rules: (id) => `計算規則：${id}（医療提供体制設備整備交付金実施要領 附則第1 特例補助）`,
+    rules: (id, title) => `計算規則：${id}（${title}）— 最終的に支払われた規則`,
     retention: '帳簿等の保存期限', businessDays: '営業日で計算', readinessLine: '回線', readinessOs: '端末のOS',
   },
   en: {
@@ -67,7 +67,7 @@ const STRINGS = {
     hKeep: '8. Print, share and keep', printResult: 'Print the result', printForm: 'Print the form', keep: 'Keep my inputs on this device (browser)',
     copyLink: 'Copy the link', linkLabel: 'A link with your inputs', linkHint: 'The part after "#" stays in the browser and is never sent to a server.', copied: 'The link is copied.', copyFailed: 'Could not copy: select the link above and copy it by hand.',
     linkUnknown: (keys) => `Keys in the link that were not used: ${keys}`,
-    closed: (d) => `Grant applications closed on ${d}. Results here are recomputations for records, audits and disposals.`,
+    closed: (d, late) => `Grant applications closed on ${d}${late ? ` (${late} with an accepted deferral notice)` : ''}. Results here are recomputations for records, audits and disposals.`,
     hApplicant: '3. Applicant (for the form, optional)', applicantLead: 'Used only to fill in the form shown below, never sent anywhere. Left empty, the printed form has blanks to fill by hand.',
     institutionCode: 'Institution code (10 digits)', codeHint: 'e.g. 3410712362, 34-1071236-2', codeDerived: (p, f) => `Prefecture code ${p}, fee-schedule code ${f}`,
     name: 'Name of the institution', founder: 'Founder', postalCode: 'Postal code', postalHint: 'e.g. 730-0011', address: 'Address', phone: 'Phone',
@@ -88,7 +88,7 @@ const STRINGS = {
     eligibleCost: 'Eligible cost', ineligibleCost: 'Not eligible cost', estimate: 'A date is missing, so this is an estimate.',
     fixErrors: 'Please check your input.', planNone: 'Enter a target date to see the deadline of each step.',
     late: 'Late', by: 'by', rule: 'Rule', decision: 'project decision',
-    rules: (id) => `Rules: ${id} (Implementation Guidelines, Supplementary Provision 1)`,
+    rules: (id, title) => `Rules: ${id} (${title}) — the rules as finally paid`,
     retention: 'Keep the books until', businessDays: 'counted in business days', readinessLine: 'Line', readinessOs: 'Terminal OS',
   },
 };
@@ -122,7 +122,7 @@ function applyStrings() {
   if (rules) {
     $('rx-hint').textContent = rxHint(rules, lang);
     $('readers-hint').textContent = readersHint(rules, lang);
-    $('rules-line').textContent = t('rules', rules.rule_set.id);
+    $('rules-line').textContent = t('rules', rules.rule_set.id, lang === 'ja' ? rules.rule_set.title : rules.rule_set.title_en);
     fillSelect($('line'), rules.readiness.lines.map((l) => [l.id, lang === 'ja' ? l.name : l.name_en]));
     fillSelect($('terminal_os'), rules.readiness.terminal_os.map((o) => [o.id, o.name]));
     renderDuties();
@@ -308,7 +308,7 @@ function renderAfter(a) {
 function renderDuties() {
   $('duties').replaceChildren(...rules.after_grant.duties.map((d) => el('li', {},
     el('span', { text: lang === 'ja' ? d.text : d.text_en }),
-    el('span', { class: 'citation', text: `${t('rule')}：${lang === 'ja' ? d.citation : d.citation_en}` }))));
+    el('span', { class: 'citation', text: `${t('rule')}：${cite(rules, d.source, lang === 'ja' ? d.article : d.article_en, lang)}` }))));
 }
 
 function renderResult(a) {
@@ -476,8 +476,10 @@ async function copyLink() {
 
 function showClosed() {
   const by = rules.deadlines.application_filed_by.value;
-  $('closed').hidden = today() <= by;
-  $('closed').textContent = t('closed', by);
+  const deferred = (rules.deferral?.deadlines.value ?? []).map((d) => d.application_filed_by).sort();
+  const last = deferred.length ? deferred[deferred.length - 1] : null;
+  $('closed').hidden = today() <= (last ?? by);
+  $('closed').textContent = t('closed', by, last);
 }
 
 async function main() {

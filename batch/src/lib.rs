@@ -4,6 +4,7 @@
 pub mod assess_cmd;
 pub mod batch;
 pub mod generate;
+pub mod rules_cmd;
 mod text;
 
 /// How a run ended.

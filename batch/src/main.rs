@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use onshi_batch::{Outcome, assess_cmd, batch, generate};
+use onshi_batch::{Outcome, assess_cmd, batch, generate, rules_cmd};
 
 // The batch allocates per row on every thread; glibc's allocator spent a fifth of the run
 // in malloc, free and faulting in fresh pages for each chunk.
@@ -34,6 +34,9 @@ enum Command {
     /// Write a synthetic export shaped like the national population.
     #[command(after_help = generate::EXAMPLES)]
     Gen(generate::Args),
+    /// The built-in revisions: `onshi rules list`, `show ID`, `diff A B`, `sources`.
+    #[command(subcommand)]
+    Rules(rules_cmd::Command),
     /// Print the JSON Schema (draft 2020-12) of an output: `onshi schema assessment`.
     Schema {
         #[arg(value_enum)]
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Assess(args) => assess_cmd::run(&args),
         Command::Batch(args) => batch::run(&args),
         Command::Gen(args) => generate::run(&args),
+        Command::Rules(cmd) => rules_cmd::run(&cmd),
         Command::Schema { what } => print_schema(what),
     };
     match result {

@@ -553,6 +553,7 @@ fn a_national_file_agrees_with_the_single_case_path_row_by_row() {
     }
 
     let mut samples = Vec::new();
+    let mut measures = std::collections::BTreeSet::new();
     for (i, g) in grants.iter().enumerate() {
         let line: u64 = s(g, "line").parse().unwrap();
         let row = &by_line[&line];
@@ -566,6 +567,7 @@ fn a_national_file_agrees_with_the_single_case_path_row_by_row() {
             (
                 s(g, "category"),
                 s(g, "regime"),
+                s(g, "measure"),
                 s(g, "grant"),
                 s(g, "cap"),
                 s(g, "eligible_cost"),
@@ -577,6 +579,7 @@ fn a_national_file_agrees_with_the_single_case_path_row_by_row() {
             (
                 a.category.id().to_owned(),
                 a.regime.id().to_owned(),
+                a.measure.map_or(String::new(), |m| m.id().to_owned()),
                 a.grant.whole().to_string(),
                 a.cap.whole().to_string(),
                 a.eligible_cost.whole().to_string(),
@@ -590,6 +593,19 @@ fn a_national_file_agrees_with_the_single_case_path_row_by_row() {
         if i % 7_500 == 0 {
             samples.push((input, g.clone()));
         }
+        measures.insert(s(g, "measure"));
+    }
+    // The generated country exercises every measure of the revisions.
+    for m in [
+        "standard",
+        "special_2020",
+        "special_2022",
+        "difference_2022",
+    ] {
+        assert!(
+            measures.contains(m),
+            "no institution paid by {m}: {measures:?}"
+        );
     }
     // And a sample through the `onshi assess` command itself.
     for (input, g) in samples {

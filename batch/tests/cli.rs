@@ -260,3 +260,104 @@ fn assess_prices_a_disposal_and_cites_the_conditions() {
     let text = onshi(&["assess", "--text"], input);
     assert!(String::from_utf8_lossy(&text.stdout).contains("328,500円"));
 }
+
+/// The auditor's clinic of the 2022 window: reader 2022-09-01, contract 2023-01-15, applied
+/// 2023-08-01 (after the 2020 deadline, before the final one).
+const CLINIC_2022: &str = r#"{"kind":"clinic","readers":1,"reader_applied_on":"2022-09-01","contracted_on":"2023-01-15","completed_on":"2023-03-20","applied_on":"2023-08-01","total_cost":"400,000"}"#;
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_rules_as_finally_paid_are_the_default_and_any_revision_can_be_chosen() {
+    let v = json(&onshi(&["assess"], CLINIC_2022));
+    assert_eq!(
+        (v["grant"].as_i64(), v["measure"].as_str()),
+        (Some(400_000), Some("special_2022"))
+    );
+    assert_eq!(v["rule_set"], "2023-04-01");
+    let v = json(&onshi(&["assess", "--rules", "2020-11-30"], CLINIC_2022));
+    assert_eq!(
+        (v["grant"].as_i64(), v["regime"].as_str()),
+        (Some(0), Some("ineligible"))
+    );
+    let v = json(&onshi(&["assess", "--as-of", "2022-09-01"], CLINIC_2022));
+    assert_eq!(v["rule_set"], "2022-08-10");
+    // Under 2022-08-10 the application deadline was still 2023-06-30.
+    assert_eq!(v["grant"], 0);
+    let out = onshi(&["assess", "--as-of", "2019-01-01"], CLINIC_2022);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2019-01-01"));
+    // Every rule read carries its source; none is named by a file number.
+    let v = json(&onshi(&["assess"], CLINIC_2022));
+    for step in v["trace"].as_array().unwrap() {
+        for r in step["rules"].as_array().unwrap() {
+            assert!(
+                r["source"]["title"].as_str().is_some_and(|t| !t.is_empty()),
+                "{r}"
+            );
+            let c = r["citation"].as_str().unwrap();
+            assert!(!c.starts_with("00") && !c.contains("RULES.md"), "{c}");
+        }
+    }
+    let text = onshi(&["assess", "--text"], CLINIC_2022);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("社会保障審議会 医療保険部会 第152回"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rules_list_show_diff_and_sources() {
+    let list = onshi(&["rules", "list"], "");
+    let list = String::from_utf8_lossy(&list.stdout);
+    for id in [
+        "2020-11-30",
+        "2022-08-10 ",
+        "2023-04-01",
+        "extends 2022-08-10",
+        "default: 2023-04-01",
+    ] {
+        assert!(list.contains(id), "{id}: {list}");
+    }
+    let show = onshi(&["rules", "show", "2023-04-01"], "");
+    let show = String::from_utf8_lossy(&show.stdout);
+    // The application deadline's history: 2023-06-30 from 2020-11-30, then 2023-09-30.
+    let at = show
+        .find("deadlines.application_filed_by = \"2023-09-30\"")
+        .expect("the key");
+    let block: String = show[at..].lines().take(3).collect::<Vec<_>>().join("\n");
+    assert!(
+        block.contains("\"2023-06-30\" from 2020-11-30 (2020-11-30)"),
+        "{block}"
+    );
+    assert!(
+        block.contains("\"2023-09-30\" from 2023-04-01 (2023-04-01)"),
+        "{block}"
+    );
+    let diff = onshi(&["rules", "diff", "2020-11-30", "2023-04-01"], "");
+    let diff = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        diff.contains("deadlines.application_filed_by: \"2023-06-30\" → \"2023-09-30\""),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("special_window_2022.contracted_by: (absent) → \"2023-02-28\""),
+        "{diff}"
+    );
+    assert!(diff.contains("10 parameters differ"), "{diff}");
+    let sources = onshi(&["rules", "sources"], "");
+    let sources = String::from_utf8_lossy(&sources.stdout);
+    assert!(
+        sources.contains("保連発1130第1号")
+            && sources.contains("https://www.mhlw.go.jp/stf/newpage_27429.html"),
+        "{sources}"
+    );
+}

@@ -288,7 +288,7 @@ test('after the grant: the duties, the books\' date and what a disposal may cost
 
 test('after the deadline the page says applications have closed', async () => {
   const { page, context } = await open();
-  assert.match(await page.locator('#closed').textContent(), /2023-06-30 に終了/);
+  assert.match(await page.locator('#closed').textContent(), /2023-09-30 に終了しました（猶予届が受理された場合は 2023-12-31）/);
   assert.ok(await page.locator('#closed').isVisible());
   const early = await browser.newContext({ serviceWorkers: 'block' });
   const p2 = await early.newPage();

@@ -18,7 +18,7 @@ pub fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// grants.csv's columns; each `--compare` scenario adds two after them.
-const GRANT_COLUMNS: [&str; 23] = [
+const GRANT_COLUMNS: [&str; 24] = [
     "line",
     "institution_code",
     "name",
@@ -34,6 +34,7 @@ const GRANT_COLUMNS: [&str; 23] = [
     "standard_grant",
     "special_grant",
     "regime",
+    "measure",
     "grant",
     "self_pay",
     "form",
@@ -102,6 +103,9 @@ pub fn grant_line(line: u64, c: &Computed, name: &str) -> Vec<u8> {
     }
     int(&mut b, a.special_grant.map(Yen::whole));
     b.extend_from_slice(a.regime.id().as_bytes());
+    b.push(b',');
+    // The measure that paid (empty when nothing is paid): standard, special_2020, ….
+    b.extend_from_slice(a.measure.map_or("", onshi_core::Measure::id).as_bytes());
     b.push(b',');
     int(&mut b, Some(a.grant.whole()));
     int(&mut b, Some(a.self_pay.whole()));

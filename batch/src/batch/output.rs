@@ -133,6 +133,7 @@ pub struct GrantColumns {
     standard_grant: Vec<i64>,
     special_grant: Vec<Option<i64>>,
     regime: Vec<&'static str>,
+    measure: Vec<Option<&'static str>>,
     grant: Vec<i64>,
     self_pay: Vec<i64>,
     form: StringChunkedBuilder,
@@ -167,6 +168,7 @@ impl GrantColumns {
             standard_grant: Vec::with_capacity(n),
             special_grant: Vec::with_capacity(n),
             regime: Vec::with_capacity(n),
+            measure: Vec::with_capacity(n),
             grant: Vec::with_capacity(n),
             self_pay: Vec::with_capacity(n),
             form: text("form"),
@@ -217,6 +219,7 @@ impl GrantColumns {
         self.standard_grant.push(a.standard_grant.whole());
         self.special_grant.push(a.special_grant.map(Yen::whole));
         self.regime.push(a.regime.id());
+        self.measure.push(a.measure.map(onshi_core::Measure::id));
         self.grant.push(a.grant.whole());
         self.self_pay.push(a.self_pay.whole());
         self.form.append_option(a.form);
@@ -259,6 +262,7 @@ impl GrantColumns {
             Column::new("standard_grant".into(), self.standard_grant),
             Column::new("special_grant".into(), self.special_grant),
             Column::new("regime".into(), self.regime),
+            Column::new("measure".into(), self.measure),
             Column::new("grant".into(), self.grant),
             Column::new("self_pay".into(), self.self_pay),
             text(self.form),

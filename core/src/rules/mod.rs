@@ -81,9 +81,14 @@ impl RuleSet {
         let n = REVISIONS.iter().position(|(r, _)| *r == id)?;
         let mut set: Option<RuleSet> = None;
         for (_, bytes) in &REVISIONS[..=n] {
-            let (file, changed): (RuleFile, Vec<String>) = postcard::from_bytes(bytes)
-                // The build script wrote these bytes from files it had validated.
-                .expect("built-in rule set decodes");
+            let (file, changed, inherits): (RuleFile, Vec<String>, bool) =
+                postcard::from_bytes(bytes)
+                    // The build script wrote these bytes from files it had validated.
+                    .expect("built-in rule set decodes");
+            let file = match (&set, inherits) {
+                (Some(base), true) => file.with_texts_of(base.file()),
+                _ => file,
+            };
             let this = RuleSet::whole(file);
             set = Some(match set {
                 None => this,

@@ -272,6 +272,32 @@ pub struct RuleFile {
     pub deferral: Option<Deferral>,
 }
 
+impl RuleFile {
+    /// Whether the texts shown beside the rules (forms, lines and terminals, duties) are the
+    /// same as `base`'s: a built-in reform then is stored without them (the page's size).
+    pub fn texts_equal(&self, base: &RuleFile) -> bool {
+        self.forms == base.forms
+            && self.readiness == base.readiness
+            && self.after_grant.duties == base.after_grant.duties
+    }
+
+    /// The file without those texts.
+    pub fn without_texts(mut self) -> RuleFile {
+        self.forms = Forms::default();
+        self.readiness = Readiness::default();
+        self.after_grant.duties = Vec::new();
+        self
+    }
+
+    /// The file with `base`'s texts in place.
+    pub fn with_texts_of(mut self, base: &RuleFile) -> RuleFile {
+        self.forms = base.forms.clone();
+        self.readiness = base.readiness.clone();
+        self.after_grant.duties = base.after_grant.duties.clone();
+        self
+    }
+}
+
 /// The categories a measure of 2022 covers, by their rule-file names.
 pub const CATEGORY_NAMES: [&str; 3] = ["hospital", "large_chain_pharmacy", "clinic_or_pharmacy"];
 
@@ -446,7 +472,7 @@ pub struct Preparation {
 }
 
 /// Lines and terminals that online verification runs on (RULES.md §11).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Readiness {
     pub lines: Vec<LineRule>,
@@ -542,7 +568,7 @@ pub struct Duty {
 }
 
 /// A fixed text in both languages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Wording {
     pub ja: String,
@@ -550,7 +576,7 @@ pub struct Wording {
 }
 
 /// The application forms' fixed text (000 別紙特例様式1〜5), laid out by the page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forms {
     pub source: String,
@@ -574,7 +600,7 @@ pub struct Forms {
 }
 
 /// The labels of a form's fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormLabels {
     pub applicant: Wording,
