@@ -93,7 +93,7 @@ const STRINGS = {
   },
 };
 
-// NTT East start pack (seed 004), tax included.
+// NTT East start pack, tax included.
 const PRESETS = {
   existing: [['network', '58,300', 'ルーター'], ['terminal', '99,000', 'PC'], ['network', '2,200', 'HUB'], ['network', '6,600', '派遣費'], ['network', '11,550', '基本工事'], ['network', '9,350', '機器設定'], ['terminal', '31,790', 'PC設定'], ['network', '3,850', '接続確認'], ['network', '3,300', '工事'], ['network', '54,010', 'LAN配線'], ['recurring', '2,200', '月額利用料']],
   new: [['line', '32,780', '回線工事'], ['network', '58,300', 'ルーター'], ['terminal', '99,000', 'PC'], ['network', '11,550', '基本工事'], ['network', '9,350', '機器設定'], ['terminal', '31,790', 'PC設定'], ['network', '3,850', '接続確認'], ['network', '36,300', 'LAN配線'], ['recurring', '8,140', '月額利用料']],

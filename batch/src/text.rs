@@ -121,9 +121,9 @@ pub fn render(a: &Assessment, rules: &RuleSet, lang: Lang) -> String {
             }
             for r in &t.rules {
                 let citation = if lang == Lang::Ja {
-                    &r.citation
+                    r.citation
                 } else {
-                    &r.citation_en
+                    r.citation_en
                 };
                 let decision = if r.decision {
                     l("（プロジェクトの決定）", " (project decision)")

@@ -102,7 +102,7 @@ fn golden_cp932_file_with_japanese_headers_row_by_row() {
         "{stderr}"
     );
 
-    // line, code, category, regime, grant, audit — worked out by hand from RULES.md.
+    // line, code, category, regime, grant, audit — worked out by hand from docs/rules.md.
     let expected = [
         (2, "1310100019", "hospital", "special", "1903000", ""),
         (
@@ -267,6 +267,20 @@ fn golden_cp932_file_with_japanese_headers_row_by_row() {
     // Standard alone: 951,000 + 209,000 + 321,000 + 150,000 + 0 + 0 + 750,000 + 209,000.
     assert_eq!(s(all, "standard_only"), "2590000");
     assert_eq!(s(all, "special_measure_cost"), "1880000");
+    // By measure: the file has no contract or operation dates, so the 2022 measures pay
+    // nothing, and the measures' grants add up to the total.
+    assert_eq!(s(all, "grant_by_special_2022"), "0");
+    assert_eq!(s(all, "grant_by_difference_2022"), "0");
+    let by: i64 = [
+        "standard",
+        "special_2020",
+        "special_2022",
+        "difference_2022",
+    ]
+    .iter()
+    .map(|m| s(all, &format!("grant_by_{m}")).parse::<i64>().unwrap())
+    .sum();
+    assert_eq!(by, 4_470_000);
     let tokyo_hosp = summary
         .iter()
         .find(|r| s(r, "prefecture") == "13" && s(r, "category") == "hospital")

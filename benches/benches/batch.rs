@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The national file's size (RULES.md: about 228,000 institutions).
+/// The national file's size (docs/rules.md: about 228,000 institutions).
 const ROWS: u64 = 228_000;
 /// Columns of `grants.csv` without a comparison.
 const GRANT_COLUMNS: &str = "23";

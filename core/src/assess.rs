@@ -1,6 +1,6 @@
 //! The assessment: what grant an institution gets, under which regime, and why.
 //!
-//! [`assess`] reads as the rules do (RULES.md §1–§9): category → readers provided → cap →
+//! [`assess`] reads as the rules do (docs/rules.md): category → readers provided → cap →
 //! eligible cost → `min(cost, cap)` → standard `× rate` / special in full → floor to 1,000 yen →
 //! refusals (no reader, deadlines) → the larger regime → form → retention. Only the final grant
 //! is rounded. Each step reads rule parameters through a [`Reading`], which notes them: the
@@ -128,7 +128,7 @@ impl Step {
     }
 }
 
-/// Why no regime pays (RULES.md §1, §6): each refusal that holds.
+/// Why no regime pays (docs/rules.md): each refusal that holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Refusals {
     pub no_reader: bool,
@@ -314,7 +314,7 @@ pub struct Assessment<'r> {
     pub self_pay: Yen,
     /// The application form to file (None when there is no grant).
     pub form: Option<&'r str>,
-    /// Keep books and vouchers until this date (RULES.md §9), when the completion date is known.
+    /// Keep books and vouchers until this date (docs/rules.md), when the completion date is known.
     pub retention_until: Option<NaiveDate>,
     /// 耐用年数 — the equipment may not be disposed of without approval before this date
     /// (第5 1(2)), when the completion date is known.
@@ -358,7 +358,7 @@ pub fn assess<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions) -
     a
 }
 
-/// The rules, top to bottom in RULES.md's order, filling `a`.
+/// The rules, top to bottom in docs/rules.md's order, filling `a`.
 fn run<'r>(rules: &'r RuleSet, inst: &Institution, opts: AssessOptions, a: &mut Assessment<'r>) {
     let mut c = Calc::new(rules, inst, opts, a);
     let category = c.category(); // §1

@@ -45,8 +45,8 @@ impl TraceStep<'_> {
     /// The citations of the rules read, joined by `; ` (empty when none was read).
     pub fn citations(&self, lang: Lang) -> String {
         let each = self.rules.iter().map(|c| match lang {
-            Lang::Ja => c.citation.as_str(),
-            Lang::En => c.citation_en.as_str(),
+            Lang::Ja => c.citation,
+            Lang::En => c.citation_en,
         });
         each.collect::<Vec<_>>().join("; ")
     }

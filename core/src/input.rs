@@ -234,8 +234,8 @@ pub struct LineItem {
 }
 
 impl LineItem {
-    /// The tax the rules add to an amount entered without it: `floor(amount × rate)` (RULES.md
-    /// §5); None when the amount includes it. `rate` is asked for only then.
+    /// The tax the rules add to an amount entered without it: `floor(amount × rate)` (a decision,
+    /// docs/rules.md); None when the amount includes it. `rate` is asked for only then.
     pub fn tax_added(&self, rate: impl FnOnce() -> Rate) -> Option<Yen> {
         (!self.tax_included).then(|| self.amount.times_floor_to(rate(), 1))
     }

@@ -1,4 +1,4 @@
-//! 準備作業の手引き — the preparation plan (RULES.md §10): from a target start of operation,
+//! 準備作業の手引き — the preparation plan (docs/rules.md): from a target start of operation,
 //! the latest date of each step, and a readiness check of the line and the terminal (§11).
 //! "Today" is passed in, never read.
 

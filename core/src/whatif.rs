@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(w.max_cost, Yen::new(643_500));
         assert_eq!(w.points.first().unwrap().special, Yen::ZERO);
         let at_cap = w.points.iter().find(|p| p.cost == w.cap).unwrap();
-        // 3/4 of 429,000 = 321,750 → 321,000 (RULES.md §3's golden maximum).
+        // 3/4 of 429,000 = 321,750 → 321,000 (docs/rules.md's golden maximum).
         assert_eq!(
             (at_cap.standard, at_cap.special),
             (Yen::new(321_000), Yen::new(429_000))

@@ -22,7 +22,7 @@ use crate::{cargo, root, step, target_dir};
 
 /// Growth of an instruction count over the baseline that fails the gate.
 const GATE_TOLERANCE_PERCENT: u64 = 10;
-/// The national file (RULES.md: about 228,000 institutions).
+/// The national file (docs/rules.md: about 228,000 institutions).
 const NATIONAL_ROWS: u64 = 228_000;
 /// The gate's small batch run: big enough to cover every stage, small enough for valgrind.
 const GATE_BATCH_ROWS: &str = "2000";

@@ -3,7 +3,7 @@
 //! rows are computed (each chunk its own, then merged), so that `summary.csv`, the report and
 //! the workbook all render the same figures and none of them sums anything.
 
-use onshi_core::{Assessment, Category, Finding, Kind, Lang, Regime, prefecture_name};
+use onshi_core::{Assessment, Category, Finding, Kind, Lang, Measure, Regime, prefecture_name};
 
 use super::rows::Computed;
 
@@ -107,6 +107,9 @@ pub struct Sums {
     pub at_cap: u64,
     /// Count and yen by regime: special, standard, ineligible (in [`Regime`] order).
     pub regimes: [(u64, i64); 3],
+    /// Count and yen by the measure that paid ([`Measure::ALL`] order): what each of the
+    /// revisions' measures cost.
+    pub measures: [(u64, i64); Measure::ALL.len()],
     /// Institutions by grant band ([`BANDS`]).
     pub bands: [u64; BANDS.len()],
     /// Audit findings by [`Finding::ALL`]: count and yen at stake (|claimed − grant|).
@@ -140,6 +143,13 @@ impl Sums {
         self.at_cap += u64::from(a.eligible_cost >= a.cap);
         let r = &mut self.regimes[regime_index(a.regime)];
         *r = (r.0 + 1, r.1 + grant);
+        if let Some(i) = a
+            .measure
+            .and_then(|m| Measure::ALL.iter().position(|x| *x == m))
+        {
+            let m = &mut self.measures[i];
+            *m = (m.0 + 1, m.1 + grant);
+        }
         self.bands[band(grant)] += 1;
         for (f, _) in &c.findings {
             let i = Finding::ALL.iter().position(|x| x == f).unwrap_or(0);
@@ -163,6 +173,9 @@ impl Sums {
         self.standard_only += o.standard_only;
         self.at_cap += o.at_cap;
         for (a, b) in self.regimes.iter_mut().zip(&o.regimes) {
+            *a = (a.0 + b.0, a.1 + b.1);
+        }
+        for (a, b) in self.measures.iter_mut().zip(&o.measures) {
             *a = (a.0 + b.0, a.1 + b.1);
         }
         for (a, b) in self.bands.iter_mut().zip(&o.bands) {
@@ -332,6 +345,10 @@ pub fn table(s: &Summary) -> Table {
     ]
     .map(str::to_owned)
     .to_vec();
+    for m in Measure::ALL {
+        columns.push(format!("grant_by_{}", m.id()));
+        columns.push(format!("institutions_by_{}", m.id()));
+    }
     for id in &s.scenarios {
         columns
             .extend(["grant", "difference", "gain", "lose", "same"].map(|w| scenario_col(w, id)));
@@ -362,6 +379,9 @@ pub fn table(s: &Summary) -> Table {
             n(t.regimes[1].0),
             n(t.regimes[2].0),
         ];
+        for (count, yen) in t.measures {
+            r.extend([Value::Number(yen), n(count)]);
+        }
         for sc in &t.scenarios {
             r.extend([
                 Value::Number(sc.grant),

@@ -1,4 +1,4 @@
-//! `onshi gen`: synthetic exports shaped like the real population (RULES.md §12), for tests,
+//! `onshi gen`: synthetic exports shaped like the real population (docs/rules.md), for tests,
 //! benchmarks and demonstrations. Amounts claimed come from the core's own assessment, with a
 //! share of deliberately wrong claims; `--dirty` adds rows of every kind the batch rejects.
 #![allow(

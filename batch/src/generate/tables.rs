@@ -15,11 +15,11 @@ pub const POPULATION: [u32; 47] = [
     1888, 2800, 1342, 720, 950, 1335, 692, 5135, 811, 1313, 1738, 1124, 1070, 1588, 1467,
 ];
 
-/// Institutions by kind, 2020-10 (RULES.md §12): hospitals, medical clinics, dental clinics,
+/// Institutions by kind, 2020-10 (docs/rules.md): hospitals, medical clinics, dental clinics,
 /// pharmacies.
 pub const KIND_COUNTS: [u64; 4] = [8_300, 89_200, 71_000, 59_800];
 
-/// Card reader applications by 2020-10-11, per mille, by kind (RULES.md §12).
+/// Card reader applications by 2020-10-11, per mille, by kind (docs/rules.md).
 pub const EARLY_RATE: [u32; 4] = [116, 90, 136, 243];
 
 /// Surnames and places that exist in CP932 (for names).

@@ -1,4 +1,4 @@
-//! 医療機関コード / 薬局コード — the 10-digit institution code (RULES.md §8).
+//! 医療機関コード / 薬局コード — the 10-digit institution code (docs/rules.md).
 
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -18,7 +18,7 @@ pub struct InstitutionCode {
 }
 
 impl InstitutionCode {
-    /// The code with its check digit computed (9-digit Luhn, RULES.md §8): prefecture 1–47,
+    /// The code with its check digit computed (9-digit Luhn, docs/rules.md): prefecture 1–47,
     /// 点数表 1/3/4, 郡市区 0–99, number 0–9999. None when a part is out of range.
     pub fn new(prefecture: u8, fee_schedule: u8, district: u8, number: u16) -> Option<Self> {
         if !(1..=47).contains(&prefecture)

@@ -38,6 +38,9 @@ pub struct RuleSet {
     root: String,
     /// The rule set this one extends, for the history of its parameters.
     base: Option<Box<RuleSet>>,
+    /// Each parameter's citation as a reader sees it (Japanese, English), written once when
+    /// the rule set is made, so that citing allocates nothing.
+    citations: Vec<[String; 2]>,
 }
 
 /// The id of the first built-in rule set, the base of the others.
@@ -116,12 +119,29 @@ impl RuleSet {
 
     fn whole(file: RuleFile) -> RuleSet {
         let root = file.rule_set.id.clone();
-        RuleSet {
+        let mut set = RuleSet {
             file,
             reforms: Vec::new(),
             root,
             base: None,
-        }
+            citations: Vec::new(),
+        };
+        set.citations = ParamId::ALL
+            .iter()
+            .map(|id| match id.reference(set.file()) {
+                Some((source, ja, en)) => [
+                    set.citation(source, ja, crate::Lang::Ja),
+                    set.citation(source, en, crate::Lang::En),
+                ],
+                None => [String::new(), String::new()],
+            })
+            .collect();
+        set
+    }
+
+    /// A parameter's citation text, written when the rule set was made (0: Japanese, 1: English).
+    fn cited_text(&self, id: ParamId, lang: usize) -> &str {
+        &self.citations[id as usize][lang]
     }
 
     /// This rule set as a reform of `base` that set the `changed` parameters.

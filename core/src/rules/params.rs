@@ -130,6 +130,12 @@ params! {
 }
 
 impl ParamId {
+    /// The parameter's source id and article (Japanese, English), when the rule set has it.
+    pub(super) fn reference(self, f: &RuleFile) -> Option<(&str, &str, &str)> {
+        self.meta(f)
+            .map(|(_, r)| (r.source, r.article, r.article_en))
+    }
+
     /// The parameter with this key, if there is one.
     pub fn from_key(key: &str) -> Option<ParamId> {
         ParamId::ALL.iter().copied().find(|p| p.key() == key)
@@ -407,8 +413,8 @@ pub struct Cited<'r> {
     pub article: &'r str,
     pub article_en: &'r str,
     /// The citation as a reader sees it: the document's name and the article.
-    pub citation: String,
-    pub citation_en: String,
+    pub citation: &'r str,
+    pub citation_en: &'r str,
     /// A value the project chose where the documents are silent (a Decision).
     pub decision: bool,
     /// The rule set that set the value: the file's own id, or the reform's that changed it.
@@ -429,8 +435,8 @@ impl RuleSet {
             source,
             article: r.article,
             article_en: r.article_en,
-            citation: self.citation(r.source, r.article, crate::Lang::Ja),
-            citation_en: self.citation(r.source, r.article_en, crate::Lang::En),
+            citation: self.cited_text(id, 0),
+            citation_en: self.cited_text(id, 1),
             decision: r.decision,
             rule_set: self.set_by(id),
         })

@@ -471,7 +471,7 @@ pub struct Preparation {
     pub operations_business_days_before_start: Param<u32>,
 }
 
-/// Lines and terminals that online verification runs on (RULES.md §11).
+/// Lines and terminals that online verification runs on (docs/rules.md).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Readiness {
@@ -516,7 +516,7 @@ pub struct OsRule {
     pub article_en: String,
 }
 
-/// The conditions after the grant (000 第5 1; RULES.md §9).
+/// The conditions after the grant (実施要領 第5 1; docs/rules.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AfterGrant {
@@ -575,7 +575,7 @@ pub struct Wording {
     pub en: String,
 }
 
-/// The application forms' fixed text (000 別紙特例様式1〜5), laid out by the page.
+/// The application forms' fixed text (別紙特例様式1〜5), laid out by the page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Forms {
