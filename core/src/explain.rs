@@ -532,8 +532,7 @@ fn deadline(
     by: Option<chrono::NaiveDate>,
 ) -> Words {
     let Some(by) = by else {
-        let x = date.map_or("未入力".to_owned(), |x| x.to_string());
-        let x_en = date.map_or("not given".to_owned(), |x| x.to_string());
+        let (x, x_en) = given(date);
         return Words {
             label,
             before: Some(date.map_or(TraceValue::Unknown, TraceValue::Date)),
@@ -566,6 +565,14 @@ fn deadline(
     }
 }
 
+/// A date as the trace writes it, or that it was not given (Japanese, English).
+fn given(date: Option<chrono::NaiveDate>) -> (String, String) {
+    match date {
+        Some(x) => (x.to_string(), x.to_string()),
+        None => ("未入力".into(), "not given".into()),
+    }
+}
+
 /// The 2022 window: a reader applied for in it and a vendor contract by its date.
 fn window_2022(a: &Assessment<'_>) -> Option<Words> {
     let d = &a.derivation;
@@ -579,16 +586,8 @@ fn window_2022(a: &Assessment<'_>) -> Option<Words> {
         &a.rules.category(a.category).name,
         &a.rules.category(a.category).name_en,
     );
-    let reader = d
-        .reader_applied_on
-        .map_or("未入力".into(), |x| x.to_string());
-    let reader_en = d
-        .reader_applied_on
-        .map_or("not given".into(), |x| x.to_string());
-    let contract = d.contracted_on.map_or("未入力".into(), |x| x.to_string());
-    let contract_en = d
-        .contracted_on
-        .map_or("not given".into(), |x| x.to_string());
+    let (reader, reader_en) = given(d.reader_applied_on);
+    let (contract, contract_en) = given(d.contracted_on);
     let detail = match d.window? {
         WindowCheck::NotCovered => (
             format!("{}は令和4年の特例の対象外", name.0),
@@ -636,12 +635,7 @@ fn difference_2022(a: &Assessment<'_>) -> Option<Words> {
         dp.operation_started_by.value,
         dp.paid_if_applied_before.value,
     );
-    let op = d
-        .operation_started_on
-        .map_or("未入力".into(), |x| x.to_string());
-    let op_en = d
-        .operation_started_on
-        .map_or("not given".into(), |x| x.to_string());
+    let (op, op_en) = given(d.operation_started_on);
     let detail = match d.difference? {
         DifferenceCheck::ReaderOutside => (
             format!("提供申請日が {rby} より後、または未入力"),
