@@ -680,17 +680,22 @@ fn regime(a: &Assessment<'_>) -> Words {
                     "no card reader applied for".into(),
                 ));
             }
+            // With an accepted deferral notice the deadlines are its type's, not the general ones.
+            let (project_by, application_by) = d.deferral_deadlines.flatten().unwrap_or((
+                p::ProjectCompletedBy.of(f).value,
+                p::ApplicationFiledBy.of(f).value,
+            ));
             for (refused, date, by, what) in [
                 (
                     d.refusals.project_deadline,
                     d.completed_on,
-                    p::ProjectCompletedBy.of(f).value,
+                    project_by,
                     ("事業完了日", "completed"),
                 ),
                 (
                     d.refusals.application_deadline,
                     d.applied_on,
-                    p::ApplicationFiledBy.of(f).value,
+                    application_by,
                     ("補助金申請日", "applied for the grant"),
                 ),
             ] {
@@ -728,7 +733,7 @@ fn regime(a: &Assessment<'_>) -> Words {
         }
         Regime::Standard => {
             let by = p::SpecialReaderAppliedBy.of(f).value;
-            let why = match d.reader_applied_on {
+            let mut why = match d.reader_applied_on {
                 Some(x) => (
                     format!("提供申請日 {x} が {by} より後"),
                     format!("reader applied on {x}, after {by}"),
@@ -738,6 +743,15 @@ fn regime(a: &Assessment<'_>) -> Words {
                     format!("no reader application date (required by {by})"),
                 ),
             };
+            // The later measures were judged in their own steps; say that they did not pay.
+            if d.window.is_some() {
+                why.0.push_str("、令和4年の特例の条件も満たさない");
+                why.1.push_str("; nor does the 2022 window");
+            }
+            if d.difference.is_some() {
+                why.0.push_str("、差額補助の条件も満たさない");
+                why.1.push_str("; nor the difference payment");
+            }
             (
                 format!("特例の対象外（{}）→ 通常の補助 {}", why.0, ja(d.standard)),
                 format!(

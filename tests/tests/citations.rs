@@ -101,6 +101,50 @@ fn revisions() -> Vec<RuleSet> {
 }
 
 #[test]
+fn a_late_application_under_a_deferral_names_the_deferral_deadline_it_read() {
+    let rules = RuleSet::latest();
+    let a = assess_json(
+        &rules,
+        r#"{"kind":"clinic","readers":1,"deferral":1,"reader_applied_on":"2021-02-10","completed_on":"2023-09-01","applied_on":"2024-01-05","total_cost":300000}"#,
+    );
+    let regime = step(&a, "regime");
+    assert_eq!(cited(regime), ["deferral.deadlines"]);
+    assert_eq!(
+        regime.detail_en,
+        "not eligible: applied for the grant 2024-01-05, after the deadline 2023-12-31"
+    );
+}
+
+#[test]
+fn the_standard_regime_under_the_2022_revision_says_the_later_measures_did_not_pay() {
+    let rules = RuleSet::latest();
+    // A reader in the 2022 window without a contract date, and operation outside the period.
+    let a = assess_json(
+        &rules,
+        r#"{"kind":"clinic","readers":1,"reader_applied_on":"2022-09-01","completed_on":"2023-03-01","applied_on":"2023-04-01","total_cost":300000}"#,
+    );
+    assert_eq!(a.regime, onshi_core::Regime::Standard);
+    let regime = step(&a, "regime");
+    assert!(
+        regime.detail_en.contains("nor does the 2022 window"),
+        "{}",
+        regime.detail_en
+    );
+    assert!(
+        regime.detail.contains("令和4年の特例の条件も満たさない"),
+        "{}",
+        regime.detail
+    );
+    // Under the 2020 set there is no later measure to mention.
+    let rules = RuleSet::embedded();
+    let a = assess_json(
+        &rules,
+        r#"{"kind":"clinic","readers":1,"reader_applied_on":"2022-09-01","total_cost":300000}"#,
+    );
+    assert!(!step(&a, "regime").detail_en.contains("nor"));
+}
+
+#[test]
 fn a_project_completed_late_is_refused_by_the_project_deadline_and_says_so() {
     let rules = RuleSet::embedded();
     let a = assess_json(

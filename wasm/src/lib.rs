@@ -91,9 +91,8 @@ fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
 }
 
 thread_local! {
-    // Decoded once per page: the rule sets and calendar are immutable data. RULES is the
-    // latest revision, the default; REVISIONS every built-in one, oldest first.
-    static RULES: RuleSet = RuleSet::latest();
+    // Decoded once per page: the rule sets and calendar are immutable data. REVISIONS holds
+    // every built-in revision, oldest first; the last, the latest, is the default.
     static REVISIONS: Vec<RuleSet> = onshi_core::rules::built_in_ids()
         .filter_map(RuleSet::built_in)
         .collect();
@@ -130,7 +129,7 @@ fn with_rules<T>(
         (Some(_), Some(_)) => return Err(JsError::new("give rules or asOf, not both")),
     };
     match id {
-        None => RULES.with(|r| f(r)),
+        None => REVISIONS.with(|all| f(all.last().expect("a built-in revision"))),
         Some(id) => REVISIONS.with(|all| {
             let set = all
                 .iter()
@@ -161,7 +160,7 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError>
     })
 }
 
-fn read(input: JsValue) -> Result<Result<Institution, Vec<FieldError>>, JsError> {
+fn read(input: JsValue, rules: &RuleSet) -> Result<Result<Institution, Vec<FieldError>>, JsError> {
     if input.is_array() {
         // serde-wasm-bindgen would read an array's pairs as a map; the CLI refuses a list.
         let e: serde::de::value::Error =
@@ -169,7 +168,7 @@ fn read(input: JsValue) -> Result<Result<Institution, Vec<FieldError>>, JsError>
         return Err(JsError::new(&e.to_string()));
     }
     let input: InstitutionInput = from_js(input)?;
-    Ok(RULES.with(|r| Institution::from_input(&input, r).map_err(|e| e.0)))
+    Ok(Institution::from_input(&input, rules).map_err(|e| e.0))
 }
 
 /// Assesses one institution (the same fields and output as `onshi assess`), under the latest
@@ -180,12 +179,12 @@ pub fn assess(
     trace: Option<bool>,
     #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
 ) -> Result<JsValue, JsError> {
-    let inst =
-        read(input)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))?;
     let opts = AssessOptions {
         trace: trace.unwrap_or(true),
     };
-    with_rules(choice, |r| to_js(&onshi_core::assess(r, &inst, opts)))
+    with_rules(choice, |r| {
+        to_js(&onshi_core::assess(r, &institution(input, r)?, opts))
+    })
 }
 
 /// The built-in revisions, oldest first.
@@ -222,10 +221,16 @@ pub fn revisions() -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = whatIf, unchecked_return_type = "WhatIf")]
 pub fn what_if(
     #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
 ) -> Result<JsValue, JsError> {
-    let inst =
-        read(input)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))?;
-    RULES.with(|r| to_js(&onshi_core::whatif::what_if(r, &inst)))
+    with_rules(choice, |r| {
+        to_js(&onshi_core::whatif::what_if(r, &institution(input, r)?))
+    })
+}
+
+/// The institution the input describes, or one error listing every field that cannot be read.
+fn institution(input: JsValue, rules: &RuleSet) -> Result<Institution, JsError> {
+    read(input, rules)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))
 }
 
 /// Every field of the input that cannot be read (empty when all are fine), for showing errors
@@ -233,17 +238,21 @@ pub fn what_if(
 #[wasm_bindgen(js_name = inputErrors, unchecked_return_type = "FieldError[]")]
 pub fn input_errors(
     #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
 ) -> Result<JsValue, JsError> {
-    to_js(&read(input)?.err().unwrap_or_default())
+    with_rules(choice, |r| {
+        to_js(&read(input, r)?.err().unwrap_or_default())
+    })
 }
 
 /// The preparation plan for a target start of operation.
 #[wasm_bindgen(js_name = planPreparation, unchecked_return_type = "Plan")]
 pub fn plan_preparation(
     #[wasm_bindgen(unchecked_param_type = "PlanInput")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
 ) -> Result<JsValue, JsError> {
     let input: PlanInput = from_js(input)?;
-    RULES.with(|r| {
+    with_rules(choice, |r| {
         let plan = CALENDAR
             .with(|c| plan::plan(r, c, &input))
             .map_err(|e| JsError::new(&e.to_string()))?;
@@ -278,9 +287,12 @@ pub fn check_institution_code(
         .map(|k| parse::parse_kind(&k).map_err(|r| FieldError::new(Field::Kind, k, r)))
         .transpose()
         .map_err(|e| JsError::new(&e.to_string()))?;
-    let code = RULES
-        .with(|r| parse::parse_institution_code(&text, kind, r))
-        .map_err(|r| JsError::new(&FieldError::new(Field::InstitutionCode, text, r).to_string()))?;
+    let code = with_rules(JsValue::UNDEFINED, |r| {
+        // The code's rules (prefectures, fee-schedule digits) are the same in every revision.
+        parse::parse_institution_code(&text, kind, r).map_err(|reason| {
+            JsError::new(&FieldError::new(Field::InstitutionCode, text.clone(), reason).to_string())
+        })
+    })?;
     Ok(to_js(&CheckedCode {
         code: code.to_string(),
         formatted: code.formatted(),
@@ -301,8 +313,10 @@ pub fn parse_date(
         .map_err(|r| JsError::new(&r.message(Lang::Ja)).into())
 }
 
-/// Every parameter of the embedded rule set, with dates and citations, for display.
+/// Every parameter of a revision (the latest by default), with dates and sources, for display.
 #[wasm_bindgen(js_name = ruleSet)]
-pub fn rule_set() -> Result<JsValue, JsError> {
-    RULES.with(|r| to_js(r.file()))
+pub fn rule_set(
+    #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
+) -> Result<JsValue, JsError> {
+    with_rules(choice, |r| to_js(r.file()))
 }
