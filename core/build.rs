@@ -49,13 +49,12 @@ fn main() {
         if let Err(e) = file.validate() {
             panic!("{src}: {e}");
         }
-        // A reform that keeps its base's texts is stored without them (the page carries every
-        // built-in revision); decoding takes them from the base.
+        // A reform that keeps its base's texts is stored without them and without the base's
+        // sources (the page carries every built-in revision); decoding takes them from the base.
         let inherits = base_file.as_ref().is_some_and(|b| file.texts_equal(b));
-        let stored = if inherits {
-            file.clone().without_texts()
-        } else {
-            file.clone()
+        let stored = match &base_file {
+            Some(b) if inherits => file.clone().without_texts_of(b),
+            _ => file.clone(),
         };
         let bytes = postcard::to_allocvec(&(&stored, &changed, inherits))
             .unwrap_or_else(|e| panic!("{src}: {e}"));

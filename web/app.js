@@ -1,11 +1,11 @@
 // The self-assessment page. Every rule comes from the wasm core; this file only gathers the
 // form into the core's input, and shows the core's output. Text a person typed is only ever set
 // with textContent. Nothing is sent anywhere; inputs are kept in localStorage only on request.
-import init, { assess, checkInstitutionCode, inputErrors, parseDate, planPreparation, ruleSet, whatIf } from './pkg/onshi_wasm.js';
+import init, { assess, checkInstitutionCode, inputErrors, parseDate, planPreparation, revisions, ruleSet, whatIf } from './pkg/onshi_wasm.js';
 import { CATEGORIES, categoryLabel, readersHint, rxHint } from './hints.js';
 import { el } from './dom.js';
 import { whatIfChart } from './chart.js';
-import { applicationSheet, cite } from './sheet.js';
+import { applicationSheet, citation, linked } from './sheet.js';
 import { fromFragment, toFragment } from './share.js';
 
 const STRINGS = {
@@ -17,6 +17,12 @@ const STRINGS = {
     rx: 'グループ全体の処方箋受付回数（月あたり）', readers: '顔認証付きカードリーダーの申込台数',
     readerDate: 'カードリーダーの提供申請日', dateHint: '例：2021-02-10、令和3年2月10日、R3.2.10',
     notApplied: 'まだ申し込んでいない', completedOn: '事業完了日（分かれば）', appliedOn: '補助金の申請日（分かれば）',
+    contractedOn: 'システム事業者との契約日', contractedHint: '令和4年に再開された特例補助の条件のひとつです。',
+    operationOn: '運用開始日（オンライン資格確認を始めた日）', operationHint: '令和4年の見直しで、差額が補助されるかどうかを決める日です。',
+    deferral: '猶予届の類型（受理された場合）', deferralHint: '猶予届が受理されていれば、事業完了と補助金申請の期限が延びます。', deferralNone: '猶予届なし', deferralType: (n) => `類型${n}`,
+    revision: '計算に使う規則', revisionHint: 'ふだんは最新の規則（最終的に支払われた規則）のままにします。当時の規則で計算し直すときに選びます。',
+    revisionOption: (title, from, latest) => `${from}から：${title}${latest ? '（最新）' : ''}`,
+    measure: { standard: '通常の補助', special_2020: '特例補助（令和2年度の措置）', special_2022: '特例補助（令和4年に再開された分）', difference_2022: '差額の補助（令和4年の見直し）' },
     hCost: '2. 費用', costMode: '入力のしかた', costTotal: '総額（税込）で入力', costItems: '見積の明細で入力',
     totalCost: '事業費の総額（税込）', amountHint: '例：279,950円、￥279,950',
     presetLead: 'NTT東日本「スタートパック」の見積額を入れることもできます。',
@@ -47,7 +53,7 @@ const STRINGS = {
     eligibleCost: '補助対象経費', ineligibleCost: '補助対象外の経費', estimate: '日付が未入力のため見込みの額です。',
     fixErrors: '入力内容を確認してください。', planNone: '目標日を入れると、各手続きの期限が表示されます。',
     late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'プロジェクトの決定',
-    rules: (id, title) => `計算規則：${id}（${title}）— 最終的に支払われた規則`,
+    rules: (id, title, latest) => `計算規則：${id}（${title}）${latest ? '— 最終的に支払われた規則' : '— 最新ではない規則'}`,
     retention: '帳簿等の保存期限', businessDays: '営業日で計算', readinessLine: '回線', readinessOs: '端末のOS',
   },
   en: {
@@ -58,6 +64,12 @@ const STRINGS = {
     rx: 'Prescriptions received a month by the whole group', readers: 'Card readers applied for',
     readerDate: 'Date of the card reader application', dateHint: 'e.g. 2021-02-10, 令和3年2月10日, R3.2.10',
     notApplied: 'Not applied yet', completedOn: 'Project completion date (if known)', appliedOn: 'Grant application date (if known)',
+    contractedOn: 'Date of the contract with the system vendor', contractedHint: 'One of the conditions of the special regime reopened in 2022.',
+    operationOn: 'Date operation started (online verification in use)', operationHint: 'Decides whether the 2022 revision pays you the difference.',
+    deferral: 'Type of an accepted deferral notice (猶予届)', deferralHint: 'An accepted deferral notice extends the completion and application deadlines.', deferralNone: 'No deferral notice', deferralType: (n) => `Type ${n}`,
+    revision: 'Rules to compute with', revisionHint: 'The latest rules (the rules as finally paid) are the default. Choose another to recompute under the rules of the time.',
+    revisionOption: (title, from, latest) => `From ${from}: ${title}${latest ? ' (latest)' : ''}`,
+    measure: { standard: 'Standard regime', special_2020: 'Special regime (2020 measure)', special_2022: 'Special regime (reopened in 2022)', difference_2022: 'Difference payment (2022 revision)' },
     hCost: '2. Costs', costMode: 'How to enter the cost', costTotal: 'One total (tax included)', costItems: 'The quote, line by line',
     totalCost: 'Total project cost (tax included)', amountHint: 'e.g. 279,950円, ￥279,950',
     presetLead: "You can fill in NTT East's “start pack” quote.",
@@ -88,7 +100,7 @@ const STRINGS = {
     eligibleCost: 'Eligible cost', ineligibleCost: 'Not eligible cost', estimate: 'A date is missing, so this is an estimate.',
     fixErrors: 'Please check your input.', planNone: 'Enter a target date to see the deadline of each step.',
     late: 'Late', by: 'by', rule: 'Rule', decision: 'project decision',
-    rules: (id, title) => `Rules: ${id} (${title}) — the rules as finally paid`,
+    rules: (id, title, latest) => `Rules: ${id} (${title}) — ${latest ? 'the rules as finally paid' : 'not the latest rules'}`,
     retention: 'Keep the books until', businessDays: 'counted in business days', readinessLine: 'Line', readinessOs: 'Terminal OS',
   },
 };
@@ -102,6 +114,11 @@ const KEEP_KEY = 'onshi-inputs';
 
 let lang = 'ja';
 let rules = null;
+let latestRules = null; // the banner says when applications closed: the latest rules know
+let revisionList = [];
+/** The revision chosen, as the core's choice ({rules: id}); undefined means the latest. */
+const choice = () => ($('revision').value && $('revision').value !== latestId() ? { rules: $('revision').value } : undefined);
+const latestId = () => revisionList[revisionList.length - 1]?.id;
 const $ = (id) => document.getElementById(id);
 const t = (key, ...args) => { const s = STRINGS[lang][key]; return typeof s === 'function' ? s(...args) : s; };
 const pick = (obj, key) => (lang === 'ja' ? obj[key] : obj[`${key}_en`]);
@@ -122,13 +139,23 @@ function applyStrings() {
   if (rules) {
     $('rx-hint').textContent = rxHint(rules, lang);
     $('readers-hint').textContent = readersHint(rules, lang);
-    $('rules-line').textContent = t('rules', rules.rule_set.id, lang === 'ja' ? rules.rule_set.title : rules.rule_set.title_en);
+    $('rules-line').textContent = t('rules', rules.rule_set.id, lang === 'ja' ? rules.rule_set.title : rules.rule_set.title_en, rules.rule_set.id === latestId());
+    fillRevisions();
+    [...$('deferral').options].slice(1).forEach((o) => { o.textContent = t('deferralType', o.value); });
     fillSelect($('line'), rules.readiness.lines.map((l) => [l.id, lang === 'ja' ? l.name : l.name_en]));
     fillSelect($('terminal_os'), rules.readiness.terminal_os.map((o) => [o.id, o.name]));
     renderDuties();
     showClosed();
   }
   for (const row of $('items').children) relabelRow(row);
+}
+
+function fillRevisions() {
+  const select = $('revision');
+  const current = select.value || latestId();
+  select.replaceChildren(...revisionList.map((r, i) => new Option(
+    t('revisionOption', lang === 'ja' ? r.title : r.title_en, r.effective_from, i === revisionList.length - 1), r.id)));
+  select.value = current;
 }
 
 function fillSelect(select, options) {
@@ -185,7 +212,8 @@ function gather() {
   const input = { kind, readers: $('readers').value };
   if (kind === 'pharmacy' && $('group_rx_per_month').value.trim()) input.group_rx_per_month = $('group_rx_per_month').value;
   if (!$('not-applied').checked && $('reader_applied_on').value.trim()) input.reader_applied_on = $('reader_applied_on').value;
-  for (const f of ['completed_on', 'applied_on', 'disposed_on', 'institution_code', 'name']) if ($(f).value.trim()) input[f] = $(f).value;
+  for (const f of ['contracted_on', 'operation_started_on', 'completed_on', 'applied_on', 'disposed_on', 'institution_code', 'name']) if ($(f).value.trim()) input[f] = $(f).value;
+  if ($('deferral').value) input.deferral = $('deferral').value;
   if (costMode() === 'total') {
     input.total_cost = $('total_cost').value;
   } else {
@@ -201,7 +229,7 @@ function gather() {
 const costMode = () => document.querySelector('input[name=cost-mode]:checked').value;
 
 function showErrors(errors) {
-  const fields = ['kind', 'group_rx_per_month', 'readers', 'reader_applied_on', 'completed_on', 'applied_on', 'disposed_on', 'institution_code', 'name', 'total_cost', 'line_items'];
+  const fields = ['kind', 'group_rx_per_month', 'readers', 'reader_applied_on', 'contracted_on', 'operation_started_on', 'completed_on', 'applied_on', 'deferral', 'disposed_on', 'institution_code', 'name', 'total_cost', 'line_items'];
   for (const f of fields) setError($(`err-${f}`), $(f), null);
   const rows = [...$('items').children];
   for (const row of rows) setError(row.querySelector('.field-error'), row.querySelector('.item-amount'), null);
@@ -229,7 +257,7 @@ function update() {
   $('total-field').hidden = items;
   $('reader_applied_on').disabled = $('not-applied').checked;
   const input = gather();
-  const errors = inputErrors(input);
+  const errors = inputErrors(input, choice());
   showErrors(errors);
   // Checked once: the derived codes beside the field and the form's applicant block.
   const code = errors.some((e) => e.field === 'institution_code') ? null : codeInfo(input.kind);
@@ -239,7 +267,8 @@ function update() {
     result.replaceChildren(el('p', { class: 'error-summary', text: t('fixErrors') }));
     for (const id of ['trace', 'trace-print', 'what-if', 'sheet-view', 'after-figures']) $(id).replaceChildren();
   } else {
-    const a = assess(input, true);
+    const a = assess(input, true, choice());
+    showWhereTheyMatter(a);
     renderResult(a);
     renderWhatIf(input);
     renderSheet(a, input, code);
@@ -248,6 +277,23 @@ function update() {
   renderPlan();
   keep();
   $('share-link').value = shareLink();
+}
+
+// The notices by which the core says a field would change the result.
+const MATTERS = {
+  'contracted-field': ['contract_date_unknown', 'contract_deadline_passed'],
+  'operation-field': ['operation_date_unknown', 'operation_outside_period'],
+  'deferral-field': ['project_deadline_passed', 'application_deadline_passed'],
+};
+
+/** Shows the later revisions' fields where they matter; a field with a value stays. */
+function showWhereTheyMatter(a) {
+  const codes = new Set(a.notices.map((n) => n.code));
+  const asked = (id) => MATTERS[id].some((c) => codes.has(c));
+  $('contracted-field').hidden = !(asked('contracted-field') || a.measure === 'special_2022' || $('contracted_on').value.trim());
+  $('operation-field').hidden = !(asked('operation-field') || a.measure === 'difference_2022' || $('operation_started_on').value.trim());
+  // A deferral extends deadlines only in rules that have one.
+  $('deferral-field').hidden = !($('deferral').value || (rules.deferral && asked('deferral-field')));
 }
 
 /** The prefecture and fee-schedule codes the core reads from a valid institution code. */
@@ -270,7 +316,7 @@ function isoDate(text) {
 let whatIfMs = [];
 function renderWhatIf(input) {
   const start = performance.now();
-  const w = whatIf(input);
+  const w = whatIf(input, choice());
   whatIfMs.push(performance.now() - start);
   document.body.dataset.whatIfMs = whatIfMs.slice(-50).join(',');
   $('what-if').replaceChildren(...whatIfChart(w, t));
@@ -308,13 +354,13 @@ function renderAfter(a) {
 function renderDuties() {
   $('duties').replaceChildren(...rules.after_grant.duties.map((d) => el('li', {},
     el('span', { text: lang === 'ja' ? d.text : d.text_en }),
-    el('span', { class: 'citation', text: `${t('rule')}：${cite(rules, d.source, lang === 'ja' ? d.article : d.article_en, lang)}` }))));
+    el('span', { class: 'citation' }, `${t('rule')}：`, ...citation(rules, d.source, lang === 'ja' ? d.article : d.article_en, lang)))));
 }
 
 function renderResult(a) {
   const other = a.regime === 'special' ? [t('standard'), a.standard_grant]
     : a.regime === 'standard' ? [t('special'), a.special_grant] : null;
-  const regimeName = { special: t('special'), standard: t('standard'), ineligible: t('notEligible') }[a.regime];
+  const regimeName = a.measure ? t('measure')[a.measure] : t('notEligible');
   const rows = [
     [t('grant'), yen(a.grant), 'grant'],
     [t('selfPay'), yen(a.self_pay), 'self-pay'],
@@ -344,7 +390,7 @@ function renderResult(a) {
       el('td', { text: s.rules.map((r) => r.key).join(' ') }))))));
   $('trace').replaceChildren(...a.trace.map((s) => el('li', {},
     el('span', { class: 'step-label', text: `${pick(s, 'label')}：` }), el('span', { text: pick(s, 'detail') }),
-    ...s.rules.map((r) => el('span', { class: 'citation', text: `${t('rule')}：${pick(r, 'citation')}（${r.key}${r.decision ? `、${t('decision')}` : ''}）` })))));
+    ...s.rules.map((r) => el('span', { class: 'citation' }, `${t('rule')}：`, linked(r.source.url, pick(r, 'citation')), `（${r.key}${r.decision ? `、${t('decision')}` : ''}）`)))));
 }
 
 function today() {
@@ -362,7 +408,7 @@ function renderPlan() {
   if ($('terminal_os').value) input.terminal_os = $('terminal_os').value;
   let plan;
   try {
-    plan = planPreparation({ ...input, start_on: parseDate(start) });
+    plan = planPreparation({ ...input, start_on: parseDate(start) }, choice());
   } catch (e) {
     setError($('err-start_on'), $('start_on'), `「${start}」：${e.message}`);
     out.replaceChildren();
@@ -387,7 +433,7 @@ function renderPlan() {
 function keep() {
   if (!$('keep').checked) { localStorage.removeItem(KEEP_KEY); return; }
   const fields = {};
-  for (const node of document.querySelectorAll('#form input, #form select, #start_on, #line, #terminal_os, #disposed_on')) {
+  for (const node of document.querySelectorAll('#form input, #form select, #start_on, #line, #terminal_os, #disposed_on, #revision')) {
     if (node.id) fields[node.id] = node.type === 'checkbox' ? node.checked : node.value;
   }
   const kind = document.querySelector('input[name=kind]:checked')?.value;
@@ -415,7 +461,8 @@ function restore() {
 /** The inputs as a link (see share.js for the keys). */
 function shareLink() {
   const fields = { kind: document.querySelector('input[name=kind]:checked')?.value ?? linkKind, readers: $('readers').value, lang };
-  for (const k of ['group_rx_per_month', 'completed_on', 'applied_on', 'disposed_on', 'institution_code', 'name', ...APPLICANT, 'start_on']) fields[k] = $(k).value;
+  for (const k of ['group_rx_per_month', 'contracted_on', 'operation_started_on', 'completed_on', 'applied_on', 'deferral', 'disposed_on', 'institution_code', 'name', ...APPLICANT, 'start_on']) fields[k] = $(k).value;
+  fields.rules = choice()?.rules;
   if (fields.kind !== 'pharmacy') delete fields.group_rx_per_month;
   if (!$('not-applied').checked) fields.reader_applied_on = $('reader_applied_on').value;
   const items = [];
@@ -429,9 +476,12 @@ function restoreLink(hash) {
   const { fields, items, unknown } = fromFragment(hash);
   if (!Object.keys(fields).length && !items.length) return null;
   for (const [k, v] of Object.entries(fields)) {
-    if (k === 'kind' || k === 'lang' || k === 'view') continue;
+    if (k === 'kind' || k === 'lang' || k === 'view' || k === 'rules') continue;
     if ($(k)) $(k).value = v;
   }
+  // A revision this page does not have is said, and the latest is used.
+  $('revision').value = fields.rules ?? latestId();
+  if (fields.rules && $('revision').value !== fields.rules) { unknown.push(`rules=${fields.rules}`); $('revision').value = latestId(); }
   if (fields.reader_applied_on != null) $('not-applied').checked = false;
   const radio = fields.kind && document.querySelector(`input[name=kind][value="${CSS.escape(fields.kind)}"]`);
   linkKind = fields.kind && !radio ? fields.kind : null;
@@ -475,8 +525,8 @@ async function copyLink() {
 }
 
 function showClosed() {
-  const by = rules.deadlines.application_filed_by.value;
-  const deferred = (rules.deferral?.deadlines.value ?? []).map((d) => d.application_filed_by).sort();
+  const by = latestRules.deadlines.application_filed_by.value;
+  const deferred = (latestRules.deferral?.deadlines.value ?? []).map((d) => d.application_filed_by).sort();
   const last = deferred.length ? deferred[deferred.length - 1] : null;
   $('closed').hidden = today() <= (last ?? by);
   $('closed').textContent = t('closed', by, last);
@@ -485,9 +535,13 @@ function showClosed() {
 async function main() {
   // Named from this script, so the path holds once the page is bundled into one file.
   await init({ module_or_path: new URL('pkg/onshi_wasm_bg.wasm', import.meta.url) });
-  rules = ruleSet();
+  revisionList = revisions();
+  fillRevisions();
+  latestRules = ruleSet();
+  rules = latestRules;
   // A link states the inputs whole: what this device kept is not mixed in.
   const view = location.hash.length > 1 ? restoreLink(location.hash) : (restore(), null);
+  if (choice()) rules = ruleSet(choice());
   applyStrings();
   $('loading').hidden = true;
   // Shown once every label is written and the core is ready (the HTML holds no label text).
@@ -495,6 +549,8 @@ async function main() {
   document.body.addEventListener('input', update);
   document.body.addEventListener('change', update);
   $('form').addEventListener('submit', (e) => e.preventDefault());
+  // Before the body's listener runs update(): the rules first, then the result under them.
+  $('revision').addEventListener('change', () => { rules = ruleSet(choice()); applyStrings(); });
   $('lang-toggle').addEventListener('click', () => { lang = lang === 'ja' ? 'en' : 'ja'; applyStrings(); update(); });
   for (const r of document.querySelectorAll('input[name=kind]')) r.addEventListener('change', () => { linkKind = null; });
   $('preset-existing').addEventListener('click', () => fillPreset('existing'));
@@ -506,7 +562,7 @@ async function main() {
   // Ctrl+P prints the result, never the input form; the choice is dropped after printing.
   window.addEventListener('beforeprint', () => { document.body.dataset.print ??= 'result'; });
   window.addEventListener('afterprint', () => { delete document.body.dataset.print; });
-  window.addEventListener('hashchange', () => { const v = restoreLink(location.hash); applyStrings(); update(); showView(v); });
+  window.addEventListener('hashchange', () => { const v = restoreLink(location.hash); rules = ruleSet(choice()); applyStrings(); update(); showView(v); });
   update();
   showView(view);
   if ('serviceWorker' in navigator && location.protocol !== 'file:') navigator.serviceWorker.register('sw.js').catch(() => {});

@@ -1,9 +1,9 @@
 // A link that carries the inputs: `#key=value&…` after the `#`, which browsers never send to a
 // server. Keys are `onshi assess`'s JSON field names (line items as `line_items[0].amount`, the
-// names its errors use), plus the applicant's details and `view`. Pure functions, tested in Node.
+// names its errors use), plus the applicant's details, `rules` (a revision other than the latest) and `view`. Pure functions, tested in Node.
 
-export const FIELDS = ['kind', 'readers', 'group_rx_per_month', 'reader_applied_on', 'completed_on', 'applied_on', 'total_cost', 'disposed_on',
-  'institution_code', 'name', 'founder', 'postal_code', 'address', 'phone', 'start_on', 'lang', 'view'];
+export const FIELDS = ['kind', 'readers', 'group_rx_per_month', 'reader_applied_on', 'contracted_on', 'operation_started_on', 'completed_on', 'applied_on',
+  'deferral', 'total_cost', 'disposed_on', 'institution_code', 'name', 'founder', 'postal_code', 'address', 'phone', 'start_on', 'rules', 'lang', 'view'];
 const ITEM_KEYS = ['category', 'amount', 'tax_included', 'description'];
 const ITEM = /^line_items\[(\d{1,3})\]\.([a-z_]+)$/;
 

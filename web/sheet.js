@@ -55,18 +55,24 @@ export function applicationSheet(rules, a, who, code, lang) {
     el('p', { class: 'sheet-for' }, ...label(layout.for_whom)),
     amounts,
     el('ul', { class: 'sheet-notes' }, ...[...f.notes, ...layout.notes].map((n) => el('li', {}, ...label(n)))),
-    el('p', { class: 'sheet-source', text: `${lang === 'en' ? 'Source' : '出典'}：${cite(rules, layout.source, lang === 'en' ? layout.article_en : layout.article, lang)}` }));
+    el('p', { class: 'sheet-source' }, `${lang === 'en' ? 'Source' : '出典'}：`, ...citation(rules, layout.source, lang === 'en' ? layout.article_en : layout.article, lang)));
   const attachments = el('section', { class: 'sheet-attachments', 'aria-labelledby': 'h-attach' },
     el('h3', { id: 'h-attach' }, ...label(f.attachments_title)),
     el('ul', {}, ...f.attachments.map((w) => el('li', {}, ...label(w)))),
-    el('p', { class: 'sheet-source', text: `${lang === 'en' ? 'Source' : '出典'}：${cite(rules, f.attachments_source, lang === 'en' ? f.attachments_article.en : f.attachments_article.ja, lang)}` }));
+    el('p', { class: 'sheet-source' }, `${lang === 'en' ? 'Source' : '出典'}：`, ...citation(rules, f.attachments_source, lang === 'en' ? f.attachments_article.en : f.attachments_article.ja, lang)));
   return [sheet, attachments];
 }
 
-/** A citation as the core writes it: the source document's name, then the article. */
-export function cite(rules, source, article, lang) {
+/**
+ * A citation as the core writes it (the source's name, then the article), as nodes: the name
+ * links to the source's page when it has one, opened only on a click.
+ */
+export function citation(rules, source, article, lang) {
   const s = rules.sources[source];
-  return lang === 'en' ? `${s.short_en}, ${article}` : `${s.short} ${article}`;
+  return [linked(s.url, lang === 'en' ? s.short_en : s.short), lang === 'en' ? `, ${article}` : ` ${article}`];
 }
+
+/** `text` as a link to a source's URL (a new tab, no referrer), or as plain text. */
+export const linked = (url, text) => (url ? el('a', { href: url, rel: 'noopener noreferrer', target: '_blank', text }) : text);
 
 const money = (n, f) => el('span', {}, el('span', { class: 'filled', text: num(n) }), ` ${f.labels.yen.ja}`);

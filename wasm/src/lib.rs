@@ -112,32 +112,31 @@ fn with_rules<T>(
     choice: JsValue,
     f: impl FnOnce(&RuleSet) -> Result<T, JsError>,
 ) -> Result<T, JsError> {
+    let n = chosen(choice)?;
+    REVISIONS.with(|all| f(&all[n]))
+}
+
+/// The index in REVISIONS of the revision a choice names (not generic: one copy in the page).
+fn chosen(choice: JsValue) -> Result<usize, JsError> {
     let choice: RulesChoice = if choice.is_undefined() || choice.is_null() {
         RulesChoice::default()
     } else {
         from_js(choice)?
     };
     let id = match (choice.rules, choice.as_of) {
-        (Some(id), None) => Some(id),
+        (Some(id), None) => id,
         (None, Some(d)) => {
             let date = parse::parse_date(&d).map_err(|r| JsError::new(&r.message(Lang::En)))?;
             let set = RuleSet::as_of(date)
                 .ok_or_else(|| JsError::new(&format!("no revision was in force on {date}")))?;
-            Some(set.id().to_owned())
+            set.id().to_owned()
         }
-        (None, None) => None,
+        (None, None) => return Ok(REVISIONS.with(Vec::len) - 1),
         (Some(_), Some(_)) => return Err(JsError::new("give rules or asOf, not both")),
     };
-    match id {
-        None => REVISIONS.with(|all| f(all.last().expect("a built-in revision"))),
-        Some(id) => REVISIONS.with(|all| {
-            let set = all
-                .iter()
-                .find(|r| r.id() == id)
-                .ok_or_else(|| JsError::new(&format!("{id:?} is not a built-in revision")))?;
-            f(set)
-        }),
-    }
+    REVISIONS
+        .with(|all| all.iter().position(|r| r.id() == id))
+        .ok_or_else(|| JsError::new(&format!("{id:?} is not a built-in revision")))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {

@@ -317,3 +317,67 @@ test('the form, the chart and the after-grant section fit 375 px', async () => {
   assert.ok(width <= 375, `page is ${width}px wide`);
   await context.close();
 });
+
+const visible = (page, id) => page.locator(`#${id}`).isVisible();
+
+test('the 2022 window: the contract date is asked for when it matters; 400,000円, and 0円 under the 2020 rules', async () => {
+  const { page, problems, context } = await open();
+  for (const id of ['contracted-field', 'operation-field', 'deferral-field']) assert.equal(await visible(page, id), false, id);
+  await page.fill('#reader_applied_on', '2022-09-01');
+  await page.fill('#completed_on', '2023-03-20');
+  await page.fill('#applied_on', '2023-08-01');
+  await page.fill('#total_cost', '400,000');
+  assert.ok(await visible(page, 'contracted-field'));
+  assert.equal(await visible(page, 'operation-field'), false);
+  await page.fill('#contracted_on', '2023-01-15');
+  assert.match(await grant(page), /^400,000円/);
+  assert.match(await page.locator('#r-regime dd').textContent(), /令和4年に再開/);
+  // The step that decided it cites the revision's source, linked to its page.
+  await page.click('#why summary');
+  assert.ok(await page.locator('#trace a[href="https://www.mhlw.go.jp/stf/newpage_27429.html"]').count() > 0);
+  assert.match(await page.locator('#rules-line').textContent(), /2023-04-01.*最終的に支払われた規則/);
+  await page.selectOption('#revision', '2020-11-30');
+  assert.match(await grant(page), /^0円/);
+  assert.match(await page.locator('#rules-line').textContent(), /2020-11-30.*最新ではない/);
+  assert.ok(await visible(page, 'contracted-field'), 'a field with a value stays');
+  const link = await page.inputValue('#share-link');
+  assert.match(link, /rules=2020-11-30/);
+  const again = await context.newPage();
+  await again.goto(link);
+  await again.waitForSelector('#loading', { state: 'hidden' });
+  assert.equal(await again.inputValue('#revision'), '2020-11-30');
+  assert.match(await grant(again), /^0円/);
+  await again.selectOption('#revision', '2023-04-01');
+  assert.match(await grant(again), /^400,000円/);
+  assert.doesNotMatch(await again.inputValue('#share-link'), /rules=/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the difference payment asks for the start of operation; a deferral is asked for after the deadline', async () => {
+  const { page, context } = await open();
+  await page.fill('#reader_applied_on', '2021-10-01');
+  await page.fill('#completed_on', '2022-09-20');
+  await page.fill('#applied_on', '2022-10-15');
+  await page.fill('#total_cost', '350,000');
+  assert.ok(await visible(page, 'operation-field'));
+  await page.fill('#operation_started_on', '令和4年10月1日');
+  assert.match(await grant(page), /^350,000円/);
+  assert.match(await page.locator('#r-regime dd').textContent(), /差額/);
+  await page.fill('#operation_started_on', '');
+  await page.fill('#reader_applied_on', '2022-11-01');
+  await page.fill('#contracted_on', '2023-02-20');
+  await page.fill('#completed_on', '2023-09-15');
+  await page.fill('#applied_on', '2023-12-20');
+  await page.fill('#total_cost', '429,000');
+  assert.match(await grant(page), /^0円/);
+  assert.ok(await visible(page, 'deferral-field'));
+  await page.selectOption('#deferral', '1');
+  assert.match(await grant(page), /^429,000円/);
+  assert.deepEqual(await axe(page), []);
+  await page.click('#lang-toggle');
+  assert.equal(await page.locator('#deferral option[value="1"]').textContent(), 'Type 1');
+  await page.selectOption('#deferral', '2');
+  assert.match(await page.locator('#result').textContent(), /estimate/);
+  await context.close();
+});

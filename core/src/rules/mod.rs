@@ -267,6 +267,31 @@ mod tests {
     const FILE: &str = include_str!("../../rules/2020-11-30.toml");
 
     #[test]
+    fn a_built_in_reform_decodes_to_its_rule_file_loaded_whole() {
+        // Stored without what it inherits (texts, sources), it must decode
+        // to exactly what loading its file over its base gives.
+        for (id, text) in [
+            ("2022-08-10", include_str!("../../rules/2022-08-10.toml")),
+            ("2023-04-01", include_str!("../../rules/2023-04-01.toml")),
+        ] {
+            let loaded = RuleSet::from_toml_with(text, id, &mut |base| {
+                Ok(RuleSet::built_in(base).expect("a built-in base"))
+            })
+            .unwrap();
+            let built_in = RuleSet::built_in(id).unwrap();
+            assert!(built_in.file() == loaded.file(), "{id} decodes differently");
+            for &p in ParamId::ALL {
+                assert_eq!(
+                    built_in.try_cite(p).map(|c| c.citation.to_owned()),
+                    loaded.try_cite(p).map(|c| c.citation.to_owned()),
+                    "{id} {}",
+                    p.key()
+                );
+            }
+        }
+    }
+
+    #[test]
     fn rule_file_dates_are_iso_only() {
         use super::schema::iso_date::parse;
         assert_eq!(

@@ -281,19 +281,24 @@ impl RuleFile {
             && self.after_grant.duties == base.after_grant.duties
     }
 
-    /// The file without those texts.
-    pub fn without_texts(mut self) -> RuleFile {
+    /// The file without those texts, nor the sources `base` holds alike (a reform cites its
+    /// base's documents and adds its own).
+    pub fn without_texts_of(mut self, base: &RuleFile) -> RuleFile {
         self.forms = Forms::default();
         self.readiness = Readiness::default();
         self.after_grant.duties = Vec::new();
+        self.sources.retain(|id, s| base.sources.get(id) != Some(s));
         self
     }
 
-    /// The file with `base`'s texts in place.
+    /// The file with `base`'s texts and sources in place.
     pub fn with_texts_of(mut self, base: &RuleFile) -> RuleFile {
         self.forms = base.forms.clone();
         self.readiness = base.readiness.clone();
         self.after_grant.duties = base.after_grant.duties.clone();
+        for (id, s) in &base.sources {
+            self.sources.entry(id.clone()).or_insert_with(|| s.clone());
+        }
         self
     }
 }
