@@ -1808,15 +1808,16 @@ fn the_workbook_matches_the_csv_outputs() {
     let mut wb: Xlsx<_> = open_workbook(out.join("summary.xlsx")).unwrap();
     let names = wb.sheet_names();
     assert_eq!(
-        names[..4],
+        names[..5],
         [
             "全国 National",
             "都道府県×種別 Prefectures",
+            "措置別 By measure",
             "監査 Audit",
             "監査×都道府県 Audit by prefecture"
         ]
     );
-    assert!(names[4].starts_with("シナリオ "), "{names:?}");
+    assert!(names[5].starts_with("シナリオ "), "{names:?}");
     let cell = |c: &Data| match c {
         Data::Float(f) => format!("{f}"),
         Data::Int(i) => i.to_string(),
@@ -1825,6 +1826,63 @@ fn the_workbook_matches_the_csv_outputs() {
         other => panic!("unexpected cell {other:?}"),
     };
     let csv_rows = read_csv(&out.join("summary.csv"));
+    // By measure: the national rows give summary.csv's national grant_by_<measure>, which add
+    // up to the national grant; the report gives the same figures, and ranks the prefectures
+    // by what the 2022 measures paid.
+    let national = csv_rows
+        .iter()
+        .find(|r| s(r, "prefecture") == "0" && s(r, "kind") == "all" && s(r, "category") == "all")
+        .unwrap();
+    let by_measure = wb.worksheet_range("措置別 By measure").unwrap();
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let mut total = 0_i64;
+    for r in by_measure
+        .rows()
+        .skip(1)
+        .filter(|r| cell(&r[2]) == "全国 all")
+    {
+        let m = cell(&r[0]);
+        assert_eq!(cell(&r[4]), s(national, &format!("grant_by_{m}")), "{m}");
+        assert_eq!(
+            cell(&r[3]),
+            s(national, &format!("institutions_by_{m}")),
+            "{m}"
+        );
+        let yen: i64 = cell(&r[4]).parse().unwrap();
+        total += yen;
+        assert!(
+            report.contains(&onshi_core::Yen::new(yen).grouped()),
+            "{m}: {yen}"
+        );
+    }
+    assert_eq!(total.to_string(), s(national, "grant"));
+    assert!(report.contains("Grants by the measure that paid"));
+    let ranked = report
+        .split("By prefecture: what the 2022 measures paid, largest first")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    let firsts: Vec<i64> = ranked
+        .split("<tr><td>")
+        .skip(1)
+        .map(|r| {
+            r.split("<td class=\"n\">")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .replace(',', "")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        firsts.len() > 10 && firsts.windows(2).all(|w| w[0] >= w[1]),
+        "{firsts:?}"
+    );
     let sheet = wb.worksheet_range("都道府県×種別 Prefectures").unwrap();
     let mut rows = sheet.rows();
     let header: Vec<String> = rows.next().unwrap().iter().map(cell).collect();
@@ -1846,7 +1904,6 @@ fn the_workbook_matches_the_csv_outputs() {
     let audit = read_csv(&out.join("audit.csv"));
     let sheet = wb.worksheet_range("監査 Audit").unwrap();
     let (mut count, mut yen) = (0.0, 0.0);
-    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     // No text in the report's charts below 11 px at 100% zoom.
     let sizes: Vec<f64> = report
         .split("font-size=\"")

@@ -10,7 +10,7 @@
 
 use anyhow::Result;
 use html_escape::encode_text;
-use onshi_core::{Category, Finding, Lang, Yen};
+use onshi_core::{Category, Finding, Lang, Measure, Yen};
 use std::fmt::Write;
 
 use super::RunInfo;
@@ -210,8 +210,9 @@ pub fn render(info: &RunInfo, s: &Summary) -> Result<String> {
     by_kind(&mut h, &groups)?;
     by_category(&mut h, info, s)?;
     regimes(&mut h, &groups)?;
-    distribution(&mut h, &national)?;
     let prefectures = s.prefectures();
+    measures(&mut h, &national, &groups, &prefectures)?;
+    distribution(&mut h, &national)?;
     prefecture_map(&mut h, &prefectures);
     audit(&mut h, &national, &prefectures)?;
     for (k, id) in s.scenarios.iter().enumerate() {
@@ -481,6 +482,127 @@ fn regimes(h: &mut String, groups: &[(Group, Sums)]) -> Result<()> {
             "特例の数",
             "通常の数",
             "対象外の数",
+        ],
+        rows,
+    );
+    Ok(())
+}
+
+/// A measure's short name, for the chart's legend and the tables' heads (a list under the
+/// figure gives the full names).
+fn measure_short(m: Measure) -> &'static str {
+    match m {
+        Measure::Standard => "通常 standard",
+        Measure::Special2020 => "特例2020",
+        Measure::Special2022 => "特例2022",
+        Measure::Difference2022 => "差額2022",
+    }
+}
+
+const MEASURE_COLORS: [&str; 4] = [LIGHT, BLUE, GREEN, RED];
+
+/// What each measure paid, by kind, nationally, and by prefecture ranked by what the 2022
+/// revision's measures (the second window and the difference payment) cost there.
+fn measures(
+    h: &mut String,
+    national: &Sums,
+    groups: &[(Group, Sums)],
+    prefectures: &[(u8, Sums)],
+) -> Result<()> {
+    let labels = group_labels(groups);
+    let series: Vec<Series> = Measure::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Series {
+            name: measure_short(*m),
+            color: MEASURE_COLORS[i],
+            values: groups
+                .iter()
+                .map(|(_, t)| millions(t.measures[i].1))
+                .collect(),
+        })
+        .collect();
+    let svg = bars(
+        "措置別の交付額 Grants by measure",
+        "百万円 (million yen)",
+        &labels,
+        &series,
+    )?;
+    let mut head = vec!["種別 kind".to_owned()];
+    for m in Measure::ALL {
+        head.push(format!("{}（円）", measure_short(m)));
+    }
+    for m in Measure::ALL {
+        head.push(format!("{}（数）", measure_short(m)));
+    }
+    let row = |name: String, t: &Sums| {
+        let mut r = vec![name];
+        r.extend(t.measures.iter().map(|(_, y)| yen(*y)));
+        r.extend(t.measures.iter().map(|(n, _)| yen_count(*n)));
+        r
+    };
+    let mut rows: Vec<Vec<String>> = groups
+        .iter()
+        .map(|(g, t)| row(g.name(Lang::Ja).to_owned(), t))
+        .collect();
+    rows.push(row("全国 all".to_owned(), national));
+    let head_refs: Vec<&str> = head.iter().map(String::as_str).collect();
+    figure(
+        h,
+        "支払った措置別の交付額",
+        "Grants by the measure that paid",
+        &svg,
+        &head_refs,
+        rows,
+    );
+    h.push_str("<dl>\n");
+    for m in Measure::ALL {
+        let _ = writeln!(
+            h,
+            "<dt>{}</dt><dd>{} <span class=\"en\">{}</span></dd>",
+            measure_short(m),
+            encode_text(m.name(Lang::Ja)),
+            encode_text(m.name(Lang::En))
+        );
+    }
+    h.push_str("</dl>\n");
+    let window = |t: &Sums| t.by_measure(Measure::Special2022);
+    let difference = |t: &Sums| t.by_measure(Measure::Difference2022);
+    let later = |t: &Sums| window(t).1 + difference(t).1;
+    let mut ranked: Vec<&(u8, Sums)> = prefectures
+        .iter()
+        .filter(|(_, t)| t.institutions > 0)
+        .collect();
+    ranked.sort_by_key(|(p, t)| (std::cmp::Reverse(later(t)), *p));
+    let _ = writeln!(
+        h,
+        "<h3>都道府県別：令和4年の措置の交付額（多い順） <span class=\"en\">By prefecture: what the 2022 measures paid, largest first</span></h3>"
+    );
+    let rows = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (p, t))| {
+            vec![
+                format!("{} {}", i + 1, prefecture_label(*p, Lang::Ja)),
+                yen(later(t)),
+                yen(window(t).1),
+                yen_count(window(t).0),
+                yen(difference(t).1),
+                yen_count(difference(t).0),
+                yen(t.grant),
+            ]
+        })
+        .collect();
+    table(
+        h,
+        &[
+            "順位・都道府県 rank, prefecture",
+            "2022年の措置の計（円）",
+            "特例2022（円）",
+            "特例2022（数）",
+            "差額2022（円）",
+            "差額2022（数）",
+            "交付額の計（円）",
         ],
         rows,
     );

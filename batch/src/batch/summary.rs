@@ -192,6 +192,14 @@ impl Sums {
         }
     }
 
+    /// Count and yen of the institutions a measure paid.
+    pub fn by_measure(&self, m: Measure) -> (u64, i64) {
+        Measure::ALL
+            .iter()
+            .position(|x| *x == m)
+            .map_or((0, 0), |i| self.measures[i])
+    }
+
     /// 特例による増額 — what the special measure adds to the standard regime alone.
     pub fn special_measure_cost(&self) -> i64 {
         self.grant - self.standard_only

@@ -4,10 +4,12 @@
 //! are Japanese with the English beside them.
 
 use anyhow::Result;
-use onshi_core::{Finding, Lang};
+use onshi_core::{Finding, Lang, Measure};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
-use super::summary::{PREFECTURES, Summary, Table, Value, prefecture_label, scenario_col};
+use super::summary::{
+    Group, PREFECTURES, Summary, Sums, Table, Value, prefecture_label, scenario_col,
+};
 
 /// A column's header: Japanese, then English.
 fn header(name: &str, scenarios: &[String]) -> String {
@@ -28,6 +30,14 @@ fn header(name: &str, scenarios: &[String]) -> String {
     ];
     if let Some((_, ja)) = fixed.iter().find(|(en, _)| *en == name) {
         return format!("{ja}\n{name}");
+    }
+    for m in Measure::ALL {
+        if name == format!("grant_by_{}", m.id()) {
+            return format!("補助額：{}\n{name}", m.name(Lang::Ja));
+        }
+        if name == format!("institutions_by_{}", m.id()) {
+            return format!("数：{}\n{name}", m.name(Lang::Ja));
+        }
     }
     for id in scenarios {
         for (what, ja) in [
@@ -168,6 +178,11 @@ pub fn render(summary: &Summary, table: &Table) -> Result<Vec<u8>> {
         .zip(&national.findings)
         .map(|(f, (n, y))| (*f, *n, *y))
         .collect();
+    measure_sheet(
+        wb.add_worksheet().set_name("措置別 By measure")?,
+        summary,
+        &f,
+    )?;
     audit_sheet(wb.add_worksheet().set_name("監査 Audit")?, &audit, &f)?;
     audit_by_prefecture(
         wb.add_worksheet()
@@ -199,6 +214,44 @@ pub fn render(summary: &Summary, table: &Table) -> Result<Vec<u8>> {
         )?;
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// What each measure paid (the revisions' standard regime, 2020 special, 2022 window and
+/// difference payment): nationally, then by kind, one row per measure and kind.
+fn measure_sheet(ws: &mut Worksheet, s: &Summary, f: &Formats) -> Result<()> {
+    page_setup(ws)?;
+    for (c, (h, w)) in [
+        ("措置\nmeasure", 16),
+        ("措置（日本語）\nmeasure_ja", 44),
+        ("種別\nkind", 20),
+        ("医療機関等数\ninstitutions", 14),
+        ("交付額\ngrant", 20),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let col = u16::try_from(c)?;
+        ws.write_string_with_format(0, col, h, &f.header)?;
+        ws.set_column_width(col, w)?;
+    }
+    let mut sets: Vec<(&str, Sums)> = vec![("全国 all", s.national())];
+    sets.extend(Group::ALL.map(|g| (g.name(Lang::Ja), s.group(g))));
+    let mut row = 1;
+    for m in Measure::ALL {
+        for (kind, t) in &sets {
+            let (n, y) = t.by_measure(m);
+            ws.write_string(row, 0, m.id())?;
+            ws.write_string(row, 1, m.name(Lang::Ja))?;
+            ws.write_string(row, 2, *kind)?;
+            #[allow(clippy::cast_precision_loss)]
+            {
+                ws.write_number_with_format(row, 3, n as f64, &f.count)?;
+                ws.write_number_with_format(row, 4, y as f64, &f.yen)?;
+            }
+            row += 1;
+        }
+    }
+    Ok(())
 }
 
 /// The audit by prefecture: per finding, how many and the yen at stake.
