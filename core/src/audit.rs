@@ -118,10 +118,24 @@ mod tests {
     use crate::{AssessOptions, Institution, InstitutionInput, RuleSet, assess};
 
     fn findings(json: &str) -> Vec<Finding> {
-        let rules = RuleSet::embedded();
+        findings_under(&RuleSet::embedded(), json)
+    }
+
+    fn findings_under(rules: &RuleSet, json: &str) -> Vec<Finding> {
         let input: InstitutionInput = serde_json::from_str(json).unwrap();
-        let inst = Institution::from_input(&input, &rules).unwrap();
-        audit(&assess(&rules, &inst, AssessOptions::default())).to_vec()
+        let inst = Institution::from_input(&input, rules).unwrap();
+        audit(&assess(rules, &inst, AssessOptions::default())).to_vec()
+    }
+
+    #[test]
+    fn the_final_rules_find_no_fault_in_an_application_of_2023_08_01() {
+        // Filed after the 2020 set's deadline (2023-06-30), within the final one (2023-09-30).
+        let json = r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-02-10","completed_on":"2023-03-01","applied_on":"2023-08-01","total_cost":279950,"claimed":279000}"#;
+        assert_eq!(findings_under(&RuleSet::latest(), json), []);
+        assert_eq!(
+            findings_under(&RuleSet::embedded(), json),
+            [Finding::OverClaim, Finding::ApplicationDeadlinePassed]
+        );
     }
 
     #[test]
