@@ -2307,6 +2307,18 @@ fn the_revisions_examples_in_a_batch_file_pay_as_they_were_paid() {
             assert_eq!(s(g, "grant"), want, "{} {} under {rules:?}", r.0, r.4);
         }
         let measures: Vec<String> = grants.iter().map(|g| s(g, "measure")).collect();
+        // The report names the revision and the documents behind it, linked where they can be read.
+        let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(report.contains("保連発1130第1号"));
+        assert!(report.contains(if latest {
+            "2023-04-01（"
+        } else {
+            "2020-11-30（"
+        }));
+        assert_eq!(
+            report.contains("<a href=\"https://www.mhlw.go.jp/stf/newpage_27429.html\">"),
+            latest
+        );
         if latest {
             assert_eq!(
                 measures,

@@ -218,6 +218,10 @@ pub struct RunInfo {
     pub encoding: Encoding,
     pub line_items: Option<(String, Encoding)>,
     pub rule_set: String,
+    /// The rule set's title (Japanese, English).
+    pub rule_title: (String, String),
+    /// The documents the rule set cites: a line naming each, and its address where it has one.
+    pub sources: Vec<(String, Option<String>)>,
     /// The ids of the `--compare` scenarios.
     pub compare: Vec<String>,
     pub counts: Counts,
@@ -464,6 +468,23 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             (source::display_name(p), encoding.unwrap_or(Encoding::Utf8))
         }),
         rule_set: rules.id().to_owned(),
+        rule_title: (
+            rules.file().rule_set.title.clone(),
+            rules.file().rule_set.title_en.clone(),
+        ),
+        sources: rules
+            .file()
+            .sources
+            .values()
+            .map(|s| {
+                let mut line = format!("{}「{}」", s.issuer, s.title);
+                for extra in [&s.number, &s.date].into_iter().flatten() {
+                    line.push(' ');
+                    line.push_str(extra);
+                }
+                (line, s.url.clone())
+            })
+            .collect(),
         compare: scenarios.clone(),
         category_names: onshi_core::Category::ALL
             .map(|c| (c.id(), rules.category(c).name.clone()))

@@ -235,7 +235,13 @@ fn parameters(h: &mut String, info: &RunInfo) {
     if let Some((f, e)) = &info.line_items {
         param("明細ファイル / Line items", &format!("{f} ({e})"));
     }
-    param("規則 / Rule set", &info.rule_set);
+    param(
+        "規則 / Rule set",
+        &format!(
+            "{}（{} / {}）",
+            info.rule_set, info.rule_title.0, info.rule_title.1
+        ),
+    );
     for cmp in &info.compare {
         param("比較する規則 / Compared rule set", cmp);
     }
@@ -256,6 +262,29 @@ fn parameters(h: &mut String, info: &RunInfo) {
         );
     }
     h.push_str("</dl>\n");
+    sources(h, info);
+}
+
+/// The documents the rules cite, linked where they have an address.
+fn sources(h: &mut String, info: &RunInfo) {
+    h.push_str("<details><summary>規則の出典 <span class=\"en\">Sources of the rules</span></summary>\n<ul>\n");
+    for (line, url) in &info.sources {
+        match url {
+            Some(u) => {
+                let _ = writeln!(
+                    h,
+                    "<li>{} <a href=\"{}\">{}</a></li>",
+                    encode_text(line),
+                    html_escape::encode_double_quoted_attribute(u),
+                    encode_text(u)
+                );
+            }
+            None => {
+                let _ = writeln!(h, "<li>{}</li>", encode_text(line));
+            }
+        }
+    }
+    h.push_str("</ul>\n</details>\n");
 }
 
 /// The national totals: the yen first, then the counts and the shares.
