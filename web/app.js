@@ -6,7 +6,7 @@ import { CATEGORIES, categoryLabel, readersHint, rxHint } from './hints.js';
 import { el } from './dom.js';
 import { whatIfChart } from './chart.js';
 import { applicationSheet, citation, linked } from './sheet.js';
-import { fromFragment, toFragment } from './share.js';
+import { FIELDS, fromFragment, toFragment } from './share.js';
 
 const STRINGS = {
   ja: {
@@ -264,6 +264,7 @@ function update() {
   showCode(code);
   const result = $('result');
   if (errors.length) {
+    showWhereTheyMatter(null); // a field with a value (and so its error) is never hidden
     result.replaceChildren(el('p', { class: 'error-summary', text: t('fixErrors') }));
     for (const id of ['trace', 'trace-print', 'what-if', 'sheet-view', 'after-figures']) $(id).replaceChildren();
   } else {
@@ -288,10 +289,10 @@ const MATTERS = {
 
 /** Shows the later revisions' fields where they matter; a field with a value stays. */
 function showWhereTheyMatter(a) {
-  const codes = new Set(a.notices.map((n) => n.code));
+  const codes = new Set(a?.notices.map((n) => n.code) ?? []);
   const asked = (id) => MATTERS[id].some((c) => codes.has(c));
-  $('contracted-field').hidden = !(asked('contracted-field') || a.measure === 'special_2022' || $('contracted_on').value.trim());
-  $('operation-field').hidden = !(asked('operation-field') || a.measure === 'difference_2022' || $('operation_started_on').value.trim());
+  $('contracted-field').hidden = !(asked('contracted-field') || a?.measure === 'special_2022' || $('contracted_on').value.trim());
+  $('operation-field').hidden = !(asked('operation-field') || a?.measure === 'difference_2022' || $('operation_started_on').value.trim());
   // A deferral extends deadlines only in rules that have one.
   $('deferral-field').hidden = !($('deferral').value || (rules.deferral && asked('deferral-field')));
 }
@@ -475,9 +476,12 @@ function shareLink() {
 function restoreLink(hash) {
   const { fields, items, unknown } = fromFragment(hash);
   if (!Object.keys(fields).length && !items.length) return null;
-  for (const [k, v] of Object.entries(fields)) {
-    if (k === 'kind' || k === 'lang' || k === 'view' || k === 'rules') continue;
-    if ($(k)) $(k).value = v;
+  // The link states the inputs whole: an optional field it leaves out is emptied.
+  for (const k of FIELDS) {
+    if (['kind', 'lang', 'view', 'rules'].includes(k) || !$(k)) continue;
+    if (fields[k] != null) $(k).value = fields[k];
+    else if (!['readers', 'total_cost'].includes(k)) $(k).value = '';
+    if (fields[k] != null && $(k).value !== fields[k]) { unknown.push(`${k}=${fields[k]}`); $(k).value = ''; }
   }
   // A revision this page does not have is said, and the latest is used.
   $('revision').value = fields.rules ?? latestId();

@@ -381,3 +381,23 @@ test('the difference payment asks for the start of operation; a deferral is aske
   assert.match(await page.locator('#result').textContent(), /estimate/);
   await context.close();
 });
+
+test('a link states the inputs whole: what it leaves out is emptied, a bad value is shown or named', async () => {
+  const full = 'kind=clinic&readers=1&reader_applied_on=2022-11-01&contracted_on=2023-02-20&completed_on=2023-09-15&applied_on=2023-12-20&total_cost=429000';
+  const { page, context } = await open({ width: 375, height: 800 }, `${full}&deferral=1`);
+  assert.match(await grant(page), /^429,000円/);
+  await page.evaluate((h) => { location.hash = h; }, full);
+  await page.waitForFunction(() => document.getElementById('deferral').value === '');
+  assert.match(await grant(page), /^0円/);
+  await page.evaluate((h) => { location.hash = h; }, `${full}&deferral=9`);
+  await page.waitForFunction(() => /deferral=9/.test(document.getElementById('link-note').textContent));
+  await page.evaluate(() => { location.hash = 'kind=clinic&readers=1&reader_applied_on=2022-09-01&contracted_on=garbage&total_cost=400000'; });
+  await page.waitForFunction(() => /garbage/.test(document.getElementById('err-contracted_on').textContent));
+  assert.ok(await visible(page, 'contracted-field'), 'the field with the error is shown');
+  // The trace's citations wrap on a phone.
+  await page.fill('#contracted_on', '2023-01-15');
+  await page.click('#why summary');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `page is ${width}px wide`);
+  await context.close();
+});
