@@ -472,20 +472,22 @@ function shareLink() {
   return `${location.origin}${location.pathname}#${toFragment({ fields, items })}`;
 }
 
+// A link key whose element has another id (an empty revision means the latest).
+const LINK_ELEMENT = { rules: 'revision' };
+
 /** Fills the form from a link's fragment; returns the view it asks for. */
 function restoreLink(hash) {
   const { fields, items, unknown } = fromFragment(hash);
   if (!Object.keys(fields).length && !items.length) return null;
-  // The link states the inputs whole: an optional field it leaves out is emptied.
+  // The link states the inputs whole: an optional field it leaves out is emptied, and a value
+  // a select does not offer (a revision or deferral type the page lacks) is named, not used.
   for (const k of FIELDS) {
-    if (['kind', 'lang', 'view', 'rules'].includes(k) || !$(k)) continue;
-    if (fields[k] != null) $(k).value = fields[k];
-    else if (!['readers', 'total_cost'].includes(k)) $(k).value = '';
-    if (fields[k] != null && $(k).value !== fields[k]) { unknown.push(`${k}=${fields[k]}`); $(k).value = ''; }
+    const node = $(LINK_ELEMENT[k] ?? k);
+    if (['kind', 'lang', 'view'].includes(k) || !node) continue;
+    if (fields[k] != null) node.value = fields[k];
+    else if (!['readers', 'total_cost'].includes(k)) node.value = '';
+    if (fields[k] != null && node.value !== fields[k]) { unknown.push(`${k}=${fields[k]}`); node.value = ''; }
   }
-  // A revision this page does not have is said, and the latest is used.
-  $('revision').value = fields.rules ?? latestId();
-  if (fields.rules && $('revision').value !== fields.rules) { unknown.push(`rules=${fields.rules}`); $('revision').value = latestId(); }
   if (fields.reader_applied_on != null) $('not-applied').checked = false;
   const radio = fields.kind && document.querySelector(`input[name=kind][value="${CSS.escape(fields.kind)}"]`);
   linkKind = fields.kind && !radio ? fields.kind : null;

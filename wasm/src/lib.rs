@@ -289,7 +289,7 @@ pub fn check_institution_code(
     let code = with_rules(JsValue::UNDEFINED, |r| {
         // The code's rules (prefectures, fee-schedule digits) are the same in every revision.
         parse::parse_institution_code(&text, kind, r).map_err(|reason| {
-            JsError::new(&FieldError::new(Field::InstitutionCode, text.clone(), reason).to_string())
+            JsError::new(&FieldError::new(Field::InstitutionCode, text, reason).to_string())
         })
     })?;
     Ok(to_js(&CheckedCode {

@@ -220,8 +220,8 @@ pub struct RunInfo {
     pub rule_set: String,
     /// The rule set's title (Japanese, English).
     pub rule_title: (String, String),
-    /// The documents the rule set cites: a line naming each, and its address where it has one.
-    pub sources: Vec<(String, Option<String>)>,
+    /// The documents the rule set cites (its registry).
+    pub sources: Vec<onshi_core::rules::schema::Source>,
     /// The ids of the `--compare` scenarios.
     pub compare: Vec<String>,
     pub counts: Counts,
@@ -472,19 +472,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             rules.file().rule_set.title.clone(),
             rules.file().rule_set.title_en.clone(),
         ),
-        sources: rules
-            .file()
-            .sources
-            .values()
-            .map(|s| {
-                let mut line = format!("{}「{}」", s.issuer, s.title);
-                for extra in [&s.number, &s.date].into_iter().flatten() {
-                    line.push(' ');
-                    line.push_str(extra);
-                }
-                (line, s.url.clone())
-            })
-            .collect(),
+        sources: rules.file().sources.values().cloned().collect(),
         compare: scenarios.clone(),
         category_names: onshi_core::Category::ALL
             .map(|c| (c.id(), rules.category(c).name.clone()))

@@ -265,24 +265,23 @@ fn parameters(h: &mut String, info: &RunInfo) {
     sources(h, info);
 }
 
-/// The documents the rules cite, linked where they have an address.
+/// The documents the rules cite (issuer, title, number, date), linked where they have an address.
 fn sources(h: &mut String, info: &RunInfo) {
     h.push_str("<details><summary>規則の出典 <span class=\"en\">Sources of the rules</span></summary>\n<ul>\n");
-    for (line, url) in &info.sources {
-        match url {
-            Some(u) => {
-                let _ = writeln!(
-                    h,
-                    "<li>{} <a href=\"{}\">{}</a></li>",
-                    encode_text(line),
-                    html_escape::encode_double_quoted_attribute(u),
-                    encode_text(u)
-                );
-            }
-            None => {
-                let _ = writeln!(h, "<li>{}</li>", encode_text(line));
-            }
+    for s in &info.sources {
+        let mut line = format!("{}「{}」", s.issuer, s.title);
+        for extra in [&s.number, &s.date].into_iter().flatten() {
+            line.push(' ');
+            line.push_str(extra);
         }
+        let link = s.url.as_deref().map_or(String::new(), |u| {
+            format!(
+                " <a href=\"{}\">{}</a>",
+                html_escape::encode_double_quoted_attribute(u),
+                encode_text(u)
+            )
+        });
+        let _ = writeln!(h, "<li>{}{link}</li>", encode_text(&line));
     }
     h.push_str("</ul>\n</details>\n");
 }

@@ -131,6 +131,16 @@ fn write_table(
     Ok(())
 }
 
+/// A sheet's header row: each column's two-line title and its width.
+fn head_row(ws: &mut Worksheet, columns: &[(&str, u16)], f: &Formats) -> Result<()> {
+    for (c, (title, width)) in columns.iter().enumerate() {
+        let col = u16::try_from(c)?;
+        ws.write_string_with_format(0, col, *title, &f.header)?;
+        ws.set_column_width(col, *width)?;
+    }
+    Ok(())
+}
+
 /// Frozen two-line headers; printed landscape, one page wide, as an analyst prints a table.
 fn page_setup(ws: &mut Worksheet) -> Result<()> {
     ws.set_freeze_panes(1, 0)?;
@@ -220,20 +230,17 @@ pub fn render(summary: &Summary, table: &Table) -> Result<Vec<u8>> {
 /// difference payment): nationally, then by kind, one row per measure and kind.
 fn measure_sheet(ws: &mut Worksheet, s: &Summary, f: &Formats) -> Result<()> {
     page_setup(ws)?;
-    for (c, (h, w)) in [
-        ("措置\nmeasure", 16),
-        ("措置（日本語）\nmeasure_ja", 44),
-        ("種別\nkind", 20),
-        ("医療機関等数\ninstitutions", 14),
-        ("交付額\ngrant", 20),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let col = u16::try_from(c)?;
-        ws.write_string_with_format(0, col, h, &f.header)?;
-        ws.set_column_width(col, w)?;
-    }
+    head_row(
+        ws,
+        &[
+            ("措置\nmeasure", 16),
+            ("措置（日本語）\nmeasure_ja", 44),
+            ("種別\nkind", 20),
+            ("医療機関等数\ninstitutions", 14),
+            ("交付額\ngrant", 20),
+        ],
+        f,
+    )?;
     let mut sets: Vec<(&str, Sums)> = vec![("全国 all", s.national())];
     sets.extend(Group::ALL.map(|g| (g.name(Lang::Ja), s.group(g))));
     let mut row = 1;
@@ -289,19 +296,16 @@ fn audit_by_prefecture(ws: &mut Worksheet, s: &Summary, f: &Formats) -> Result<(
 /// the grant, over-claimed and under-claimed alike).
 fn audit_sheet(ws: &mut Worksheet, audit: &[(Finding, u64, i64)], f: &Formats) -> Result<()> {
     page_setup(ws)?;
-    for (c, (h, w)) in [
-        ("所見\nfinding", 16),
-        ("所見（日本語）\nfinding_ja", 40),
-        ("件数\nfindings", 12),
-        ("金額差（絶対値の計）\nyen_at_stake", 20),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let col = u16::try_from(c)?;
-        ws.write_string_with_format(0, col, h, &f.header)?;
-        ws.set_column_width(col, w)?;
-    }
+    head_row(
+        ws,
+        &[
+            ("所見\nfinding", 16),
+            ("所見（日本語）\nfinding_ja", 40),
+            ("件数\nfindings", 12),
+            ("金額差（絶対値の計）\nyen_at_stake", 20),
+        ],
+        f,
+    )?;
     for (r, (finding, count, yen)) in audit.iter().enumerate() {
         let row = u32::try_from(r + 1)?;
         ws.write_string(row, 0, finding.id())?;
