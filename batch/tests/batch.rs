@@ -730,6 +730,7 @@ fn the_same_bytes_whatever_the_thread_count() {
         let mut names: Vec<String> = std::fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".onshi.lock")
             .collect();
         names.sort();
         let mut want: Vec<String> = files.iter().map(|f| f.to_string()).collect();
@@ -876,7 +877,7 @@ fn joined_on_disk_or_in_memory_the_same_bytes() {
             let names: Vec<String> = std::fs::read_dir(&out)
                 .unwrap()
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with('.'))
+                .filter(|n| n.starts_with('.') && n != ".onshi.lock")
                 .collect();
             assert!(names.is_empty(), "scratch left behind: {names:?}");
             let bytes: Vec<Vec<u8>> = files
@@ -1137,7 +1138,10 @@ fn outputs_follow_the_umask() {
     let modes = || -> Vec<u32> {
         let mut m: Vec<u32> = std::fs::read_dir(&out)
             .unwrap()
-            .map(|e| e.unwrap().metadata().unwrap().permissions().mode() & 0o777)
+            .map(|e| e.unwrap())
+            // The lock file is the directory's, made once; not an output.
+            .filter(|e| e.file_name() != ".onshi.lock")
+            .map(|e| e.metadata().unwrap().permissions().mode() & 0o777)
             .collect();
         m.dedup();
         m
@@ -1305,7 +1309,7 @@ fn a_failed_run_leaves_the_previous_set_whole() {
         let mut files: Vec<_> = std::fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
+            .filter(|p| p.is_file() && !p.ends_with(".onshi.lock"))
             .map(|p| {
                 (
                     p.file_name().unwrap().to_string_lossy().into_owned(),
@@ -1498,7 +1502,9 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_ones_leftovers_go() {
         );
     }
 
-    // A killed run's temporaries (no such process), a running one's (this test), another file.
+    // Killed runs' temporaries: one whose process is gone, one whose id is still in use (this
+    // test's; a reused id, or another PID namespace's). The next run holds the directory's
+    // lock, so both are a dead run's. Another hidden file is not a temporary.
     let out = dir.path().join("kept");
     std::fs::create_dir(&out).unwrap();
     let dead = out.join(".grants.csv.onshi-999999999.Ab3xYz");
@@ -1521,7 +1527,7 @@ fn an_interrupted_run_leaves_nothing_and_a_killed_ones_leftovers_go() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(!dead.exists() && live.exists() && other.exists());
+    assert!(!dead.exists() && !live.exists() && other.exists());
     assert!(!dead_scratch.exists());
 }
 
@@ -1675,7 +1681,7 @@ fn a_bad_line_item_byte_while_joining_on_disk_leaves_nothing() {
                 .unwrap()
                 .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
                 .collect();
-            assert_eq!(names, ["grants.csv"]);
+            assert_eq!(names, [".onshi.lock", "grants.csv"]);
             assert_eq!(
                 std::fs::read_to_string(out.join("grants.csv")).unwrap(),
                 "previous"

@@ -803,15 +803,15 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         }
         refusals.project_deadline = self.deadline(Step::ProjectDeadline);
         refusals.application_deadline = self.deadline(Step::ApplicationDeadline);
-        if let (Some(completed), Some(applied)) = (inst.completed_on, inst.applied_on) {
-            if applied < completed {
-                let facts = Facts::AppliedBeforeCompletion { applied, completed };
-                self.notice(
-                    NoticeCode::AppliedBeforeCompletion,
-                    Severity::Warning,
-                    facts,
-                );
-            }
+        if let (Some(completed), Some(applied)) = (inst.completed_on, inst.applied_on)
+            && applied < completed
+        {
+            let facts = Facts::AppliedBeforeCompletion { applied, completed };
+            self.notice(
+                NoticeCode::AppliedBeforeCompletion,
+                Severity::Warning,
+                facts,
+            );
         }
         if inst.code.is_some_and(|c| c.legacy_check()) {
             self.notice(NoticeCode::LegacyCheckDigit, Severity::Warning, Facts::None);
@@ -1092,15 +1092,15 @@ impl<'r, 'i, 'a> Calc<'r, 'i, 'a> {
         let inst = self.inst;
         let total_cost = f.eligible + f.ineligible;
         let claim_difference = inst.claimed.map(|c| c - f.grant);
-        if let (Some(claimed), Some(difference)) = (inst.claimed, claim_difference) {
-            if difference != Yen::ZERO {
-                let facts = Facts::ClaimDiffers {
-                    claimed,
-                    grant: f.grant,
-                    difference,
-                };
-                self.notice(NoticeCode::ClaimDiffers, Severity::Warning, facts);
-            }
+        if let (Some(claimed), Some(difference)) = (inst.claimed, claim_difference)
+            && difference != Yen::ZERO
+        {
+            let facts = Facts::ClaimDiffers {
+                claimed,
+                grant: f.grant,
+                difference,
+            };
+            self.notice(NoticeCode::ClaimDiffers, Severity::Warning, facts);
         }
         let refused = f.regime == Regime::Ineligible;
         let a = &mut *self.a;

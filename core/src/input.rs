@@ -451,13 +451,13 @@ impl Institution {
             }),
             _ => None,
         };
-        if let (Some(d), Some(reader_applied_on)) = (disposed_on, reader_applied_on) {
-            if d < reader_applied_on {
-                let reason = Reason::DisposedBeforeReader { reader_applied_on };
-                let text = input.disposed_on.unwrap_or_default().trim();
-                r.errors
-                    .push(FieldError::new(Field::DisposedOn, text, reason));
-            }
+        if let (Some(d), Some(reader_applied_on)) = (disposed_on, reader_applied_on)
+            && d < reader_applied_on
+        {
+            let reason = Reason::DisposedBeforeReader { reader_applied_on };
+            let text = input.disposed_on.unwrap_or_default().trim();
+            r.errors
+                .push(FieldError::new(Field::DisposedOn, text, reason));
         }
         let total = input.total_cost.filter(|v| !v.is_blank());
         let cost = match (total, input.line_items) {

@@ -41,10 +41,10 @@ impl Yen {
     }
 
     pub fn from_decimal(d: Decimal) -> Self {
-        if d.scale() == 0 {
-            if let Ok(v) = i64::try_from(d.mantissa()) {
-                return Yen::new(v);
-            }
+        if d.scale() == 0
+            && let Ok(v) = i64::try_from(d.mantissa())
+        {
+            return Yen::new(v);
         }
         Yen(Repr::Exact(d))
     }
@@ -75,12 +75,12 @@ impl Yen {
     /// `self × rate`, exact (a fraction of a yen may remain; only the final grant is rounded).
     pub fn times(self, rate: Rate) -> Yen {
         let (num, den) = (i64::from(rate.numerator), i64::from(rate.denominator));
-        if let Repr::Whole(v) = self.0 {
-            if let Some(product) = v.checked_mul(num) {
-                if den != 0 && product % den == 0 {
-                    return Yen::new(product / den);
-                }
-            }
+        if let Repr::Whole(v) = self.0
+            && let Some(product) = v.checked_mul(num)
+            && den != 0
+            && product % den == 0
+        {
+            return Yen::new(product / den);
         }
         Yen::from_decimal(
             self.decimal() * Decimal::from(rate.numerator) / Decimal::from(rate.denominator),
@@ -95,10 +95,10 @@ impl Yen {
         if let (Repr::Whole(v), Ok(u)) = (self.0, i64::try_from(unit)) {
             // ⌊(v·num/den) / u⌋ · u = ⌊v·num / (den·u)⌋ · u
             let divisor = den.checked_mul(u).filter(|d| *d > 0);
-            if let (Some(product), Some(divisor)) = (v.checked_mul(num), divisor) {
-                if let Some(floored) = product.div_euclid(divisor).checked_mul(u) {
-                    return Yen::new(floored);
-                }
+            if let (Some(product), Some(divisor)) = (v.checked_mul(num), divisor)
+                && let Some(floored) = product.div_euclid(divisor).checked_mul(u)
+            {
+                return Yen::new(floored);
             }
         }
         self.times(rate).floor_to(unit)
@@ -106,10 +106,10 @@ impl Yen {
 
     /// Rounds down to a multiple of `unit` yen (切り捨て).
     pub fn floor_to(self, unit: u64) -> Yen {
-        if let (Repr::Whole(v), Ok(u)) = (self.0, i64::try_from(unit)) {
-            if u > 0 {
-                return Yen::new(v.div_euclid(u) * u);
-            }
+        if let (Repr::Whole(v), Ok(u)) = (self.0, i64::try_from(unit))
+            && u > 0
+        {
+            return Yen::new(v.div_euclid(u) * u);
         }
         let unit = Decimal::from(unit);
         Yen::from_decimal(
@@ -151,7 +151,7 @@ impl Yen {
             out.push('-');
         }
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);

@@ -94,7 +94,7 @@ fn a_large_quote_is_explained_by_category() {
     let rules = RuleSet::embedded();
     let item = |i: usize| {
         let category = ["terminal", "network", "recurring"][i % 3];
-        json!({"category": category, "amount": 1000 + i, "tax_included": i % 2 == 0})
+        json!({"category": category, "amount": 1000 + i, "tax_included": i.is_multiple_of(2)})
     };
     let trace_of = |n: usize| {
         let items: Vec<Value> = (0..n).map(item).collect();

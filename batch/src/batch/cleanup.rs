@@ -1,8 +1,9 @@
 //! Temporary outputs never outlive their run. Their names carry the run's process id
-//! (`.grants.csv.onshi-4242.Ab3xYz`): Ctrl-C, SIGTERM or SIGHUP removes the run's own at once;
-//! SIGKILL cannot be caught, so the next run into the same directory removes those whose
-//! process is gone. A large input's scratch directory (`.scratch.onshi-4242.Ab3xYz`) is one
-//! of them.
+//! (`.grants.csv.onshi-4242.Ab3xYz`), for a person reading the directory: Ctrl-C, SIGTERM or
+//! SIGHUP removes the run's own at once; SIGKILL cannot be caught, so the next run into the
+//! same directory removes them. That run holds the directory's lock, so every temporary it
+//! finds is a dead run's, whatever its process id says (another PID namespace, a reused id).
+//! A large input's scratch directory (`.scratch.onshi-4242.Ab3xYz`) is one of them.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -34,6 +35,15 @@ fn watch_lock() -> MutexGuard<'static, Watch> {
 /// What this run's temporary names carry after the output's name.
 pub fn tag() -> String {
     format!("onshi-{}", std::process::id())
+}
+
+/// A token that makes this run's names unique beyond its process id (a reused id, another
+/// PID namespace writing the same volume).
+pub fn token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{nanos:08x}")
 }
 
 /// Installs the handler (once per process; later calls change nothing).
@@ -71,6 +81,8 @@ fn on_signal() {
     for d in &w.dirs {
         remove_temporaries(&d.dir, |p| p == pid);
         if let Some(top) = &d.created {
+            // The lock is this run's (it is held until the process exits).
+            let _ = std::fs::remove_file(d.dir.join(super::lock::LOCK_FILE));
             remove_empty_dirs(&d.dir, top);
         }
     }
@@ -78,10 +90,11 @@ fn on_signal() {
     std::process::exit(INTERRUPTED);
 }
 
-/// Removes the temporaries in `dir` of a run that has ended (killed, so its own cleanup never
-/// ran). Returns how many were removed.
+/// Removes the temporaries in `dir` of runs that have ended (killed, so their own cleanup
+/// never ran); the caller holds the directory's lock, so no other run is writing there.
+/// Returns how many were removed.
 pub fn remove_leftovers(dir: &Path) -> usize {
-    remove_temporaries(dir, |pid| !is_running(pid))
+    remove_temporaries(dir, |_| true)
 }
 
 /// Removes the files in `dir` named as a run's temporaries, of the runs `whose` picks.
@@ -111,13 +124,6 @@ fn temporary_of(name: &str) -> Option<u32> {
     (!random.is_empty() && !random.contains('.'))
         .then(|| pid.parse().ok())
         .flatten()
-}
-
-/// Whether process `pid` exists. Without /proc (not Linux) every process counts as running:
-/// no file is removed that might still be written.
-fn is_running(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// Removes `dir` and its parents up to `top`, as long as they are empty.

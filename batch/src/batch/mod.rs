@@ -7,8 +7,10 @@
 mod cells;
 mod cleanup;
 mod columns;
+mod commit;
 pub mod encoding;
 mod items;
+mod lock;
 mod output;
 mod report;
 mod rows;

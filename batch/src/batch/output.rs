@@ -12,7 +12,8 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use super::cleanup;
-use tempfile::TempPath;
+use super::commit::{self, Pending};
+use super::lock::DirLock;
 
 use super::cells::{excel_safe, grants_header, reject_fields};
 use super::report;
@@ -28,7 +29,7 @@ pub const SUMMARY_CSV: &str = "summary.csv";
 pub const AUDIT_CSV: &str = "audit.csv";
 pub const REPORT_HTML: &str = "report.html";
 pub const SUMMARY_XLSX: &str = "summary.xlsx";
-const ALL: [&str; 7] = [
+pub const ALL: [&str; 7] = [
     GRANTS_CSV,
     GRANTS_PARQUET,
     REJECTS_CSV,
@@ -107,12 +108,6 @@ impl Selection {
     pub fn findings(self) -> bool {
         self.grants || self.parquet || self.audit || self.report || self.xlsx
     }
-}
-
-/// A file being written under a temporary name.
-struct Pending {
-    temp: TempPath,
-    name: &'static str,
 }
 
 /// One computed row of `grants`, column by column. Text goes straight into polars' string
@@ -469,10 +464,14 @@ pub struct Outputs {
     /// Scratch files of a large input (removed before `pending`'s temporaries).
     scratch: Option<tempfile::TempDir>,
     finished: bool,
+    /// The directory's lock, held until the run's end (dropped last).
+    lock: Option<DirLock>,
 }
 
 impl Outputs {
     /// Opens temporary files for every output in `dir`, refusing to write over an input.
+    /// Takes the directory's lock first, then puts right what a dead run left: a commit it
+    /// did not finish is rolled back, its temporaries removed.
     pub fn create(
         dir: &Path,
         inputs: &[&PathBuf],
@@ -490,9 +489,16 @@ impl Outputs {
         }
         let created_dir = cleanup::first_missing(dir);
         cleanup::watch(dir, created_dir.clone());
-        let opened = std::fs::create_dir_all(dir)
+        let locked = std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output directory {}", dir.display()))
-            .and_then(|()| Outputs::open(dir, created_dir.clone(), scenarios, selection));
+            .and_then(|()| DirLock::acquire(dir));
+        let opened = locked.and_then(|lock| {
+            let opened = Outputs::open(dir, created_dir.clone(), scenarios, selection);
+            if opened.is_err() && created_dir.is_some() {
+                lock.remove_file();
+            }
+            opened.map(|o| o.locked(lock))
+        });
         if opened.is_err() {
             // Leave no directory behind that this run made (`--out a/b/c` made three).
             cleanup::unwatch(dir);
@@ -503,13 +509,25 @@ impl Outputs {
         opened
     }
 
+    fn locked(mut self, lock: DirLock) -> Outputs {
+        self.lock = Some(lock);
+        self
+    }
+
     fn open(
         dir: &Path,
         created_dir: Option<PathBuf>,
         scenarios: &[String],
         selection: Selection,
     ) -> Result<Outputs> {
-        // A run killed outright (SIGKILL) could not remove its temporaries: this one does.
+        // A run killed outright (SIGKILL) could do neither: this one, holding the lock, does.
+        if let Some(commit::Recovered::RolledBack { files }) = commit::recover(dir)? {
+            eprintln!(
+                "onshi: {}: an earlier run was stopped while replacing its outputs; \
+                 its previous set of {files} files is restored",
+                dir.display()
+            );
+        }
         cleanup::remove_leftovers(dir);
         let _busy = cleanup::busy().ok_or_else(interrupted)?;
         let mut pending = Vec::new();
@@ -566,6 +584,7 @@ impl Outputs {
             summary: Summary::new(scenarios.len()),
             scratch: None,
             finished: false,
+            lock: None,
         })
     }
 
@@ -665,7 +684,11 @@ impl Outputs {
         }
         // Every writer has been finished or flushed above: the data is in the files.
         let pending = std::mem::take(&mut self.pending);
-        let mut written = replace_all(&self.dir, pending)?;
+        // A signal now waits until the set is whole, new or previous.
+        let busy = cleanup::busy().ok_or_else(interrupted)?;
+        let tag = format!("{}.{}", cleanup::tag(), cleanup::token());
+        let mut written = commit::replace_all(&self.dir, &ALL, pending, &tag)?;
+        drop(busy);
         written.sort();
         self.finished = true;
         Ok(written)
@@ -735,67 +758,6 @@ fn temp_in(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
     b.tempfile_in(dir)
 }
 
-/// Puts the new outputs in place as one set: the previous ones are moved aside first and
-/// put back if any rename fails, so the directory ends with the whole new set or the whole
-/// previous one, never a mix. A target that is not a regular file is refused before
-/// anything moves.
-fn replace_all(dir: &Path, pending: Vec<Pending>) -> Result<Vec<PathBuf>> {
-    // A signal now waits until the set is whole, new or previous.
-    let _busy = cleanup::busy().ok_or_else(interrupted)?;
-    for p in &pending {
-        let target = dir.join(p.name);
-        if let Ok(meta) = std::fs::symlink_metadata(&target) {
-            if !meta.is_file() {
-                bail!(
-                    "cannot write {}: it is not a regular file (a directory?); nothing was replaced",
-                    target.display()
-                );
-            }
-        }
-    }
-    // The previous set, moved aside under hidden names (restored on failure, removed after):
-    // all of it, so that an output this run does not write (`--outputs`) cannot be mistaken
-    // for one of this run's.
-    let mut aside: Vec<(PathBuf, TempPath)> = Vec::new();
-    let restore = |aside: Vec<(PathBuf, TempPath)>| {
-        for (target, old) in aside {
-            let _ = old.persist(&target);
-        }
-    };
-    for name in ALL {
-        let target = dir.join(name);
-        if !std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_file()) {
-            continue;
-        }
-        let moved = temp_in(dir, &format!("{name}.previous"))
-            .map(tempfile::NamedTempFile::into_temp_path)
-            .and_then(|old| std::fs::rename(&target, &old).map(|()| old));
-        match moved {
-            Ok(old) => aside.push((target, old)),
-            Err(e) => {
-                restore(aside);
-                return Err(e).with_context(|| format!("cannot replace {}", target.display()));
-            }
-        }
-    }
-    let mut written: Vec<PathBuf> = Vec::new();
-    for p in pending {
-        let target = dir.join(p.name);
-        if let Err(e) = p.temp.persist(&target) {
-            // Undo: the new files that are in place go, the previous ones come back.
-            for w in &written {
-                let _ = std::fs::remove_file(w);
-            }
-            restore(aside);
-            return Err(e.error).with_context(|| format!("cannot write {}", target.display()));
-        }
-        written.push(target);
-    }
-    // Dropping the moved-aside paths deletes the previous set.
-    drop(aside);
-    Ok(written)
-}
-
 impl Drop for Outputs {
     fn drop(&mut self) {
         // Scratch files go whatever the outcome.
@@ -804,6 +766,9 @@ impl Drop for Outputs {
             // The temporary files go with `pending`; leave no empty directory behind either.
             self.pending.clear();
             if let Some(top) = &self.created_dir {
+                if let Some(lock) = &self.lock {
+                    lock.remove_file();
+                }
                 cleanup::remove_empty_dirs(&self.dir, top);
             }
         }

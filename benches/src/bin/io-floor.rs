@@ -62,10 +62,10 @@ fn main() -> Result<()> {
         frame.width()
     );
     // The peak, for `cargo xtask bench` (Linux's VmHWM).
-    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
-        if let Some(v) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")) {
-            eprintln!("peak_rss_kib {}", v.trim().trim_end_matches("kB").trim());
-        }
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status")
+        && let Some(v) = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+    {
+        eprintln!("peak_rss_kib {}", v.trim().trim_end_matches("kB").trim());
     }
     Ok(())
 }

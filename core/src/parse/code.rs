@@ -104,7 +104,7 @@ fn luhn_ok(digits: &[u8]) -> bool {
             if i % 2 == 0 { d } else { d / 5 + (2 * d) % 10 }
         })
         .sum();
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// Whether a 点数表 digit fits a kind (4 only for pharmacies; 1 or 3 for the others).

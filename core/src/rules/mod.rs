@@ -168,10 +168,10 @@ impl RuleSet {
         }
         let mut out: Vec<Cited<'_>> = Vec::new();
         for set in chain.into_iter().rev() {
-            if let Some(c) = set.try_cite(id) {
-                if c.rule_set == set.id() || out.is_empty() {
-                    out.push(c);
-                }
+            if let Some(c) = set.try_cite(id)
+                && (c.rule_set == set.id() || out.is_empty())
+            {
+                out.push(c);
             }
         }
         out

@@ -78,11 +78,11 @@ fn params_in(value: &Value, path: &str, changed: &mut Vec<String>) -> Result<(),
             }
         }
         changed.push(path.to_owned());
-    } else if let Some(t) = value.as_table() {
-        if !path.starts_with("sources") {
-            for (k, v) in t {
-                params_in(v, &format!("{path}.{k}"), changed)?;
-            }
+    } else if let Some(t) = value.as_table()
+        && !path.starts_with("sources")
+    {
+        for (k, v) in t {
+            params_in(v, &format!("{path}.{k}"), changed)?;
         }
     }
     Ok(())
