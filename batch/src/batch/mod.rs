@@ -294,10 +294,13 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         .as_deref()
         .and_then(|p| std::fs::metadata(p).ok())
         .map_or(0, |m| m.len());
-    // Joining on disk reads the institutions twice: a file can, standard input cannot; a
-    // workbook is read whole into memory anyway.
-    let rereadable = !stdin(&args.institutions) && !sheet::is_workbook(&args.institutions);
-    let spilling = rereadable && file_len + items_len > args.spill_above;
+    // Joining on disk reads the institutions twice: a regular file can (the two reads are
+    // proven to agree), standard input, a pipe or a socket cannot; a workbook is read whole
+    // into memory anyway.
+    let identity = reader
+        .identity()
+        .filter(|_| source::is_regular_file(&args.institutions));
+    let spilling = identity.is_some() && file_len + items_len > args.spill_above;
     let started = Instant::now();
     let mut timings = Timings::default();
     let chunk = args.chunk_rows.max(1);
@@ -317,7 +320,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     let mut items = items?;
     let (first, t) = first;
     timings.read += t;
-    let mut n = first.with_context(|| format!("{inst_name}: cannot read"))?;
+    let mut n = first.map_err(|e| reader.read_error(&inst_name, e))?;
 
     cleanup::install();
     let mut out = Outputs::create(&args.out, &inputs, &scenarios, selection)?;
@@ -325,6 +328,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         true => {
             let inst = spill::Institutions {
                 path: &args.institutions,
+                identity: identity.context("a join on disk needs a regular file")?,
                 encoding,
                 name: &inst_name,
                 code_label: &code_label,
@@ -393,6 +397,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         selection,
         item_rejects,
         items_file: &items_file,
+        codes_read: spill::CodesRead::default(),
     };
     // Writing overlaps the next chunk's reading and computing.
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<output::Batch>(1);
@@ -426,7 +431,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             }
             progress.set_position(reader.consumed());
             std::mem::swap(&mut records, &mut next_records);
-            n = more.with_context(|| format!("{inst_name}: cannot read"))?;
+            n = more.map_err(|e| reader.read_error(&inst_name, e))?;
         }
         Ok(())
     })();
@@ -439,6 +444,15 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     timings.write += busy;
     progress.finish_and_clear();
 
+    // The file read to its end must still be the one opened, and a join on disk's two reads
+    // must have read the same codes on the same lines.
+    reader.check_unchanged(&inst_name)?;
+    if spilled
+        .as_ref()
+        .is_some_and(|s| s.codes_read != filing.codes_read)
+    {
+        bail!(source::changed(&inst_name));
+    }
     let Filing {
         seen,
         mut counts,
@@ -735,6 +749,8 @@ struct Filing<'h> {
     /// When joined on disk: the line items' rejects, sorted by line at the end.
     item_rejects: Option<spill::Sorter>,
     items_file: &'h str,
+    /// The codes of the rows, line by line (to compare with a join on disk's first read).
+    codes_read: spill::CodesRead,
 }
 
 impl Filing<'_> {
@@ -748,6 +764,9 @@ impl Filing<'_> {
         let name_at = self.header.index(Col::Name);
         for (row, record) in rows.into_iter().zip(records) {
             self.counts.rows += 1;
+            if let Some(code) = &row.key {
+                self.codes_read.add(row.line, code);
+            }
             let dup = match attached {
                 Some(a) => self.joined(&row, a)?,
                 None => self.seen(&row),

@@ -16,17 +16,88 @@ pub type Input = Box<dyn Read + Send>;
 /// A CSV reader over decoded text.
 type TextReader = csv::Reader<DecodingReader<BufReader<Input>>>;
 
-/// The rows of an input: CSV text, or a sheet of an Excel workbook.
+/// The rows of an input: CSV text (with its file, when it is a regular file), or a sheet of
+/// an Excel workbook.
 pub enum CsvReader {
-    Csv(Box<TextReader>),
+    Csv(Box<TextReader>, Option<FileWatch>),
     Sheet(super::sheet::SheetRows),
+}
+
+/// What a regular file is when it is opened: the same file, unchanged, has the same identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Identity {
+    fn of(meta: &std::fs::Metadata) -> Identity {
+        #[cfg(unix)]
+        let (dev, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (dev, ino) = (0, 0);
+        Identity {
+            dev,
+            ino,
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+/// A regular file being read, to tell afterwards whether it changed meanwhile (written to,
+/// or replaced at its path by another file).
+pub struct FileWatch {
+    file: File,
+    path: std::path::PathBuf,
+    at_open: Identity,
+}
+
+impl FileWatch {
+    fn new(file: &File, path: &Path) -> Option<FileWatch> {
+        let meta = file.metadata().ok().filter(std::fs::Metadata::is_file)?;
+        Some(FileWatch {
+            file: file.try_clone().ok()?,
+            path: path.to_owned(),
+            at_open: Identity::of(&meta),
+        })
+    }
+
+    /// Stops the run when the file is no longer what it was when opened.
+    pub fn check(&self, name: &str) -> Result<()> {
+        let now = self.file.metadata().map(|m| Identity::of(&m)).ok();
+        let at_path = std::fs::metadata(&self.path).map(|m| Identity::of(&m)).ok();
+        if now != Some(self.at_open) || at_path != Some(self.at_open) {
+            bail!(changed(name));
+        }
+        Ok(())
+    }
+}
+
+/// What a run says of an input that changed while it was read.
+pub fn changed(name: &str) -> String {
+    format!(
+        "{name} changed while it was being read (written to, or replaced by another file); \
+         nothing was written: run again once the file is complete"
+    )
+}
+
+/// Whether `path` is a regular file, which can be read twice (a pipe, a FIFO or a socket
+/// cannot, nor standard input).
+pub fn is_regular_file(path: &Path) -> bool {
+    path.as_os_str() != STDIN && std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 impl CsvReader {
     /// The input's name in messages and rejects (`file.xlsx[Sheet]` for a sheet).
     pub fn name(&self, path: &Path) -> String {
         match self {
-            CsvReader::Csv(_) => display_name(path),
+            CsvReader::Csv(..) => display_name(path),
             CsvReader::Sheet(s) => s.name.clone(),
         }
     }
@@ -34,8 +105,34 @@ impl CsvReader {
     /// Bytes read so far (for progress; a workbook is read whole at the start).
     pub fn consumed(&self) -> u64 {
         match self {
-            CsvReader::Csv(r) => r.get_ref().consumed(),
+            CsvReader::Csv(r, _) => r.get_ref().consumed(),
             CsvReader::Sheet(s) => s.len,
+        }
+    }
+
+    /// What the file was when opened (None: not a regular file).
+    pub fn identity(&self) -> Option<Identity> {
+        match self {
+            CsvReader::Csv(_, w) => w.as_ref().map(|w| w.at_open),
+            CsvReader::Sheet(_) => None,
+        }
+    }
+
+    /// What a failed read of the file says: that the file changed, when it did (its bytes
+    /// are then no fault of the export), else the fault.
+    pub fn read_error(&self, name: &str, e: csv::Error) -> anyhow::Error {
+        match self.check_unchanged(name) {
+            Err(changed) => changed,
+            Ok(()) => anyhow::Error::new(e).context(format!("{name}: cannot read")),
+        }
+    }
+
+    /// Stops the run when the file changed since it was opened (a workbook is read whole at
+    /// the start, a pipe cannot be asked).
+    pub fn check_unchanged(&self, name: &str) -> Result<()> {
+        match self {
+            CsvReader::Csv(_, Some(w)) => w.check(name),
+            _ => Ok(()),
         }
     }
 }
@@ -72,7 +169,7 @@ pub fn open_with_header<C: Copy + PartialEq>(
         return Ok((CsvReader::Sheet(rows), Encoding::Utf8, len, header));
     }
     let name = display_name(path);
-    let (mut reader, encoding, len) = open(path, forced)?;
+    let (mut reader, encoding, len, watch) = open(path, forced)?;
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         // Reading the header reads ahead: a fault further down names its own line.
@@ -82,20 +179,29 @@ pub fn open_with_header<C: Copy + PartialEq>(
         Err(e) => return Err(e).with_context(|| format!("{name}: cannot read the header")),
     };
     let header = Header::read(&name, headers.iter(), table, required)?;
-    Ok((CsvReader::Csv(Box::new(reader)), encoding, len, header))
+    Ok((
+        CsvReader::Csv(Box::new(reader), watch),
+        encoding,
+        len,
+        header,
+    ))
 }
 
 /// Opens `path` (`-`: standard input) as CSV with a header row: (reader, encoding, size in
-/// bytes, 0 when unknown). The encoding is detected from the first 64 KiB, which are then
-/// read again from memory: nothing is seeked.
-fn open(path: &Path, forced: Option<Encoding>) -> Result<(TextReader, Encoding, u64)> {
+/// bytes, 0 when unknown, and the file's watch when it is a regular file). The encoding is
+/// detected from the first 64 KiB, which are then read again from memory: nothing is seeked.
+fn open(
+    path: &Path,
+    forced: Option<Encoding>,
+) -> Result<(TextReader, Encoding, u64, Option<FileWatch>)> {
     let name = display_name(path);
-    let (mut input, len): (Input, u64) = if path.as_os_str() == STDIN {
-        (Box::new(std::io::stdin()), 0)
+    let (mut input, len, watch): (Input, u64, _) = if path.as_os_str() == STDIN {
+        (Box::new(std::io::stdin()), 0, None)
     } else {
         let file = File::open(path).with_context(|| format!("cannot open {name}"))?;
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        (Box::new(file), len)
+        let watch = FileWatch::new(&file, path);
+        (Box::new(file), len, watch)
     };
     let mut sample = Vec::with_capacity(encoding::SAMPLE);
     (&mut input)
@@ -119,7 +225,7 @@ fn open(path: &Path, forced: Option<Encoding>) -> Result<(TextReader, Encoding, 
             DecodingReader::new(BufReader::with_capacity(1 << 16, input), encoding)
                 .with_cr_lines(cr_lines),
         );
-    Ok((reader, encoding, len))
+    Ok((reader, encoding, len, watch))
 }
 
 /// Reads up to `max` records into `records` (reusing their buffers, adding records as needed);
@@ -130,7 +236,7 @@ pub fn read_chunk(
     max: usize,
 ) -> csv::Result<usize> {
     let reader = match reader {
-        CsvReader::Csv(r) => r,
+        CsvReader::Csv(r, _) => r,
         CsvReader::Sheet(s) => return Ok(s.read_chunk(records, max)),
     };
     let mut n = 0;

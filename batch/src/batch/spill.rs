@@ -60,6 +60,8 @@ fn key_text(key: u64) -> String {
 /// What the institutions file and its options are, to read it a second time.
 pub struct Institutions<'a> {
     pub path: &'a Path,
+    /// The file as the first read opened it: the second must open the same, unchanged.
+    pub identity: source::Identity,
     pub encoding: Encoding,
     pub name: &'a str,
     /// The code column's name as the header writes it.
@@ -73,9 +75,32 @@ pub struct ItemsInput<'a> {
     pub sheet: Option<&'a str>,
 }
 
+/// The institution codes of a read of the file, line by line, folded into one number: the
+/// two reads of a join on disk must give the same (every line's code, in the same lines).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CodesRead {
+    fold: u64,
+    codes: u64,
+}
+
+impl CodesRead {
+    /// Adds the code read at `line` (in the file's order).
+    pub fn add(&mut self, line: u64, code: &InstitutionCode) {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = foldhash::fast::FixedState::default().build_hasher();
+        h.write_u64(self.fold);
+        h.write_u64(line);
+        h.write_u64(key(code));
+        self.fold = h.finish();
+        self.codes += 1;
+    }
+}
+
 /// The result of the partition pass: what the rows take chunk by chunk, and the line items'
 /// accounts.
 pub struct Spilled {
+    /// The codes the partition pass read: the rows' read must end with the same.
+    pub codes_read: CodesRead,
     /// By institution line: the rows that repeat a code or have line items.
     attachments: Merge,
     pub items: Option<items::ItemsFile>,
@@ -127,7 +152,7 @@ impl Spilled {
                 None => Ok(None),
             },
         );
-        indexed?;
+        let codes_read = indexed?;
         let items_file = read?;
         let (codes, lines) = (codes.finish()?, lines.finish()?);
         let items_name = items_file.as_ref().map_or("", |f| f.file.as_str());
@@ -151,6 +176,7 @@ impl Spilled {
             let _ = std::fs::remove_file(p);
         }
         let spilled = Spilled {
+            codes_read,
             attachments: Merge::open(&runs)?,
             items: items_file,
             item_rows,
@@ -190,14 +216,15 @@ pub fn orphan_reject(
     }
 }
 
-/// Writes each readable code of the institutions file with its line to its partition.
-/// Ends early, with nothing to report, when `stop` is set (the line items failed).
+/// Writes each readable code of the institutions file with its line to its partition, and
+/// returns what it read. Ends early, with nothing to report, when `stop` is set (the line
+/// items failed). The file must be the one the rows are read from, unchanged throughout.
 fn index_codes(
     inst: &Institutions,
     rules: &RuleSet,
     parts: &mut Partitions,
     stop: &AtomicBool,
-) -> Result<()> {
+) -> Result<CodesRead> {
     let (mut reader, _, _, header) = source::open_with_header(
         inst.path,
         Some(inst.encoding),
@@ -205,28 +232,34 @@ fn index_codes(
         &INSTITUTION_COLUMNS,
         &[],
     )?;
+    if reader.identity() != Some(inst.identity) {
+        anyhow::bail!(source::changed(inst.name));
+    }
+    let mut read = CodesRead::default();
     let mut records = Vec::new();
     while !stop.load(Ordering::Relaxed) {
         let n = source::read_chunk(&mut reader, &mut records, CHUNK)
-            .with_context(|| format!("{}: cannot read", inst.name))?;
+            .map_err(|e| reader.read_error(inst.name, e))?;
         if n == 0 {
-            return Ok(());
+            reader.check_unchanged(inst.name)?;
+            return Ok(read);
         }
-        let keys: Vec<(u64, u64)> = records[..n]
+        let keys: Vec<(u64, u64, InstitutionCode)> = records[..n]
             .par_iter()
             .filter_map(|r| {
                 let code = rows::code_of(&header, r, rules).1?;
-                Some((key(&code), source::line_of(r)))
+                Some((key(&code), source::line_of(r), code))
             })
             .collect();
-        for (k, line) in keys {
+        for (k, line, code) in keys {
+            read.add(line, &code);
             parts.write(k, |w| {
                 w.write_all(&k.to_le_bytes())?;
                 w.write_all(&line.to_le_bytes())
             })?;
         }
     }
-    Ok(())
+    Ok(read)
 }
 
 /// Good items go to their code's partition; a bad item goes to the rejects, and its line to
