@@ -1,7 +1,7 @@
 //! Every physical data line of a faulty file ends in exactly one output, with its true line
 //! number: random rows, good and bad (a value that is not one, a cell too many, cells missing,
-//! a duplicate code, a name over two lines), blank lines between them, LF, CRLF or CR-only
-//! line ends; and a quote that never closes stops the run naming its line.
+//! a duplicate code, a name over two lines), blank lines between them, line ends in LF, CRLF,
+//! CR alone or all three mixed; and a quote that never closes stops the run naming its line.
 
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -60,16 +60,23 @@ fn cell(s: &str) -> String {
 }
 
 /// The file's text, and for each row the physical line it starts on and whether it computes.
-fn build(rows: &[(Row, u8)], eol: &str, unclosed: bool) -> (String, Vec<(u64, bool)>, u64) {
+/// `eols`: the line ends, taken in turn (one for a file of one kind; several for a file whose
+/// lines were pasted from several sources — never CR then LF, which is one CRLF).
+fn build(rows: &[(Row, u8)], eols: &[&str], unclosed: bool) -> (String, Vec<(u64, bool)>, u64) {
     let good = good_rows();
-    let mut text = format!("{HEADER}{eol}");
+    let mut turn = 0;
+    let mut next = || {
+        turn += 1;
+        eols[(turn - 1) % eols.len()]
+    };
+    let mut text = format!("{HEADER}{}", next());
     let mut line = 2;
     let mut expected = Vec::new();
     // The first row computes, so that a duplicate of its code is always the one refused.
     let first = [(Row::Good, 0)];
     for (i, (kind, blanks)) in first.iter().chain(rows).enumerate() {
         for _ in 0..*blanks {
-            text.push_str(eol);
+            text.push_str(next());
             line += 1;
         }
         let mut cells = good[i % good.len()].clone();
@@ -93,20 +100,20 @@ fn build(rows: &[(Row, u8)], eol: &str, unclosed: bool) -> (String, Vec<(u64, bo
                 false
             }
             Row::TwoLineName => {
-                cells[1] = format!("本院{eol}別館");
+                cells[1] = format!("本院{}別館", next());
                 lines = 2;
                 true
             }
         };
         let joined: Vec<String> = cells.iter().map(|c| cell(c)).collect();
         text.push_str(&joined.join(","));
-        text.push_str(eol);
+        text.push_str(next());
         expected.push((line, computes));
         line += lines;
     }
     if unclosed {
-        text.push_str(&format!("0110113719,\"Unclosed,clinic,,1{eol}"));
-        text.push_str(&format!("2,3{eol}"));
+        text.push_str(&format!("0110113719,\"Unclosed,clinic,,1{}", next()));
+        text.push_str(&format!("2,3{}", next()));
     }
     (text, expected, line)
 }
@@ -136,10 +143,15 @@ proptest! {
     #[test]
     fn every_physical_line_ends_in_exactly_one_output(
         rows in prop::collection::vec((row(), 0_u8..3), 1..25),
-        eol in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+        eols in prop_oneof![
+            Just(vec!["\n"]),
+            Just(vec!["\r\n"]),
+            Just(vec!["\r"]),
+            Just(vec!["\n", "\r", "\r\n"]),
+        ],
         unclosed in prop::bool::weighted(0.15),
     ) {
-        let (text, expected, unclosed_line) = build(&rows, eol, unclosed);
+        let (text, expected, unclosed_line) = build(&rows, &eols, unclosed);
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("in.csv");
         std::fs::write(&input, &text).unwrap();
@@ -176,7 +188,7 @@ proptest! {
 fn the_expected_lines_are_physical_lines() {
     let (text, expected, _) = build(
         &[(Row::Good, 1), (Row::TwoLineName, 0), (Row::Good, 2)],
-        "\r",
+        &["\r"],
         false,
     );
     // The header, the first row, a blank line, then the three rows (the second on two lines).
@@ -186,4 +198,9 @@ fn the_expected_lines_are_physical_lines() {
     );
     assert!(!text.contains('\n'));
     assert_eq!(text.matches('\r').count(), 9);
+    // Mixed: the same lines, whatever each one ends with.
+    let rows = [(Row::Good, 1), (Row::TwoLineName, 0), (Row::Good, 2)];
+    let (mixed, same, _) = build(&rows, &["\n", "\r", "\r\n"], false);
+    assert_eq!(same, expected);
+    assert!(mixed.contains("\n\r") && mixed.contains("\r\r\n"));
 }

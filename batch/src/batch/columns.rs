@@ -1,7 +1,7 @@
 //! The columns of the input files: canonical names and their Japanese aliases.
 
 use anyhow::{Result, bail};
-use onshi_core::parse::normalize;
+use unicode_normalization::UnicodeNormalization;
 
 /// A column of the institutions file: the core's input field of the same name.
 pub use onshi_core::Field as Col;
@@ -75,8 +75,10 @@ pub struct Header<C> {
 }
 
 impl<C: Copy + PartialEq> Header<C> {
-    /// Matches header cells to columns (case, width and surrounding spaces do not matter).
-    /// A column given twice, or a required one missing, is an error naming `file`.
+    /// Matches header cells to columns however an office wrote them: case, full- or
+    /// half-width forms (NFKC), spaces anywhere and the long vowel's look-alikes do not matter.
+    /// A column given twice, a required one missing, or a cell close to a known name without
+    /// being it (a typo would silently drop the column) is an error naming `file`.
     pub fn read<'a>(
         file: &str,
         cells: impl IntoIterator<Item = &'a str>,
@@ -86,11 +88,11 @@ impl<C: Copy + PartialEq> Header<C> {
         let mut found: Vec<(C, usize, String)> = Vec::new();
         let mut extra = Vec::new();
         for (i, cell) in cells.into_iter().enumerate() {
-            // Both sides normalised alike (normalize also maps the long vowel mark ー).
-            let norm = |s: &str| normalize(s).to_ascii_lowercase();
-            let key = norm(cell);
+            let key = header_key(cell);
             let hit = table.iter().find(|(_, canon, aliases)| {
-                key == *canon || aliases.iter().any(|a| norm(a) == key)
+                std::iter::once(canon)
+                    .chain(aliases.iter())
+                    .any(|n| header_key(n) == key)
             });
             match hit {
                 Some((c, canon, _)) => {
@@ -103,7 +105,17 @@ impl<C: Copy + PartialEq> Header<C> {
                     }
                     found.push((*c, i, cell.to_owned()));
                 }
-                None => extra.push(cell.to_owned()),
+                None => {
+                    if let Some(near) = near_name(&key, table) {
+                        bail!(
+                            "{file}: line 1, column {}: {cell:?} is not a column onshi knows; \
+                             did you mean {near:?}? Rename it in the header (or, if it is \
+                             another column, give it a name further from {near:?})",
+                            i + 1
+                        );
+                    }
+                    extra.push(cell.to_owned());
+                }
             }
         }
         let missing: Vec<String> = table
@@ -157,6 +169,41 @@ impl<C: Copy + PartialEq> Header<C> {
             .find(|(f, _, _)| *f == c)
             .map(|(_, _, s)| s.as_str())
     }
+}
+
+/// A header cell as it is compared: NFKC (half-width kana and full-width Latin become their
+/// usual forms), no whitespace, ASCII lowercase, and every look-alike of the long vowel mark
+/// (hyphens, minus, the half-width mark) as ー.
+pub fn header_key(cell: &str) -> String {
+    cell.nfkc()
+        .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+        .map(|c| match c {
+            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF70}' => 'ー',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// The known name (canonical or alias) that `key` is within a typo of, if any: one edit for
+/// names of 5 to 9 characters, two from 10. Shorter names are never guessed at (名称 and 氏名
+/// are different columns).
+fn near_name<C>(
+    key: &str,
+    table: &[(C, &'static str, &'static [&'static str])],
+) -> Option<&'static str> {
+    table
+        .iter()
+        .flat_map(|(_, canon, aliases)| std::iter::once(*canon).chain(aliases.iter().copied()))
+        .find(|name| {
+            let name_key = header_key(name);
+            let len = name_key.chars().count();
+            let allowed = match len {
+                0..=4 => 0,
+                5..=9 => 1,
+                _ => 2,
+            };
+            allowed > 0 && strsim::levenshtein(key, &name_key) <= allowed
+        })
 }
 
 /// The canonical name of an institutions column.
@@ -215,5 +262,42 @@ mod tests {
         );
         let e = Header::read("a.csv", ["kind", "種別"], &INSTITUTION_COLUMNS, &[]).unwrap_err();
         assert!(e.to_string().contains("both give kind"), "{e}");
+    }
+
+    /// Header names as CP932 exports and hand-typed sheets write them.
+    #[test]
+    fn half_width_kana_full_width_latin_and_inner_spaces_match() {
+        for (cell, col) in [
+            ("ｶｰﾄﾞﾘｰﾀﾞｰ提供申請日", Col::ReaderAppliedOn),
+            ("カードリーダー 提供申請日", Col::ReaderAppliedOn),
+            ("カードリーダ−申込台数", Col::Readers),
+            ("ｶｰﾄﾞﾘｰﾀﾞｰ申込台数", Col::Readers),
+            ("ＩＮＳＴＩＴＵＴＩＯＮ＿ＣＯＤＥ", Col::InstitutionCode),
+            ("institution _code", Col::InstitutionCode),
+            ("医療機関等　コード", Col::InstitutionCode),
+            ("\u{feff}総事業費", Col::TotalCost),
+        ] {
+            let h = Header::read("a.csv", [cell], &INSTITUTION_COLUMNS, &[]).unwrap();
+            assert_eq!(h.index(col), Some(0), "{cell}");
+        }
+    }
+
+    #[test]
+    fn a_name_close_to_a_known_one_stops_with_did_you_mean() {
+        for (cell, near) in [
+            ("カードリーダ提供申請日", "カードリーダー提供申請日"),
+            ("reader", "readers"),
+            ("institution_cod", "institution_code"),
+        ] {
+            let e = Header::read("a.csv", ["種別", cell], &INSTITUTION_COLUMNS, &[]).unwrap_err();
+            let e = e.to_string();
+            assert!(e.contains(&format!("did you mean {near:?}")), "{e}");
+            assert!(e.contains("column 2"), "{e}");
+        }
+        // Far from every name, or short: ignored, as before.
+        for cell in ["備考", "氏名", "解約日", "担当者メールアドレス"] {
+            let h = Header::read("a.csv", [cell], &INSTITUTION_COLUMNS, &[]).unwrap();
+            assert_eq!(h.extra, [cell]);
+        }
     }
 }

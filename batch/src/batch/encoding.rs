@@ -170,8 +170,6 @@ pub struct DecodingReader<R> {
     newlines: u64,
     /// Bytes decoded since the last line feed.
     line_len: u64,
-    /// The file ends its lines with CR alone (old Mac style): every CR is a line end.
-    cr_lines: bool,
     /// Bytes handed out before the current block.
     out_offset: u64,
     /// Offsets (in the decoded text) of the line feeds not yet passed by [`Self::line_at`],
@@ -213,7 +211,6 @@ impl<R: Read> DecodingReader<R> {
             consumed: 0,
             newlines: 0,
             line_len: 0,
-            cr_lines: false,
             out_offset: 0,
             line_feeds: std::collections::VecDeque::new(),
             lines_passed: 0,
@@ -223,12 +220,6 @@ impl<R: Read> DecodingReader<R> {
             quoting: Quoting::Outside,
             last_byte: None,
         }
-    }
-
-    /// Treats a lone CR as a line end too: for files whose lines end in CR alone.
-    pub fn with_cr_lines(mut self, cr_lines: bool) -> Self {
-        self.cr_lines = cr_lines;
-        self
     }
 
     /// The physical line (from 1) where a record starting at `offset` of the decoded text
@@ -295,12 +286,14 @@ impl<R: Read> DecodingReader<R> {
             self.pending_cr = true;
         }
         self.out_pos = start;
-        if self.cr_lines {
-            for b in &mut self.output[start..self.out_len] {
-                if *b == b'\r' {
-                    *b = b'\n';
-                }
-            }
+        // A CR left after CRLF became LF ends a line alone (old Mac files, or lines of
+        // several sources pasted together): it becomes LF, so that every line end the CSV
+        // reader sees is one the line count sees.
+        let block = &mut self.output[start..self.out_len];
+        let mut at = 0;
+        while let Some(i) = memchr::memchr(b'\r', &block[at..]) {
+            block[at + i] = b'\n';
+            at += i + 1;
         }
         let block = &self.output[start..self.out_len];
         let base = self.out_offset;
@@ -520,12 +513,12 @@ mod tests {
     }
 
     #[test]
-    fn crlf_becomes_lf_even_across_blocks() {
-        // A CRLF split at the 64 KiB block boundary, and a lone CR kept.
+    fn crlf_and_a_lone_cr_become_lf_even_across_blocks() {
+        // A CRLF split at the 64 KiB block boundary, and a lone CR: each one line end.
         let mut text = "x".repeat((1 << 16) - 1);
         text.push_str("\r\nA\rB\r\n");
         let out = decode(text.as_bytes(), Encoding::Utf8).unwrap();
-        assert_eq!(&out[out.len() - 5..], "\nA\rB\n");
+        assert_eq!(&out[out.len() - 5..], "\nA\nB\n");
         assert_eq!(out.len(), text.len() - 2);
         let sjis = encode("a,b\r\n\"c\r\nd\",e\r\n", Encoding::Cp932).unwrap();
         assert_eq!(decode(&sjis, Encoding::Cp932).unwrap(), "a,b\n\"c\nd\",e\n");

@@ -212,19 +212,16 @@ fn open(
         Ok(e) => e,
         Err(why) => bail!("{name}: {why}"),
     };
-    // A file whose lines end in CR alone (no LF in its first 64 KiB) counts CRs as lines.
-    let cr_lines =
-        memchr::memchr(b'\n', &sample).is_none() && memchr::memchr(b'\r', &sample).is_some();
     let input: Input = Box::new(std::io::Cursor::new(sample).chain(input));
     let reader = csv::ReaderBuilder::new()
         .has_headers(true)
         // Short or long rows are checked per column, not refused as a whole file.
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(
-            DecodingReader::new(BufReader::with_capacity(1 << 16, input), encoding)
-                .with_cr_lines(cr_lines),
-        );
+        .from_reader(DecodingReader::new(
+            BufReader::with_capacity(1 << 16, input),
+            encoding,
+        ));
     Ok((reader, encoding, len, watch))
 }
 

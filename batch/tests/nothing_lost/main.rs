@@ -4,3 +4,4 @@
 mod common;
 mod concurrency;
 mod join;
+mod office;
