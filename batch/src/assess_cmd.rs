@@ -59,8 +59,22 @@ pub fn load_rules(spec: Option<&PathBuf>) -> Result<RuleSet> {
         None => Ok(RuleSet::latest()),
         Some(p) => match built_in_named(p) {
             Some(set) => Ok(set),
-            None => Ok(load_rule_file(p, 0)?),
+            None => not_posing_as_built_in(p, load_rule_file(p, 0)?),
         },
+    }
+}
+
+/// A rule file may carry a built-in revision's id only with that revision's rules (the file
+/// the revision is built from): any other would be labelled as the official rules.
+fn not_posing_as_built_in(path: &Path, set: RuleSet) -> Result<RuleSet> {
+    match RuleSet::built_in(set.id()) {
+        Some(b) if b.file() != set.file() => anyhow::bail!(
+            "{}: `rule_set.id` {:?} is a built-in revision's, but these rules differ from it; \
+             give the file an id of its own",
+            path.display(),
+            set.id()
+        ),
+        _ => Ok(set),
     }
 }
 

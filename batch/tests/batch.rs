@@ -1828,7 +1828,7 @@ fn the_workbook_matches_the_csv_outputs() {
             "監査×都道府県 Audit by prefecture"
         ]
     );
-    assert!(names[5].starts_with("シナリオ "), "{names:?}");
+    assert!(names[5].starts_with("シナリオ1 "), "{names:?}");
     let cell = |c: &Data| match c {
         Data::Float(f) => format!("{f}"),
         Data::Int(i) => i.to_string(),

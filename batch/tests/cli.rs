@@ -95,12 +95,15 @@ fn another_rule_file_changes_the_result() {
         "/../core/rules/2020-11-30.toml"
     ))
     .unwrap();
-    let later = rules.replacen(
+    let posing = rules.replacen(
         "reader_applied_by = { value = \"2021-03-31\"",
         "reader_applied_by = { value = \"2021-09-30\"",
         1,
     );
-    assert_ne!(rules, later);
+    assert_ne!(rules, posing);
+    // Other rules need an id of their own: under the built-in's they would pass for it.
+    let later = posing.replacen("id = \"2020-11-30\"", "id = \"later-deadline\"", 1);
+    assert_ne!(later, posing);
     let dir = std::env::temp_dir().join(format!("onshi-rules-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("later.toml");
@@ -113,6 +116,14 @@ fn another_rule_file_changes_the_result() {
     let out = onshi(&["assess", "--rules", path.to_str().unwrap()], input);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["grant"], 279_000);
+    std::fs::write(&path, &posing).unwrap();
+    let out = onshi(&["assess", "--rules", path.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a built-in revision's"));
+    std::fs::write(&path, &posing).unwrap();
+    let out = onshi(&["assess", "--rules", path.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a built-in revision's"));
 
     std::fs::write(&path, rules.replace("[money]\n", "[money]\nrounding = 1\n")).unwrap();
     let out = onshi(&["assess", "--rules", path.to_str().unwrap()], input);

@@ -27,7 +27,6 @@ use onshi_core::parse::InstitutionCode;
 use onshi_core::{Field, FieldError, Reason};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -95,9 +94,9 @@ pub struct Args {
     /// Encoding of the input files; detected when absent.
     #[arg(long, value_enum)]
     encoding: Option<Encoding>,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    threads: Option<NonZeroUsize>,
+    /// Worker threads, 1 to 256 (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
     /// Rows read and assessed at a time (memory stays bounded by it).
     #[arg(long, value_name = "ROWS", default_value_t = DEFAULT_CHUNK_ROWS, hide = true)]
     chunk_rows: usize,
@@ -234,7 +233,7 @@ pub struct RunInfo {
 pub fn run(args: &Args) -> Result<Outcome> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
-        pool = pool.num_threads(n.get());
+        pool = pool.num_threads(usize::from(n));
     }
     let pool = pool.build().context("cannot start the worker threads")?;
     pool.install(|| run_in_pool(args))
@@ -267,6 +266,12 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         bail!(
             "two --compare rule sets have the id {:?}: their columns would clash",
             dup.1
+        );
+    }
+    if let Some(same) = scenarios.iter().find(|id| *id == rules.id()) {
+        bail!(
+            "a --compare rule set has the id {same:?} of the rules it is compared with: give \
+             the scenario an id of its own"
         );
     }
     let inputs: Vec<&PathBuf> = [Some(&args.institutions), args.line_items.as_ref()]

@@ -200,7 +200,7 @@ pub fn render(summary: &Summary, table: &Table) -> Result<Vec<u8>> {
         summary,
         &f,
     )?;
-    for id in scenarios {
+    for (n, id) in scenarios.iter().enumerate() {
         let mut names: Vec<String> = [
             "prefecture",
             "prefecture_name",
@@ -212,8 +212,7 @@ pub fn render(summary: &Summary, table: &Table) -> Result<Vec<u8>> {
         .map(str::to_owned)
         .to_vec();
         names.extend(["grant", "difference", "gain", "lose", "same"].map(|w| scenario_col(w, id)));
-        // Sheet names are at most 31 characters.
-        let title: String = format!("シナリオ {id}").chars().take(31).collect();
+        let title = scenario_sheet_name(n, id);
         write_table(
             wb.add_worksheet().set_name(title)?,
             table,
@@ -224,6 +223,15 @@ pub fn render(summary: &Summary, table: &Table) -> Result<Vec<u8>> {
         )?;
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The sheet of the `n`th scenario (from 0): numbered, so that ids alike in their first
+/// characters, or in all but case (Excel's names ignore it), still name sheets of their own;
+/// at most Excel's 31 characters (the full id heads the sheet's columns). Ids hold only
+/// letters, digits, `-`, `_` and `.` (checked when the rules load), none of which a sheet
+/// name refuses.
+pub fn scenario_sheet_name(n: usize, id: &str) -> String {
+    format!("シナリオ{} {id}", n + 1).chars().take(31).collect()
 }
 
 /// What each measure paid (the revisions' standard regime, 2020 special, 2022 window and

@@ -3,5 +3,6 @@
 
 mod common;
 mod concurrency;
+mod ids;
 mod join;
 mod office;

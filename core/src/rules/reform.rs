@@ -48,6 +48,17 @@ pub(super) fn load(
             };
             let (file, changed) = apply(&base, reform).map_err(syntax)?;
             let set = RuleSet::from_file(file, origin)?;
+            // A reform under its base's id would have its results labelled as those rules.
+            let mut chain = Some(&base);
+            while let Some(b) = chain {
+                if b.id() == set.id() {
+                    return Err(syntax(format!(
+                        "`rule_set.id`: {:?} is the id of a rule set it extends; a reform needs an id of its own, or its results would be labelled as those rules",
+                        set.id()
+                    )));
+                }
+                chain = b.base();
+            }
             return Ok(set.over(base, changed));
         }
     };
@@ -117,5 +128,35 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("2019-01-01"), "{e}");
+    }
+
+    /// A reform's results are labelled with its id: it may not take its base's (or any rule
+    /// set's down the chain), and an id is plain characters that can name a column or a sheet.
+    #[test]
+    fn a_reform_has_an_id_of_its_own_and_a_plain_one() {
+        let cap = "[money]\nrounding_unit = { value = 100, effective_from = \"2020-11-30\", source = \"onshi-decisions\", article = \"c\", article_en = \"c\" }\n";
+        for (id, base) in [("2020-11-30", "2020-11-30"), ("2020-11-30", "2023-04-01")] {
+            let text = format!("{HEAD}{cap}")
+                .replace("id = \"r\"", &format!("id = \"{id}\""))
+                .replace("extends = \"2020-11-30\"", &format!("extends = \"{base}\""))
+                .replace(
+                    "effective_from = \"2020-11-30\"\ntitle",
+                    &format!("effective_from = \"{base}\"\ntitle"),
+                );
+            let e = RuleSet::from_toml_str(&text, "r.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("an id of its own"), "{id} over {base}: {e}");
+        }
+        for bad in ["a/b", "x[1]", "a:b", "", "日本語", &"x".repeat(65)] {
+            let text = format!("{HEAD}{cap}").replace("id = \"r\"", &format!("id = {bad:?}"));
+            let e = RuleSet::from_toml_str(&text, "r.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("is not an id"), "{bad:?}: {e}");
+        }
+        let long = "x".repeat(64);
+        let text = format!("{HEAD}{cap}").replace("id = \"r\"", &format!("id = {long:?}"));
+        assert!(RuleSet::from_toml_str(&text, "r.toml").is_ok());
     }
 }

@@ -774,12 +774,24 @@ fn check_rate(p: &Param<Rate>, key: &str, at_most_one: bool) -> Result<(), Schem
     }
 }
 
+/// Whether `id` is a usable rule-set id: 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
+pub fn is_plain_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 impl Validate for RuleFile {
     fn validate(&self) -> Result<(), SchemaError> {
         let from = self.rule_set.effective_from;
         let src = &self.sources;
-        check(!self.rule_set.id.trim().is_empty(), "rule_set.id", || {
-            "is empty".into()
+        let id = &self.rule_set.id;
+        // The id names output columns (`grant_<id>`), sheets and files: plain characters.
+        check(is_plain_id(id), "rule_set.id", || {
+            format!(
+                "{id:?} is not an id: use 1 to 64 letters, digits, `-`, `_` or `.` (it names columns and sheets)"
+            )
         })?;
         validate_sources(src)?;
         self.validate_texts_cite()?;
