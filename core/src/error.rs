@@ -153,6 +153,11 @@ pub enum Reason {
         header: usize,
         found: usize,
     },
+    /// A value holding a control character (a NUL, a Ctrl-Z): the file is damaged, or was
+    /// written in another format than it claims.
+    ControlCharacter {
+        code: u32,
+    },
     /// Some of the institution's line items (these lines of this file) were rejected.
     LineItemsRejected {
         file: String,
@@ -202,6 +207,7 @@ impl Reason {
             R::BadBool => "bad_bool",
             R::CostTwice => "cost_twice",
             R::ExtraCells { .. } => "extra_cells",
+            R::ControlCharacter { .. } => "control_character",
             R::LineItemsRejected { .. } => "line_item_rejected",
             R::DuplicateCode { .. } => "duplicate_code",
             R::InstitutionRejected { .. } => "institution_rejected",
@@ -327,6 +333,14 @@ impl Reason {
                 ),
                 format!(
                     "the row has {found} cells, more than the header's {header} (a value with an unquoted comma?)"
+                ),
+            ),
+            R::ControlCharacter { code } => (
+                format!(
+                    "値に制御文字（U+{code:04X}）が含まれています（ファイルが壊れているか、別の形式で書き出されています）"
+                ),
+                format!(
+                    "the value holds a control character (U+{code:04X}): the file is damaged, or was written in another format"
                 ),
             ),
             R::LineItemsRejected { file, lines } => (

@@ -154,6 +154,49 @@ impl<C: Copy + PartialEq> Header<C> {
         })
     }
 
+    /// The rejects of the cells holding a control character other than a tab or a line
+    /// break (a NUL, a Ctrl-Z): each names its column, with the character shown as `\u{0}`.
+    pub fn control_characters(&self, record: &csv::StringRecord) -> Vec<super::RowError> {
+        let is_control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+        // Most rows have none: one scan of the row's bytes before looking cell by cell.
+        let bytes = record.as_byte_record().as_slice();
+        if !bytes.iter().any(|&b| b < 0x20 || b == 0x7F || b == 0xC2) {
+            return Vec::new();
+        }
+        record
+            .iter()
+            .enumerate()
+            .filter_map(|(i, cell)| {
+                let c = cell.chars().find(|&c| is_control(c))?;
+                let column = self.column_name(i);
+                let shown: String = cell
+                    .chars()
+                    .map(|c| match is_control(c) {
+                        true => c.escape_unicode().to_string(),
+                        false => c.to_string(),
+                    })
+                    .collect();
+                let reason = onshi_core::Reason::ControlCharacter { code: u32::from(c) };
+                Some(super::RowError::new(
+                    column,
+                    onshi_core::Field::Record,
+                    shown,
+                    reason,
+                ))
+            })
+            .collect()
+    }
+
+    /// The header's name of the record's `i`th cell (`column 11` beyond the header).
+    fn column_name(&self, i: usize) -> String {
+        let known = self
+            .found
+            .iter()
+            .find(|(_, j, _)| *j == i)
+            .map(|(_, _, s)| s.clone());
+        known.unwrap_or_else(|| format!("column {}", i + 1))
+    }
+
     /// Index in the record of `c`, if the file has it.
     pub fn index(&self, c: C) -> Option<usize> {
         self.found

@@ -1,8 +1,10 @@
-//! Text encodings of the exports: UTF-8 (with or without BOM) and CP932 (Shift_JIS as Excel
-//! writes it). Decoding is strict — a byte that is not text in the chosen encoding stops the
+//! Text encodings of the exports: UTF-8 (with or without BOM), CP932 (Shift_JIS as Excel
+//! writes it) and UTF-16 (Excel's 「Unicode テキスト」, with its BOM). Decoding is strict — a byte that is not text in the chosen encoding stops the
 //! run with its offset, because a replaced character could silently change a code or amount.
 
-use encoding_rs::{Decoder, DecoderResult, Encoding as RsEncoding, SHIFT_JIS, UTF_8};
+use encoding_rs::{
+    Decoder, DecoderResult, Encoding as RsEncoding, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
+};
 use std::fmt;
 use std::io::{self, Read};
 
@@ -20,14 +22,22 @@ pub enum Encoding {
         alias = "windows-31j"
     )]
     Cp932,
+    /// UTF-16, little-endian: Excel's 「Unicode テキスト」 on Windows (tab-separated).
+    #[value(name = "utf-16le", alias = "utf16le", alias = "utf-16")]
+    Utf16Le,
+    /// UTF-16, big-endian.
+    #[value(name = "utf-16be", alias = "utf16be")]
+    Utf16Be,
 }
 
 impl Encoding {
-    fn rs(self) -> &'static RsEncoding {
+    pub(super) fn rs(self) -> &'static RsEncoding {
         match self {
             Encoding::Utf8 => UTF_8,
             // encoding_rs's Shift_JIS is the WHATWG one, i.e. Windows-31J (CP932).
             Encoding::Cp932 => SHIFT_JIS,
+            Encoding::Utf16Le => UTF_16LE,
+            Encoding::Utf16Be => UTF_16BE,
         }
     }
 
@@ -35,6 +45,8 @@ impl Encoding {
         match self {
             Encoding::Utf8 => "UTF-8",
             Encoding::Cp932 => "CP932",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
         }
     }
 }
@@ -53,6 +65,12 @@ pub const SAMPLE: usize = 1 << 16;
 pub enum Undetected {
     #[error("the text is neither UTF-8 nor CP932 (Shift_JIS); give --encoding if you know it")]
     NotText,
+    /// Every other byte NUL: UTF-16 saved without its byte-order mark.
+    #[error(
+        "the text looks like UTF-16 without a byte-order mark (every other byte is 0); give \
+         --encoding utf-16le (Windows) or utf-16be"
+    )]
+    Utf16WithoutBom,
     /// Bytes that CP932 reads only as rare kanji or half-width kana, and Windows-1252 as
     /// accented letters (`José` would become `Jos馥`): a guess could change names silently.
     #[error(
@@ -69,6 +87,15 @@ pub fn detect(sample: &[u8]) -> Result<Encoding, Undetected> {
     if sample.starts_with(b"\xEF\xBB\xBF") {
         return Ok(Encoding::Utf8);
     }
+    if sample.starts_with(b"\xFF\xFE") {
+        return Ok(Encoding::Utf16Le);
+    }
+    if sample.starts_with(b"\xFE\xFF") {
+        return Ok(Encoding::Utf16Be);
+    }
+    if looks_like_utf16(sample) {
+        return Err(Undetected::Utf16WithoutBom);
+    }
     match std::str::from_utf8(sample) {
         Ok(_) => return Ok(Encoding::Utf8),
         // A character cut at the end of the sample is not an error.
@@ -83,6 +110,27 @@ pub fn detect(sample: &[u8]) -> Result<Encoding, Undetected> {
         _ if !reads_as_japanese(sample) && is_windows_1252(sample) => Err(Undetected::NotJapanese),
         DecoderResult::InputEmpty | DecoderResult::OutputFull => Ok(Encoding::Cp932),
     }
+}
+
+/// Whether the bytes of one parity are mostly NUL, as in UTF-16 text of ASCII headers and
+/// digits (CSV text in UTF-8 or CP932 holds no NUL at all).
+fn looks_like_utf16(sample: &[u8]) -> bool {
+    // NUL padding at the end (some exporters fill a block with it) says nothing.
+    let end = sample
+        .iter()
+        .rposition(|&b| b != 0 && b != 0x1A)
+        .map_or(0, |i| i + 1);
+    let text = &sample[..end];
+    let pairs = text.len() / 2;
+    let nul_at = |parity: usize| {
+        text.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (nul_at(0), nul_at(1));
+    pairs >= 4 && (even * 2 > pairs && odd * 8 < pairs || odd * 2 > pairs && even * 8 < pairs)
 }
 
 /// Whether CP932 text has more common Japanese characters (lead bytes 0x81–0x9F: kana,
@@ -183,6 +231,8 @@ pub struct DecodingReader<R> {
     quoting: Quoting,
     /// The last byte of the previous block (a quote opens a value only at a field's start).
     last_byte: Option<u8>,
+    /// The byte between cells (a quote after it opens a value).
+    delimiter: u8,
 }
 
 impl<R> std::fmt::Debug for DecodingReader<R> {
@@ -219,7 +269,14 @@ impl<R: Read> DecodingReader<R> {
             done: false,
             quoting: Quoting::Outside,
             last_byte: None,
+            delimiter: b',',
         }
+    }
+
+    /// Reads cells separated by `delimiter` (`,` unless told).
+    pub fn with_delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
     }
 
     /// The physical line (from 1) where a record starting at `offset` of the decoded text
@@ -300,7 +357,7 @@ impl<R: Read> DecodingReader<R> {
         let before = self.line_feeds.len();
         self.line_feeds
             .extend(memchr::memchr_iter(b'\n', block).map(|i| base + i as u64));
-        self.quoting = scan_quotes(self.quoting, block, base, self.last_byte);
+        self.quoting = scan_quotes(self.quoting, block, base, self.last_byte, self.delimiter);
         self.last_byte = block.last().copied().or(self.last_byte);
         self.newlines += (self.line_feeds.len() - before) as u64;
         self.out_offset += block.len() as u64;
@@ -352,7 +409,13 @@ impl<R: Read> DecodingReader<R> {
 /// Follows CSV's quoting through one block of decoded text (`base`: its offset): a quote at a
 /// field's start opens a value, `""` inside it is a quote, a lone quote closes it. Quotes are
 /// found with memchr, so a file without them costs one scan.
-fn scan_quotes(mut state: Quoting, block: &[u8], base: u64, mut prev: Option<u8>) -> Quoting {
+fn scan_quotes(
+    mut state: Quoting,
+    block: &[u8],
+    base: u64,
+    mut prev: Option<u8>,
+    delimiter: u8,
+) -> Quoting {
     let mut i = 0;
     loop {
         match state {
@@ -363,7 +426,7 @@ fn scan_quotes(mut state: Quoting, block: &[u8], base: u64, mut prev: Option<u8>
                 if q > 0 {
                     prev = Some(block[q - 1]);
                 }
-                if matches!(prev, None | Some(b',' | b'\n' | b'\r')) {
+                if prev.is_none_or(|p| p == delimiter || p == b'\n' || p == b'\r') {
                     state = Quoting::Inside(base + q as u64);
                 }
                 prev = Some(b'"');
@@ -428,9 +491,19 @@ impl<R: Read> Read for DecodingReader<R> {
 }
 
 /// Encodes UTF-8 text as `encoding` (for `onshi gen`); None when a character has no CP932 form.
+/// UTF-16 gets its byte-order mark, as Excel writes it.
 pub fn encode(text: &str, encoding: Encoding) -> Option<Vec<u8>> {
+    let utf16 = |bytes: fn(u16) -> [u8; 2]| {
+        let mut out = Vec::with_capacity(text.len() * 2 + 2);
+        for unit in std::iter::once(0xFEFF).chain(text.encode_utf16()) {
+            out.extend_from_slice(&bytes(unit));
+        }
+        Some(out)
+    };
     match encoding {
         Encoding::Utf8 => Some(text.as_bytes().to_vec()),
+        Encoding::Utf16Le => utf16(u16::to_le_bytes),
+        Encoding::Utf16Be => utf16(u16::to_be_bytes),
         Encoding::Cp932 => {
             let mut encoder = SHIFT_JIS.new_encoder();
             let mut out = Vec::with_capacity(text.len());

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::columns::{Header, ITEM_COLUMNS, ItemCol};
 use super::encoding::Encoding;
-use super::source;
+use super::source::{self, TextOptions};
 use super::{Reject, RowError};
 
 /// Records read at a time; each chunk is parsed on every worker thread.
@@ -94,14 +94,14 @@ pub struct ItemsFile {
 /// `each` (which runs while the next chunk is read).
 pub(super) fn read_rows(
     path: &Path,
-    forced: Option<Encoding>,
+    options: TextOptions,
     sheet: Option<&str>,
     rules: &RuleSet,
     mut each: impl FnMut(Vec<ItemRow>) -> Result<()> + Send,
 ) -> Result<ItemsFile> {
     let (mut reader, encoding, _, header) = source::open_with_header(
         path,
-        forced,
+        options,
         sheet,
         &ITEM_COLUMNS,
         &[
@@ -142,12 +142,12 @@ pub(super) fn read_rows(
 impl LineItems {
     pub fn load(
         path: &Path,
-        forced: Option<Encoding>,
+        options: TextOptions,
         sheet: Option<&str>,
         rules: &RuleSet,
     ) -> Result<LineItems> {
         let mut out = LineItems::default();
-        let read = read_rows(path, forced, sheet, rules, |rows| {
+        let read = read_rows(path, options, sheet, rules, |rows| {
             out.file(rows);
             Ok(())
         })?;
@@ -192,6 +192,7 @@ impl Reading<'_> {
         };
         let label = |c: ItemCol| self.header.label(c).unwrap_or("").to_owned();
         let mut errors: Vec<RowError> = self.header.extra_cells(record).into_iter().collect();
+        errors.extend(self.header.control_characters(record));
         let code_text = cell(ItemCol::InstitutionCode);
         let code_col = label(ItemCol::InstitutionCode);
         let code = if code_text.is_empty() {

@@ -91,9 +91,12 @@ pub struct Args {
     /// The sheet of an `.xlsx` line-items file (default: the first).
     #[arg(long, value_name = "NAME")]
     line_items_sheet: Option<String>,
-    /// Encoding of the input files; detected when absent.
+    /// Encoding of the input files; detected when absent (a BOM, UTF-8, CP932).
     #[arg(long, value_enum)]
     encoding: Option<Encoding>,
+    /// The character between a text file's cells; detected from its header when absent.
+    #[arg(long, value_enum)]
+    delimiter: Option<source::Delimiter>,
     /// Worker threads, 1 to 256 (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
@@ -230,6 +233,16 @@ pub struct RunInfo {
     pub category_names: Vec<(&'static str, String)>,
 }
 
+impl Args {
+    /// How the text inputs are read: encoding and delimiter, as given.
+    fn text_options(&self) -> source::TextOptions {
+        source::TextOptions {
+            encoding: self.encoding,
+            delimiter: self.delimiter,
+        }
+    }
+}
+
 pub fn run(args: &Args) -> Result<Outcome> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
@@ -285,7 +298,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     // Everything that can make the run fail on its inputs is checked before any output exists.
     let (mut reader, encoding, file_len, header) = open_institutions(
         &args.institutions,
-        args.encoding,
+        args.text_options(),
         args.sheet.as_deref(),
         args.line_items.is_some(),
     )?;
@@ -315,9 +328,12 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
     // The first chunk is read while the line items load (in memory).
     let (items, first) = rayon::join(
         || match &args.line_items {
-            Some(p) if !spilling => {
-                LineItems::load(p, args.encoding, args.line_items_sheet.as_deref(), &rules)
-            }
+            Some(p) if !spilling => LineItems::load(
+                p,
+                args.text_options(),
+                args.line_items_sheet.as_deref(),
+                &rules,
+            ),
             _ => Ok(LineItems::default()),
         },
         || timed(|| source::read_chunk(&mut reader, &mut records, chunk)),
@@ -335,6 +351,7 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
                 path: &args.institutions,
                 identity: identity.context("a join on disk needs a regular file")?,
                 encoding,
+                delimiter: args.delimiter,
                 name: &inst_name,
                 code_label: &code_label,
             };
@@ -559,7 +576,7 @@ fn join_on_disk(
 ) -> Result<(spill::Spilled, spill::Sorter)> {
     let items = args.line_items.as_deref().map(|p| spill::ItemsInput {
         path: p,
-        encoding: args.encoding,
+        options: args.text_options(),
         sheet: args.line_items_sheet.as_deref(),
     });
     let partitions = args
@@ -608,7 +625,7 @@ fn items_in_memory(
 /// The institutions file opened and its header read: the required columns are there.
 fn open_institutions(
     path: &Path,
-    encoding: Option<Encoding>,
+    options: source::TextOptions,
     sheet: Option<&str>,
     with_line_items: bool,
 ) -> Result<(source::CsvReader, Encoding, u64, Header<Col>)> {
@@ -616,7 +633,7 @@ fn open_institutions(
     if !with_line_items {
         required.push(Col::TotalCost);
     }
-    source::open_with_header(path, encoding, sheet, &INSTITUTION_COLUMNS, &required)
+    source::open_with_header(path, options, sheet, &INSTITUTION_COLUMNS, &required)
 }
 
 /// The compute stage of one chunk: every row read, assessed and audited on the pool's threads.
@@ -676,9 +693,9 @@ pub mod stage {
         pub fn load(institutions: &Path, line_items: Option<&Path>) -> Result<ComputeStage> {
             let rules = load_rules(None)?;
             let (mut reader, _, _, header) =
-                open_institutions(institutions, None, None, line_items.is_some())?;
+                open_institutions(institutions, Default::default(), None, line_items.is_some())?;
             let items = match line_items {
-                Some(p) => LineItems::load(p, None, None, &rules)?,
+                Some(p) => LineItems::load(p, Default::default(), None, &rules)?,
                 None => LineItems::default(),
             };
             let mut chunks = Vec::new();

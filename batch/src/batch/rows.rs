@@ -138,6 +138,7 @@ impl<'a> Ctx<'a> {
         // A cell too many shifts nothing (columns are found by header) but means a value was
         // cut in two: the row is not computed from half of it.
         errors.extend(self.header.extra_cells(record));
+        errors.extend(self.header.control_characters(record));
         if code_text.is_none() {
             let column = self.label(Col::InstitutionCode);
             errors.push(RowError::missing(column, Field::InstitutionCode));

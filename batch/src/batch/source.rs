@@ -137,6 +137,41 @@ impl CsvReader {
     }
 }
 
+/// The character between a text file's cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Delimiter {
+    /// `,`: CSV.
+    Comma,
+    /// A tab: Excel's 「テキスト (タブ区切り)」 and 「Unicode テキスト」.
+    Tab,
+}
+
+impl Delimiter {
+    fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Tab => b'\t',
+        }
+    }
+
+    /// The delimiter of a file whose decoded first line is `header`: tabs when it has more
+    /// tabs than commas.
+    fn detect(header: &str) -> Delimiter {
+        let count = |c: char| header.chars().filter(|&h| h == c).count();
+        match count('\t') > count(',') {
+            true => Delimiter::Tab,
+            false => Delimiter::Comma,
+        }
+    }
+}
+
+/// How a text input is read: its encoding and delimiter, each detected when not given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<Delimiter>,
+}
+
 /// How a path names standard input.
 pub const STDIN: &str = "-";
 
@@ -152,7 +187,7 @@ pub fn display_name(path: &Path) -> String {
 /// [`open`], then the header matched to `table`: the `required` columns must be there.
 pub fn open_with_header<C: Copy + PartialEq>(
     path: &Path,
-    forced: Option<Encoding>,
+    options: TextOptions,
     sheet: Option<&str>,
     table: &[(C, &'static str, &'static [&'static str])],
     required: &[C],
@@ -169,7 +204,7 @@ pub fn open_with_header<C: Copy + PartialEq>(
         return Ok((CsvReader::Sheet(rows), Encoding::Utf8, len, header));
     }
     let name = display_name(path);
-    let (mut reader, encoding, len, watch) = open(path, forced)?;
+    let (mut reader, encoding, len, watch) = open(path, options)?;
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         // Reading the header reads ahead: a fault further down names its own line.
@@ -178,7 +213,13 @@ pub fn open_with_header<C: Copy + PartialEq>(
         }
         Err(e) => return Err(e).with_context(|| format!("{name}: cannot read the header")),
     };
-    let header = Header::read(&name, headers.iter(), table, required)?;
+    let header =
+        Header::read(&name, headers.iter(), table, required).map_err(
+            |e| match separated_otherwise(&headers) {
+                Some(hint) => e.context(hint),
+                None => e,
+            },
+        )?;
     Ok((
         CsvReader::Csv(Box::new(reader), watch),
         encoding,
@@ -187,12 +228,28 @@ pub fn open_with_header<C: Copy + PartialEq>(
     ))
 }
 
+/// What a header read as one cell says of its separators, when they are not the delimiter
+/// the file was read with.
+fn separated_otherwise(headers: &csv::StringRecord) -> Option<&'static str> {
+    let only = (headers.len() == 1).then(|| headers.get(0)).flatten()?;
+    match () {
+        () if only.contains('\t') => {
+            Some("the header's cells are separated by tabs: give --delimiter tab")
+        }
+        () if only.contains(';') => Some(
+            "the header's cells are separated by semicolons, which onshi does not read: save \
+             the file as CSV (commas) or tab-separated text",
+        ),
+        () => None,
+    }
+}
+
 /// Opens `path` (`-`: standard input) as CSV with a header row: (reader, encoding, size in
 /// bytes, 0 when unknown, and the file's watch when it is a regular file). The encoding is
 /// detected from the first 64 KiB, which are then read again from memory: nothing is seeked.
 fn open(
     path: &Path,
-    forced: Option<Encoding>,
+    options: TextOptions,
 ) -> Result<(TextReader, Encoding, u64, Option<FileWatch>)> {
     let name = display_name(path);
     let (mut input, len, watch): (Input, u64, _) = if path.as_os_str() == STDIN {
@@ -208,20 +265,28 @@ fn open(
         .take(encoding::SAMPLE as u64)
         .read_to_end(&mut sample)
         .with_context(|| format!("cannot read {name}"))?;
-    let encoding = match forced.map_or_else(|| encoding::detect(&sample), Ok) {
+    let encoding = match options
+        .encoding
+        .map_or_else(|| encoding::detect(&sample), Ok)
+    {
         Ok(e) => e,
         Err(why) => bail!("{name}: {why}"),
     };
+    let delimiter = options.delimiter.unwrap_or_else(|| {
+        let (text, _) = encoding.rs().decode_with_bom_removal(&sample);
+        Delimiter::detect(text.lines().next().unwrap_or(""))
+    });
     let input: Input = Box::new(std::io::Cursor::new(sample).chain(input));
     let reader = csv::ReaderBuilder::new()
         .has_headers(true)
         // Short or long rows are checked per column, not refused as a whole file.
         .flexible(true)
+        .delimiter(delimiter.byte())
         .buffer_capacity(1 << 16)
-        .from_reader(DecodingReader::new(
-            BufReader::with_capacity(1 << 16, input),
-            encoding,
-        ));
+        .from_reader(
+            DecodingReader::new(BufReader::with_capacity(1 << 16, input), encoding)
+                .with_delimiter(delimiter.byte()),
+        );
     Ok((reader, encoding, len, watch))
 }
 
@@ -238,24 +303,44 @@ pub fn read_chunk(
     };
     let mut n = 0;
     while n < max {
-        if n == records.len() {
-            // Sized like the record before it: grown value by value, a record would be
-            // reallocated several times.
-            let (bytes, fields) = records
-                .last()
-                .map_or((0, 0), |r| (r.as_byte_record().as_slice().len(), r.len()));
-            records.push(StringRecord::with_capacity(
-                bytes.next_power_of_two(),
-                fields,
-            ));
-        }
+        make_room(records, n);
         if !reader.read_record(&mut records[n])? {
             break;
         }
         true_line(reader, &mut records[n]);
         n += 1;
+        // Old DOS tools end a file with Ctrl-Z, some exporters pad it with NULs: a last line
+        // of nothing else is not a row. Anywhere else it is one (and rejected for it).
+        if is_padding(&records[n - 1]) {
+            make_room(records, n);
+            if !reader.read_record(&mut records[n])? {
+                return Ok(n - 1);
+            }
+            true_line(reader, &mut records[n]);
+            n += 1;
+        }
     }
     Ok(n)
+}
+
+/// Makes sure `records` has a record at `n` to read into, sized like the record before it:
+/// grown value by value, a record would be reallocated several times.
+fn make_room(records: &mut Vec<StringRecord>, n: usize) {
+    if n == records.len() {
+        let (bytes, fields) = records
+            .last()
+            .map_or((0, 0), |r| (r.as_byte_record().as_slice().len(), r.len()));
+        records.push(StringRecord::with_capacity(
+            bytes.next_power_of_two(),
+            fields,
+        ));
+    }
+}
+
+/// Whether a record is only Ctrl-Z (0x1A) and NUL bytes, in one cell or several.
+fn is_padding(record: &StringRecord) -> bool {
+    let bytes = record.as_byte_record().as_slice();
+    !bytes.is_empty() && bytes.iter().all(|&b| b == 0x1A || b == 0)
 }
 
 /// Sets the record's line to its physical line: the CSV reader does not count the blank lines

@@ -63,6 +63,8 @@ pub struct Institutions<'a> {
     /// The file as the first read opened it: the second must open the same, unchanged.
     pub identity: source::Identity,
     pub encoding: Encoding,
+    /// The delimiter as given (detected again, the same, from the same file when not).
+    pub delimiter: Option<source::Delimiter>,
     pub name: &'a str,
     /// The code column's name as the header writes it.
     pub code_label: &'a str,
@@ -71,7 +73,7 @@ pub struct Institutions<'a> {
 /// What the line-items file is.
 pub struct ItemsInput<'a> {
     pub path: &'a Path,
-    pub encoding: Option<Encoding>,
+    pub options: source::TextOptions,
     pub sheet: Option<&'a str>,
 }
 
@@ -145,7 +147,7 @@ impl Spilled {
                         item_rows += rows.len() as u64;
                         partition_items(rows, &mut lines, &mut item_rejects)
                     };
-                    items::read_rows(i.path, i.encoding, i.sheet, rules, each)
+                    items::read_rows(i.path, i.options, i.sheet, rules, each)
                         .map(Some)
                         .inspect_err(halt)
                 }
@@ -227,7 +229,10 @@ fn index_codes(
 ) -> Result<CodesRead> {
     let (mut reader, _, _, header) = source::open_with_header(
         inst.path,
-        Some(inst.encoding),
+        source::TextOptions {
+            encoding: Some(inst.encoding),
+            delimiter: inst.delimiter,
+        },
         None,
         &INSTITUTION_COLUMNS,
         &[],

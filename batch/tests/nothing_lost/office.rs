@@ -74,3 +74,123 @@ fn a_header_close_to_a_known_name_stops_with_did_you_mean() {
     );
     assert!(!out.exists());
 }
+
+/// UTF-16 with its byte-order mark.
+fn utf16(text: &str, little: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for unit in std::iter::once(0xFEFF_u16).chain(text.encode_utf16()) {
+        out.extend_from_slice(&if little {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    out
+}
+
+/// The grants of the canonical file, to compare every other form with.
+fn canonical_grants(d: &Path) -> String {
+    let (code, err, out) = run_on(
+        d,
+        "canonical.csv",
+        format!("{HEADER}\n{ROWS}").as_bytes(),
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    std::fs::read_to_string(out.join("grants.csv")).unwrap()
+}
+
+/// Excel's 「Unicode テキスト」 (UTF-16LE with a BOM, tab-separated, CRLF), UTF-16BE, and a
+/// tab-separated UTF-8 file read as the CSV they hold; UTF-16 without a BOM is refused with
+/// the option that reads it.
+#[test]
+fn unicode_text_and_tab_separated_exports_read_as_their_csv() {
+    let d = tempfile::tempdir().unwrap();
+    let want = canonical_grants(d.path());
+    let tsv = format!("{HEADER}\n{ROWS}")
+        .replace(',', "\t")
+        .replace('\n', "\r\n");
+    let csv = format!("{HEADER}\n{ROWS}");
+    for (name, bytes) in [
+        ("unicode-text.txt", utf16(&tsv, true)),
+        ("utf16be.csv", utf16(&csv, false)),
+        ("tabs.tsv", tsv.clone().into_bytes()),
+    ] {
+        let (code, err, out) = run_on(d.path(), name, &bytes, &[]);
+        assert_eq!(code, Some(0), "{name}: {err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("grants.csv")).unwrap(),
+            want,
+            "{name}"
+        );
+    }
+    let no_bom = utf16(&tsv, true)[2..].to_vec();
+    let (code, err, _) = run_on(d.path(), "no-bom.txt", &no_bom, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--encoding utf-16le"), "{err}");
+    let (code, err, out) = run_on(
+        d.path(),
+        "no-bom-told.txt",
+        &no_bom,
+        &["--encoding", "utf-16le"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("grants.csv")).unwrap(),
+        want
+    );
+    // Told commas, a tab-separated header is one cell: the message says so.
+    let (code, err, _) = run_on(
+        d.path(),
+        "tabs-as-csv.tsv",
+        tsv.as_bytes(),
+        &["--delimiter", "comma"],
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("separated by tabs: give --delimiter tab"),
+        "{err}"
+    );
+}
+
+/// A trailing Ctrl-Z or NUL padding is not a row; a NUL inside a value is a reject naming
+/// its column, never a value passed on.
+#[test]
+fn trailing_control_bytes_are_not_rows_and_inner_ones_are_rejected() {
+    let d = tempfile::tempdir().unwrap();
+    let want = canonical_grants(d.path());
+    for (name, tail) in [
+        ("ctrl-z.csv", &b"\x1a"[..]),
+        ("nul-padded.csv", &[0u8; 300][..]),
+        ("both.csv", b"\x1a\x00\x00\n"),
+    ] {
+        let mut bytes = format!("{HEADER}\n{ROWS}").into_bytes();
+        bytes.extend_from_slice(tail);
+        let (code, err, out) = run_on(d.path(), name, &bytes, &[]);
+        assert_eq!(code, Some(0), "{name}: {err}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("grants.csv")).unwrap(),
+            want,
+            "{name}"
+        );
+    }
+    let inner = format!("{HEADER}\n{ROWS}")
+        .replacen("A医院", "A医\0院", 1)
+        .replacen("\n1310", "\n\x1a\n1310", 1);
+    let (code, err, out) = run_on(d.path(), "inner.csv", inner.as_bytes(), &[]);
+    assert_eq!(code, Some(1), "{err}");
+    let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines.len(), 3, "{rejects}");
+    assert!(
+        lines[1].starts_with(&format!(
+            "{},2,name,A医\\u{{0}}院,control_character",
+            out.parent().unwrap().join("inner.csv").display()
+        )),
+        "{rejects}"
+    );
+    assert!(
+        lines[2].contains(",3,") && lines[2].contains("control_character"),
+        "{rejects}"
+    );
+}
