@@ -158,6 +158,15 @@ pub enum Reason {
     ControlCharacter {
         code: u32,
     },
+    /// A workbook cell holding one of Excel's error values (`#N/A`, `#VALUE!`, …).
+    SheetError {
+        text: String,
+    },
+    /// A workbook formula cell saved without its value (the file was not recalculated).
+    FormulaWithoutValue,
+    /// A code stored as a number in a workbook, whose leading zero was lost: with it put back,
+    /// the check digit still does not hold.
+    LeadingZeroLost,
     /// Some of the institution's line items (these lines of this file) were rejected.
     LineItemsRejected {
         file: String,
@@ -208,6 +217,9 @@ impl Reason {
             R::CostTwice => "cost_twice",
             R::ExtraCells { .. } => "extra_cells",
             R::ControlCharacter { .. } => "control_character",
+            R::SheetError { .. } => "sheet_error",
+            R::FormulaWithoutValue => "formula_without_value",
+            R::LeadingZeroLost => "leading_zero_lost",
             R::LineItemsRejected { .. } => "line_item_rejected",
             R::DuplicateCode { .. } => "duplicate_code",
             R::InstitutionRejected { .. } => "institution_rejected",
@@ -342,6 +354,18 @@ impl Reason {
                 format!(
                     "the value holds a control character (U+{code:04X}): the file is damaged, or was written in another format"
                 ),
+            ),
+            R::SheetError { text } => (
+                format!("セルが Excel のエラー値 {text} です（数式の参照先を確かめてください）"),
+                format!("the cell holds Excel's error {text} (check what its formula refers to)"),
+            ),
+            R::FormulaWithoutValue => s(
+                "数式の値が保存されていません（Excel で再計算して保存し直してください）",
+                "a formula saved without its value: recalculate the workbook in Excel and save it again",
+            ),
+            R::LeadingZeroLost => s(
+                "コードが数値として保存され、先頭の 0 が失われています（0 を補ってもチェックデジットが合いません。文字列として入力し直してください）",
+                "the code was stored as a number and lost its leading zero; with the zero put back its check digit still fails: enter it as text",
             ),
             R::LineItemsRejected { file, lines } => (
                 format!("明細（{file} の {lines} 行目）が読めないため、事業費が確定しません"),

@@ -1,7 +1,10 @@
 //! The columns of the input files: canonical names and their Japanese aliases.
 
 use anyhow::{Result, bail};
+use onshi_core::{Field, Reason};
 use unicode_normalization::UnicodeNormalization;
+
+use super::sheet::Fault;
 
 /// A column of the institutions file: the core's input field of the same name.
 pub use onshi_core::Field as Col;
@@ -155,7 +158,9 @@ impl<C: Copy + PartialEq> Header<C> {
     }
 
     /// The rejects of the cells holding a control character other than a tab or a line
-    /// break (a NUL, a Ctrl-Z): each names its column, with the character shown as `\u{0}`.
+    /// break (a NUL, a Ctrl-Z): each names its column, with the character shown as `\u{0}`;
+    /// and of the workbook cells that are not values (an error, a formula without its value,
+    /// a code that lost its leading zero), which the sheet marks so.
     pub fn control_characters(&self, record: &csv::StringRecord) -> Vec<super::RowError> {
         let is_control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
         // Most rows have none: one scan of the row's bytes before looking cell by cell.
@@ -167,8 +172,18 @@ impl<C: Copy + PartialEq> Header<C> {
             .iter()
             .enumerate()
             .filter_map(|(i, cell)| {
-                let c = cell.chars().find(|&c| is_control(c))?;
                 let column = self.column_name(i);
+                if let Some((fault, shown)) = super::sheet::fault(cell) {
+                    let reason = match fault {
+                        Fault::Error => Reason::SheetError {
+                            text: shown.to_owned(),
+                        },
+                        Fault::Formula => Reason::FormulaWithoutValue,
+                        Fault::LeadingZero => Reason::LeadingZeroLost,
+                    };
+                    return Some(super::RowError::new(column, Field::Record, shown, reason));
+                }
+                let c = cell.chars().find(|&c| is_control(c))?;
                 let shown: String = cell
                     .chars()
                     .map(|c| match is_control(c) {

@@ -12,6 +12,7 @@ pub mod encoding;
 mod items;
 mod lock;
 mod output;
+mod package;
 mod report;
 mod rows;
 mod sheet;
@@ -194,13 +195,36 @@ pub struct Reject {
 }
 
 impl Reject {
-    fn new(file: &str, line: u64, record: &StringRecord, errors: Vec<RowError>) -> Reject {
+    fn new(file: &str, line: u64, record: &StringRecord, mut errors: Vec<RowError>) -> Reject {
+        unreadable_cells_first(&mut errors);
         Reject {
             file: file.to_owned(),
             line,
             errors,
             record: source::raw(record),
         }
+    }
+}
+
+/// A cell that holds no value (a control character, an Excel error, a formula without its
+/// value) says so once: what the parsers then made of its text for the same column is noise.
+fn unreadable_cells_first(errors: &mut Vec<RowError>) {
+    let unreadable = |e: &RowError| {
+        matches!(
+            e.error.reason,
+            Reason::ControlCharacter { .. }
+                | Reason::SheetError { .. }
+                | Reason::FormulaWithoutValue
+                | Reason::LeadingZeroLost
+        )
+    };
+    let columns: Vec<String> = errors
+        .iter()
+        .filter(|e| unreadable(e))
+        .map(|e| e.column.clone())
+        .collect();
+    if !columns.is_empty() {
+        errors.retain(|e| unreadable(e) || !columns.contains(&e.column));
     }
 }
 

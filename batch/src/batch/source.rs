@@ -193,13 +193,25 @@ pub fn open_with_header<C: Copy + PartialEq>(
     required: &[C],
 ) -> Result<(CsvReader, Encoding, u64, Header<C>)> {
     if super::sheet::is_workbook(path) {
-        let (rows, headers) = super::sheet::SheetRows::open(path, sheet)?;
+        let (mut rows, headers) = super::sheet::SheetRows::open(path, sheet)?;
         let header = Header::read(
             &rows.name,
             headers.iter().map(String::as_str),
             table,
             required,
         )?;
+        // A code typed as a number has lost its leading zero: the sheet puts it back.
+        let codes = header
+            .found
+            .iter()
+            .filter(|(c, _, _)| {
+                table
+                    .iter()
+                    .any(|(t, canon, _)| t == c && *canon == "institution_code")
+            })
+            .map(|(_, i, _)| *i)
+            .collect();
+        rows.set_code_columns(codes);
         let len = rows.len;
         return Ok((CsvReader::Sheet(rows), Encoding::Utf8, len, header));
     }
@@ -359,13 +371,17 @@ pub fn line_of(record: &StringRecord) -> u64 {
     record.position().map_or(0, |p| p.line())
 }
 
-/// One record written back as a CSV line (for rejects: the row as it was read).
+/// One record written back as a CSV line (for rejects: the row as it was read; a workbook
+/// cell that is not a value as the sheet shows it).
 pub fn raw(record: &StringRecord) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
+    let shown = record
+        .iter()
+        .map(|c| super::sheet::fault(c).map_or(c, |(_, shown)| shown));
     // Writing to memory cannot fail.
-    let _ = w.write_record(record);
+    let _ = w.write_record(shown);
     let bytes = w.into_inner().unwrap_or_default();
     let text = String::from_utf8(bytes).unwrap_or_default();
     text.strip_suffix('\n').unwrap_or(&text).to_owned()

@@ -6,3 +6,4 @@ mod concurrency;
 mod ids;
 mod join;
 mod office;
+mod workbooks;
