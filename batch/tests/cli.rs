@@ -48,6 +48,22 @@ fn assess_prints_json_with_whole_yen_numbers() {
     assert_eq!(rules[0]["value"], serde_json::json!([429_000]));
 }
 
+/// The command line reads JSON as the page does: a number as the nearest double (one ulp
+/// above a whole number is a fraction of a yen, refused), and a key given twice refused.
+#[test]
+fn json_numbers_are_exact_and_repeated_keys_refused() {
+    let ulp = r#"{"kind":"clinic","readers":1,"reader_applied_on":"2021-02-10","total_cost":279950.00000000006}"#;
+    let out = onshi(&["assess"], ulp);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("total_cost"));
+    let whole = ulp.replace("279950.00000000006", "279950.0");
+    assert!(onshi(&["assess"], &whole).status.success());
+    let twice = r#"{"kind":"clinic","readers":1,"total_cost":279950,"kind":"hospital"}"#;
+    let out = onshi(&["assess"], twice);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate field `kind`"));
+}
+
 #[test]
 fn assess_reads_a_file_argument() {
     let dir = std::env::temp_dir().join(format!("onshi-cli-{}", std::process::id()));

@@ -90,6 +90,16 @@ fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
         .ok_or_else(|| JsTypeError::new(&format!("{what} must be a string")).into())
 }
 
+/// A TypeError naming the argument `what` that is not an object (the plan's or
+/// institution's input, the rules choice): `value` is what was given instead.
+fn not_an_object(what: &str, value: &JsValue) -> JsValue {
+    let given = match value.is_null() {
+        true => "null".into(),
+        false => value.js_typeof().as_string().unwrap_or_default(),
+    };
+    JsTypeError::new(&format!("{what} must be an object, not {given}")).into()
+}
+
 thread_local! {
     // Decoded once per page: the rule sets and calendar are immutable data. REVISIONS holds
     // every built-in revision, oldest first; the last, the latest, is the default.
@@ -110,16 +120,18 @@ struct RulesChoice {
 /// Runs `f` with the revision the choice names (the latest when none).
 fn with_rules<T>(
     choice: JsValue,
-    f: impl FnOnce(&RuleSet) -> Result<T, JsError>,
-) -> Result<T, JsError> {
+    f: impl FnOnce(&RuleSet) -> Result<T, JsValue>,
+) -> Result<T, JsValue> {
     let n = chosen(choice)?;
     REVISIONS.with(|all| f(&all[n]))
 }
 
 /// The index in REVISIONS of the revision a choice names (not generic: one copy in the page).
-fn chosen(choice: JsValue) -> Result<usize, JsError> {
+fn chosen(choice: JsValue) -> Result<usize, JsValue> {
     let choice: RulesChoice = if choice.is_undefined() || choice.is_null() {
         RulesChoice::default()
+    } else if !choice.is_object() {
+        return Err(not_an_object("the rules ({ rules } or { asOf })", &choice));
     } else {
         from_js(choice)?
     };
@@ -132,20 +144,20 @@ fn chosen(choice: JsValue) -> Result<usize, JsError> {
             set.id().to_owned()
         }
         (None, None) => return Ok(REVISIONS.with(Vec::len) - 1),
-        (Some(_), Some(_)) => return Err(JsError::new("give rules or asOf, not both")),
+        (Some(_), Some(_)) => return Err(JsError::new("give rules or asOf, not both").into()),
     };
     REVISIONS
         .with(|all| all.iter().position(|r| r.id() == id))
-        .ok_or_else(|| JsError::new(&format!("{id:?} is not a built-in revision")))
+        .ok_or_else(|| JsError::new(&format!("{id:?} is not a built-in revision")).into())
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+        .map_err(|e| JsError::new(&e.to_string()).into())
 }
 
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
     // The error is a JS `Error` already: its message, not its `toString()` ("Error: …"), is
     // what the new one carries.
     serde_wasm_bindgen::from_value(value).map_err(|e| {
@@ -155,16 +167,19 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError>
             .map(|e| String::from(e.message()))
             .or_else(|| error.as_string())
             .unwrap_or_default();
-        JsError::new(&message)
+        JsError::new(&message).into()
     })
 }
 
-fn read(input: JsValue, rules: &RuleSet) -> Result<Result<Institution, Vec<FieldError>>, JsError> {
+fn read(input: JsValue, rules: &RuleSet) -> Result<Result<Institution, Vec<FieldError>>, JsValue> {
+    if !input.is_object() {
+        return Err(not_an_object("the institution", &input));
+    }
     if input.is_array() {
         // serde-wasm-bindgen would read an array's pairs as a map; the CLI refuses a list.
         let e: serde::de::value::Error =
             onshi_core::input::by_name::not_a_map(InstitutionInput::EXPECTING);
-        return Err(JsError::new(&e.to_string()));
+        return Err(JsError::new(&e.to_string()).into());
     }
     let input: InstitutionInput = from_js(input)?;
     Ok(Institution::from_input(&input, rules).map_err(|e| e.0))
@@ -177,7 +192,7 @@ pub fn assess(
     #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
     trace: Option<bool>,
     #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     let opts = AssessOptions {
         trace: trace.unwrap_or(true),
     };
@@ -188,7 +203,7 @@ pub fn assess(
 
 /// The built-in revisions, oldest first.
 #[wasm_bindgen(js_name = revisions, unchecked_return_type = "Revision[]")]
-pub fn revisions() -> Result<JsValue, JsError> {
+pub fn revisions() -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Revision<'a> {
         id: &'a str,
@@ -221,15 +236,16 @@ pub fn revisions() -> Result<JsValue, JsError> {
 pub fn what_if(
     #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     with_rules(choice, |r| {
         to_js(&onshi_core::whatif::what_if(r, &institution(input, r)?))
     })
 }
 
 /// The institution the input describes, or one error listing every field that cannot be read.
-fn institution(input: JsValue, rules: &RuleSet) -> Result<Institution, JsError> {
-    read(input, rules)?.map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()))
+fn institution(input: JsValue, rules: &RuleSet) -> Result<Institution, JsValue> {
+    read(input, rules)?
+        .map_err(|e| JsError::new(&onshi_core::input::InputErrors(e).to_string()).into())
 }
 
 /// Every field of the input that cannot be read (empty when all are fine), for showing errors
@@ -238,7 +254,7 @@ fn institution(input: JsValue, rules: &RuleSet) -> Result<Institution, JsError> 
 pub fn input_errors(
     #[wasm_bindgen(unchecked_param_type = "InstitutionInput")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     with_rules(choice, |r| {
         to_js(&read(input, r)?.err().unwrap_or_default())
     })
@@ -249,7 +265,10 @@ pub fn input_errors(
 pub fn plan_preparation(
     #[wasm_bindgen(unchecked_param_type = "PlanInput")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
+    if !input.is_object() {
+        return Err(not_an_object("the plan's input", &input));
+    }
     let input: PlanInput = from_js(input)?;
     with_rules(choice, |r| {
         let plan = CALENDAR
@@ -289,7 +308,7 @@ pub fn check_institution_code(
     let code = with_rules(JsValue::UNDEFINED, |r| {
         // The code's rules (prefectures, fee-schedule digits) are the same in every revision.
         parse::parse_institution_code(&text, kind, r).map_err(|reason| {
-            JsError::new(&FieldError::new(Field::InstitutionCode, text, reason).to_string())
+            JsError::new(&FieldError::new(Field::InstitutionCode, text, reason).to_string()).into()
         })
     })?;
     Ok(to_js(&CheckedCode {
@@ -316,6 +335,6 @@ pub fn parse_date(
 #[wasm_bindgen(js_name = ruleSet)]
 pub fn rule_set(
     #[wasm_bindgen(unchecked_param_type = "RulesChoice | undefined")] choice: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, JsValue> {
     with_rules(choice, |r| to_js(r.file()))
 }

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'smol-toml';
+import { parseInstitutionJson } from '../json.js';
 
 const web = process.env.ONSHI_WEB_DIR;
 const nativePath = process.env.ONSHI_NATIVE_CASES;
@@ -17,8 +18,10 @@ const casesDir = new URL('../../tests/cases/', import.meta.url);
 const files = readdirSync(casesDir).filter((f) => f.endsWith('.toml')).sort();
 
 // The same shape as the native runner's: the assessment, the refused fields, or the error.
-function runWasm(input, rules) {
+// JSON text is read as the command line reads it (a key given twice is refused).
+function runWasm(given, rules) {
   try {
+    const input = typeof given === 'string' ? parseInstitutionJson(given) : given;
     const errors = wasm.inputErrors(input);
     if (errors.length) return { error_fields: errors.map((e) => e.field) };
     return wasm.assess(input, true, rules === undefined ? undefined : { rules });
@@ -37,7 +40,7 @@ for (const file of files) {
   const name = file.slice(0, -5);
   test(`case ${name}: wasm equals native`, () => {
     const c = parse(readFileSync(new URL(file, casesDir), 'utf8'));
-    const out = runWasm(c.input_json !== undefined ? JSON.parse(c.input_json) : c.input, c.rules);
+    const out = runWasm(c.input_json ?? c.input, c.rules);
     assert.deepStrictEqual(JSON.parse(JSON.stringify(out)), native[name].output);
     for (const [k, v] of Object.entries(c.expected)) {
       if (k === 'notices') assert.deepEqual(out.notices.map((n) => n.code).sort(), [...v].sort());
@@ -64,6 +67,23 @@ test('an argument of the wrong type is a TypeError naming it, and the module liv
   assert.throws(() => wasm.checkInstitutionCode('0110113719', 3), (e) => e instanceof TypeError && /kind/.test(e.message));
   assert.equal(wasm.parseDate('R3.3.31'), '2021-03-31');
   assert.equal(wasm.checkInstitutionCode('0110113719').code, '0110113719');
+  // Not an object where an institution or a rules choice belongs: the argument is named.
+  for (const [f, what] of [[wasm.assess, 'the institution'], [wasm.whatIf, 'the institution'], [wasm.inputErrors, 'the institution'], [wasm.planPreparation, "the plan's input"]]) {
+    for (const [bad, type] of [[undefined, 'undefined'], [null, 'null'], [3, 'number'], ['clinic', 'string']]) {
+      assert.throws(() => f(bad), (e) => e instanceof TypeError && e.message === `${what} must be an object, not ${type}`, `${f.name}(${bad})`);
+    }
+  }
+  const clinic = { kind: 'clinic', readers: 1, total_cost: 279950 };
+  assert.throws(() => wasm.assess(clinic, false, 3), (e) => e instanceof TypeError && /^the rules .* must be an object, not number$/.test(e.message));
+  assert.throws(() => wasm.ruleSet('2020-11-30'), (e) => e instanceof TypeError && /not string$/.test(e.message));
+  assert.equal(wasm.assess(clinic, false).grant, wasm.assess({ ...clinic }, false, { rules: '2023-04-01' }).grant);
+});
+
+test('JSON text is read as the command line reads it', () => {
+  assert.throws(() => parseInstitutionJson('{"kind":"clinic","kind":"hospital"}'), /duplicate field `kind`/);
+  assert.throws(() => parseInstitutionJson('{"line_items":[{"amount":1,"amount":2}]}'), /duplicate field `amount`/);
+  assert.equal(parseInstitutionJson('{"a":{"k":1},"b":{"k":2},"s":"{\\"k\\":1,\\"k\\":2}"}').b.k, 2);
+  assert.equal(parseInstitutionJson('\uFEFF{"readers":1}').readers, 1);
 });
 
 test('the plan through wasm', () => {

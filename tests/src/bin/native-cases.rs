@@ -6,7 +6,7 @@ fn main() {
     for (name, case) in onshi_tests::load_cases() {
         let input = case.input_value();
         let rules = case.rule_set();
-        out.insert(name, serde_json::json!({ "input": input, "rules": case.rules, "output": onshi_tests::run_native(&input, &rules) }));
+        out.insert(name, serde_json::json!({ "input": input, "rules": case.rules, "output": case.run_native(&rules) }));
     }
     let text = serde_json::to_string_pretty(&out).expect("JSON");
     match std::env::args().nth(1) {
