@@ -311,13 +311,13 @@ pub fn check_institution_code(
             JsError::new(&FieldError::new(Field::InstitutionCode, text, reason).to_string()).into()
         })
     })?;
-    Ok(to_js(&CheckedCode {
+    to_js(&CheckedCode {
         code: code.to_string(),
         formatted: code.formatted(),
         prefecture: code.prefecture(),
         fee_schedule: code.fee_schedule(),
         legacy_check: code.legacy_check(),
-    })?)
+    })
 }
 
 /// Reads a date in any accepted form (ISO, slash, 和暦) and returns it as `YYYY-MM-DD`.
