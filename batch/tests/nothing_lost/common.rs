@@ -6,11 +6,14 @@ use std::process::{Command, Output};
 
 pub const HEADER: &str = "institution_code,name,kind,group_rx_per_month,readers,reader_applied_on,completed_on,applied_on,total_cost,claimed";
 
+/// The binary under test: this build's, or another given as `ONSHI_BIN` (to show that a
+/// test fails on an earlier build: `ONSHI_BIN=old/onshi cargo test --test nothing_lost`).
+pub fn bin() -> std::path::PathBuf {
+    std::env::var_os("ONSHI_BIN").map_or_else(|| env!("CARGO_BIN_EXE_onshi").into(), Into::into)
+}
+
 pub fn onshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onshi"))
-        .args(args)
-        .output()
-        .expect("onshi runs")
+    Command::new(bin()).args(args).output().expect("onshi runs")
 }
 
 pub fn text(b: &[u8]) -> String {

@@ -56,7 +56,7 @@ fn batch<'a>(input: &'a Path, out: &'a Path) -> Vec<&'a str> {
 }
 
 fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_onshi"))
+    Command::new(bin())
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -113,7 +113,7 @@ fn two_runs_into_one_directory_never_mix_their_sets() {
 fn a_live_runs_temporaries_are_never_taken_for_leftovers() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("out");
-    let mut first = Command::new(env!("CARGO_BIN_EXE_onshi"))
+    let mut first = Command::new(bin())
         .args(["batch", "--institutions", "-", "--chunk-rows", "1", "--out"])
         .arg(&out)
         .stdin(Stdio::piped())

@@ -92,7 +92,7 @@ fn a_file_changed_between_the_two_reads_stops_the_run() {
     for i in 0..40 {
         std::fs::copy(&a, &input).unwrap();
         let out = d.join(format!("out-{i}"));
-        let child = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        let child = Command::new(bin())
             .args(joined_on_disk(&s(&input), &s(&items), &s(&out)))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
