@@ -243,8 +243,8 @@ pub fn header_key(cell: &str) -> String {
 }
 
 /// The known name (canonical or alias) that `key` is within a typo of, if any: one edit for
-/// names of 5 to 9 characters, two from 10. Shorter names are never guessed at (名称 and 氏名
-/// are different columns).
+/// names of 5 characters or more, two for ASCII names from 10. Shorter names are never
+/// guessed at (名称 and 氏名 are different columns).
 fn near_name<C>(
     key: &str,
     table: &[(C, &'static str, &'static [&'static str])],
@@ -255,9 +255,11 @@ fn near_name<C>(
         .find(|name| {
             let name_key = header_key(name);
             let len = name_key.chars().count();
-            let allowed = match len {
-                0..=4 => 0,
-                5..=9 => 1,
+            // A Japanese name is dense: two edits there are often another word
+            // (カードリーダー申込日 is not カードリーダー申込台数).
+            let allowed = match (len, name_key.is_ascii()) {
+                (0..=4, _) => 0,
+                (5..=9, _) | (_, false) => 1,
                 _ => 2,
             };
             allowed > 0 && strsim::levenshtein(key, &name_key) <= allowed
@@ -353,7 +355,13 @@ mod tests {
             assert!(e.contains("column 2"), "{e}");
         }
         // Far from every name, or short: ignored, as before.
-        for cell in ["備考", "氏名", "解約日", "担当者メールアドレス"] {
+        for cell in [
+            "備考",
+            "氏名",
+            "解約日",
+            "担当者メールアドレス",
+            "カードリーダー申込日",
+        ] {
             let h = Header::read("a.csv", [cell], &INSTITUTION_COLUMNS, &[]).unwrap();
             assert_eq!(h.extra, [cell]);
         }
