@@ -245,8 +245,8 @@ impl Reason {
             R::NegativeAmount => s("金額が負の値です", "the amount is negative"),
             R::FractionalAmount => s("1円未満の端数は入力できません", "amounts are whole yen"),
             R::BadAmount => s(
-                "金額として読めません（例：1,234,567円）",
-                "not an amount (e.g. 1,234,567円)",
+                "金額として読めません（例：1,234,567円、28万円）",
+                "not an amount (e.g. 1,234,567円, 28万円)",
             ),
             R::AbsurdAmount { max } => {
                 let max = Yen::new(i64::try_from(*max).unwrap_or(i64::MAX)).grouped();

@@ -194,3 +194,26 @@ fn trailing_control_bytes_are_not_rows_and_inner_ones_are_rejected() {
         "{rejects}"
     );
 }
+
+/// Amounts as an office types them in 万円 (`27.995万円`, `５００万円`) are the same yen as
+/// the plain figures: the same grants, byte for byte.
+#[test]
+fn amounts_in_ten_thousands_read_as_their_yen() {
+    let d = tempfile::tempdir().unwrap();
+    let want = canonical_grants(d.path());
+    let rows = ROWS
+        .replace(",279950,", ",27.995万円,")
+        .replace(",5000000,", ",５００万円,");
+    assert_ne!(rows, ROWS);
+    let (code, err, out) = run_on(
+        d.path(),
+        "man.csv",
+        format!("{HEADER}\n{rows}").as_bytes(),
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("grants.csv")).unwrap(),
+        want
+    );
+}

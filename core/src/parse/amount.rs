@@ -30,18 +30,45 @@ fn amount_any_form(text: &str, max: u64) -> Result<Yen, Reason> {
     if body.starts_with(['-', '△', '▲']) {
         return Err(Reason::NegativeAmount);
     }
-    let value = grouped_digits(body).ok_or_else(|| {
-        if body.contains('.') {
-            Reason::FractionalAmount
-        } else {
-            Reason::BadAmount
-        }
-    })?;
+    let value = match body.split_once('万') {
+        Some((man, rest)) => man_amount(super::trim(man), super::trim(rest))?,
+        None => grouped_digits(body).ok_or_else(|| {
+            if body.contains('.') {
+                Reason::FractionalAmount
+            } else {
+                Reason::BadAmount
+            }
+        })?,
+    };
     let value = u64::try_from(value)
         .ok()
         .filter(|v| *v <= max)
         .ok_or(Reason::AbsurdAmount { max })?;
     Ok(Yen::new(value as i64))
+}
+
+/// The value of `28万`, `27.9万`, `27.995万` or `27万9,950`, exactly: ten thousand yen (万円)
+/// as the page and quotes write them. A decimal that leaves a fraction of a yen is refused as
+/// such (`27.99951万`), so no amount is rounded on the way in.
+fn man_amount(man: &str, rest: &str) -> Result<u128, Reason> {
+    let (whole, decimals) = man.split_once('.').unwrap_or((man, ""));
+    let whole = grouped_digits(whole).ok_or(Reason::BadAmount)?;
+    if !decimals.bytes().all(|b| b.is_ascii_digit()) || (man.contains('.') && decimals.is_empty()) {
+        return Err(Reason::BadAmount);
+    }
+    if decimals.len() > 4 && decimals[4..].bytes().any(|b| b != b'0') {
+        return Err(Reason::FractionalAmount);
+    }
+    let four = format!("{:0<4}", decimals.get(..4).unwrap_or(decimals));
+    let fraction: u128 = four.parse().map_err(|_| Reason::BadAmount)?;
+    let below = match rest {
+        "" => 0,
+        _ if !decimals.is_empty() => return Err(Reason::BadAmount),
+        _ => grouped_digits(rest)
+            .filter(|v| *v < 10_000)
+            .ok_or(Reason::BadAmount)?,
+    };
+    Ok(whole * 10_000 + fraction + below)
 }
 
 /// Reads a whole count (`2`, `２台`, `40,000回`).
@@ -146,6 +173,45 @@ mod tests {
             assert_eq!(parse_amount(s, MAX).unwrap(), Yen::new(1_234_567), "{s}");
         }
         assert_eq!(parse_amount("0", MAX).unwrap(), Yen::ZERO);
+    }
+
+    /// 万円 as people write it, read exactly: the figures are worked by hand.
+    #[test]
+    fn reads_ten_thousands_exactly() {
+        for (s, yen) in [
+            ("28万円", 280_000),
+            ("28万", 280_000),
+            ("２８万円", 280_000),
+            ("27.9万円", 279_000),
+            ("２７．９万円", 279_000),
+            ("27.995万円", 279_950),
+            ("27.99950万円", 279_995),
+            ("27万9,950円", 279_950),
+            ("27万9950円", 279_950),
+            ("1,234万円", 12_340_000),
+            ("￥28万", 280_000),
+            (" 0.5万 円", 5_000),
+        ] {
+            assert_eq!(parse_amount(s, MAX).unwrap(), Yen::new(yen), "{s}");
+        }
+        for (s, code) in [
+            ("27.99951万円", "bad_amount"),
+            ("万円", "bad_amount"),
+            ("28.万円", "bad_amount"),
+            ("27.9万5,000円", "bad_amount"),
+            ("28万10,000円", "bad_amount"),
+            ("28万万円", "bad_amount"),
+            ("1.2.3万円", "bad_amount"),
+            ("-28万円", "negative_amount"),
+            ("100,001万円", "absurd_amount"),
+        ] {
+            assert_eq!(parse_amount(s, MAX).unwrap_err().id(), code, "{s}");
+        }
+        // A fraction of a yen is named as such, not as an unreadable amount.
+        assert_eq!(
+            parse_amount("27.99951万円", MAX).unwrap_err(),
+            Reason::FractionalAmount
+        );
     }
 
     #[test]
