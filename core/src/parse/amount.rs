@@ -56,11 +56,20 @@ fn man_amount(man: &str, rest: &str) -> Result<u128, Reason> {
     if !decimals.bytes().all(|b| b.is_ascii_digit()) || (man.contains('.') && decimals.is_empty()) {
         return Err(Reason::BadAmount);
     }
-    if decimals.len() > 4 && decimals[4..].bytes().any(|b| b != b'0') {
-        return Err(Reason::FractionalAmount);
+    // Four decimals of 万 are whole yen; a digit beyond them other than 0 is a fraction.
+    let mut fraction: u128 = 0;
+    for (i, b) in decimals
+        .bytes()
+        .chain(*b"0000")
+        .take(decimals.len().max(4))
+        .enumerate()
+    {
+        match i {
+            0..4 => fraction = fraction * 10 + u128::from(b - b'0'),
+            _ if b != b'0' => return Err(Reason::FractionalAmount),
+            _ => {}
+        }
     }
-    let four = format!("{:0<4}", decimals.get(..4).unwrap_or(decimals));
-    let fraction: u128 = four.parse().map_err(|_| Reason::BadAmount)?;
     let below = match rest {
         "" => 0,
         _ if !decimals.is_empty() => return Err(Reason::BadAmount),
