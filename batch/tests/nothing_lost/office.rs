@@ -88,16 +88,16 @@ fn utf16(text: &str, little: bool) -> Vec<u8> {
     out
 }
 
+/// The grants of the canonical header over `rows`, written as `name` in `d`.
+fn grants_of(d: &Path, name: &str, rows: &str) -> String {
+    let (code, err, out) = run_on(d, name, format!("{HEADER}\n{rows}").as_bytes(), &[]);
+    assert_eq!(code, Some(0), "{name}: {err}");
+    std::fs::read_to_string(out.join("grants.csv")).unwrap()
+}
+
 /// The grants of the canonical file, to compare every other form with.
 fn canonical_grants(d: &Path) -> String {
-    let (code, err, out) = run_on(
-        d,
-        "canonical.csv",
-        format!("{HEADER}\n{ROWS}").as_bytes(),
-        &[],
-    );
-    assert_eq!(code, Some(0), "{err}");
-    std::fs::read_to_string(out.join("grants.csv")).unwrap()
+    grants_of(d, "canonical.csv", ROWS)
 }
 
 /// Excel's 「Unicode テキスト」 (UTF-16LE with a BOM, tab-separated, CRLF), UTF-16BE, and a
@@ -205,15 +205,5 @@ fn amounts_in_ten_thousands_read_as_their_yen() {
         .replace(",279950,", ",27.995万円,")
         .replace(",5000000,", ",５００万円,");
     assert_ne!(rows, ROWS);
-    let (code, err, out) = run_on(
-        d.path(),
-        "man.csv",
-        format!("{HEADER}\n{rows}").as_bytes(),
-        &[],
-    );
-    assert_eq!(code, Some(0), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(out.join("grants.csv")).unwrap(),
-        want
-    );
+    assert_eq!(grants_of(d.path(), "man.csv", &rows), want);
 }
