@@ -511,8 +511,10 @@ fn special_eligibility(a: &Assessment<'_>) -> Words {
             )
         }
         None => (
-            format!("提供申請日が未入力（{by} までの申請が条件）"),
-            format!("reader application date not given (required by {by})"),
+            format!(
+                "カードリーダーをまだ申し込んでいない、または提供申請日が不明（{by} までの申込みが条件）"
+            ),
+            format!("reader not applied for yet, or its date unknown (required by {by})"),
         ),
     };
     Words {
@@ -638,8 +640,8 @@ fn difference_2022(a: &Assessment<'_>) -> Option<Words> {
     let (op, op_en) = given(d.operation_started_on);
     let detail = match d.difference? {
         DifferenceCheck::ReaderOutside => (
-            format!("提供申請日が {rby} より後、または未入力"),
-            format!("reader applied for after {rby}, or not given"),
+            format!("提供申請日が {rby} より後、またはまだ申し込んでいない"),
+            format!("reader applied for after {rby}, or not applied for yet"),
         ),
         DifferenceCheck::AlreadyPaid => (
             format!("補助金申請日が {before} より前（交付済み）"),
@@ -739,8 +741,10 @@ fn regime(a: &Assessment<'_>) -> Words {
                     format!("reader applied on {x}, after {by}"),
                 ),
                 None => (
-                    format!("提供申請日が未入力（{by} までが条件）"),
-                    format!("no reader application date (required by {by})"),
+                    format!(
+                        "カードリーダーをまだ申し込んでいない、または提供申請日が不明（{by} までが条件）"
+                    ),
+                    format!("reader not applied for yet, or its date unknown (required by {by})"),
                 ),
             };
             // The later measures were judged in their own steps; say that they did not pay.

@@ -241,8 +241,8 @@ impl Notice {
                 format!("The reader was applied for on {applied}, after {by}, so the special regime does not apply (standard regime)"),
             ),
             (_, F::ReaderDateUnknown { by, special }) => pick!(
-                format!("カードリーダーの提供申請日が未入力のため、通常の補助で計算しました。{by} までに申請していれば特例補助で {} です", ja(special)),
-                format!("No reader application date, so the standard regime was used. Applied for on or before {by}, the special regime would pay {}", en(special)),
+                format!("カードリーダーをまだ申し込んでいない（または提供申請日が分からない）ため、通常の補助で計算しました。{by} までに申し込んでいれば特例補助で {} です", ja(special)),
+                format!("The card reader is not applied for yet (or the date is unknown), so the standard regime was used. Applied for on or before {by}, the special regime would pay {}", en(special)),
             ),
             (code, F::DeadlinePassed { date, deadline }) => {
                 let (what, what_en) = deadline_words(code);
