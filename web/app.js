@@ -27,21 +27,23 @@ const STRINGS = {
     totalCost: '事業費の総額（税込）', amountHint: '例：279,950円、28万円、￥279,950',
     presetLead: 'NTT東日本「スタートパック」の見積額を入れることもできます。',
     presetExisting: 'スタートパック（既設回線）を入れる', presetNew: 'スタートパック（新設回線）を入れる',
-    addItem: '明細を追加', hResult: '4. 試算の結果', why: '計算の根拠を見る', hPlan: '7. 準備のスケジュール',
+    addItem: '明細を追加', hResult: '3. 試算の結果', why: '詳細：計算の式と、根拠になった規則', hPlan: '6. 準備のスケジュール', hPlanPast: '6. 参考：準備のスケジュール',
+    planSummary: '準備の手順と期限を見る', planSummaryPast: '準備の手順と期限を見る（申請の受付は終わっています。記録のための参考です）',
     startOn: '運用開始の目標日', line: 'オンライン請求に使っている回線', os: '資格確認端末のOS', unknown: '分からない',
-    hKeep: '8. 印刷・共有・保存', printResult: '結果を印刷する', printForm: '申請書を印刷する', keep: '入力内容をこの端末（ブラウザ）に保存する',
+    hKeep: '7. 印刷・共有・保存', printLead: '結果はA4用紙1枚に根拠とともに、申請書は記入済みの様式で印刷します。ブラウザの印刷（Ctrl+P）では、いま見ている方が印刷されます。', printResult: '結果を印刷する', printForm: '申請書を印刷する', keep: '入力内容をこの端末（ブラウザ）に保存する',
     copyLink: 'リンクをコピーする', linkLabel: '入力内容を含むリンク', linkHint: '「#」より後ろはブラウザの中だけで使われ、サーバーには送られません。', copied: 'リンクをコピーしました。', copyFailed: 'コピーできませんでした。上の欄から手で選んでコピーしてください。',
     linkUnknown: (keys) => `リンクの中の分からない項目を使いませんでした：${keys}`,
     closed: (d, late) => `補助金の申請受付は ${d} に終了しました${late ? `（猶予届が受理された場合は ${late}）` : ''}。ここでの結果は、記録・監査・処分のための再計算です。`,
-    hApplicant: '3. 申請者（申請書に記入する内容・任意）', applicantLead: 'ここに入れた内容は申請書の表示にだけ使われ、どこにも送信されません。空欄のままなら、印刷した申請書に手で記入できます。',
+    hApplicant: '申請者（申請書に記入する内容・任意）', applicantLead: '申請書に記入されるだけで、どこにも送信されません。空欄なら、印刷後に手で記入できます。',
     institutionCode: '医療機関コード（10桁）', codeHint: '例：3410712362、34-1071236-2', codeDerived: (p, f) => `都道府県コード ${p}・点数表コード ${f}`,
     name: '保険医療機関等の名称', founder: '開設者氏名', postalCode: '郵便番号', postalHint: '例：730-0011', address: '所在地', phone: '電話番号',
     hWhatIf: '費用を変えた場合の補助金額', chartTitle: '補助対象経費と補助金額のグラフ',
     chartDesc: (cap, sp, st) => `補助限度額 ${cap}円まで、特例補助は経費の全額（千円未満切り捨て）、通常の補助はその一部。限度額での補助金額は特例 ${sp}円、通常 ${st}円。`,
     chartX: '補助対象経費（税込・円）', you: 'あなたの場合', chartTable: 'グラフの数値（円）', chartFigures: 'グラフの数値を表で見る',
     readersTable: 'カードリーダーの台数ごとの補助限度額と、いまの費用での補助金額（円）', grantAtCost: 'いまの費用での補助金額',
-    hSheet: '5. 申請書', sheetLead: '申請書の記入例です。「申請書を印刷する」でA4用紙1枚に印刷できます（添付書類の一覧は2枚目）。', sheetNone: '補助の対象外のため、申請書はありません。',
-    hAfter: '6. 補助を受けた後（義務・保存期限・処分）', duties: '守ること', retentionNone: '事業完了日を入れると、帳簿等の保存期限を表示します。',
+    hSheet: '4. 申請書', sheetLead: '申請書の記入例です。「申請書を印刷する」でA4用紙1枚に印刷できます（添付書類の一覧は2枚目）。', sheetNone: '補助の対象外のため、申請書はありません。',
+    hAfter: '5. 補助を受けた後（義務・保存期限・処分）', duties: '守ること', hDisposal: '設備を処分するとき',
+    disposalLead: '補助で整えた設備を耐用年数より前に売ったり捨てたりするには承認が必要です。そのとき、補助金の全部または一部と、無償で受けたカードリーダーの残りの価値を返すよう求められることがあります。下の額は、求められうる最大の額です。', retentionNone: '事業完了日を入れると、帳簿等の保存期限を表示します。',
     usefulLife: '耐用年数の経過日（それより前の処分には承認が必要）', disposedOn: '設備を処分する日（売却・廃棄・譲渡など。予定でも可）',
     disposalNone: '処分する日を入れると、返納を求められうる額の上限を表示します。', upTo: '返納を求められうる額（最大）',
     readersLeft: (n, m, total) => `カードリーダー${n}台の提供費用相当額の残り（${total}か月のうち${m}か月経過）`,
@@ -52,7 +54,21 @@ const STRINGS = {
     form: '申請様式', notices: 'お知らせ', standard: '通常の補助', special: '特例補助', notEligible: '対象外',
     eligibleCost: '補助対象経費', ineligibleCost: '補助対象外の経費', estimate: '日付が未入力のため見込みの額です。',
     fixErrors: '入力内容を確認してください。', planNone: '目標日を入れると、各手続きの期限が表示されます。',
-    late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'プロジェクトの決定',
+    late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'この点は規則に書かれていないため、このツールが決めた扱いです', ruleKey: '規則の項目',
+    past: '過ぎています', notAppliedValue: 'まだ申し込んでいない', printed: (d) => `印刷日：${d}`, inputsTitle: '入力した内容', notGiven: '未入力',
+    itemsSummary: (n, parts) => `見積の明細 ${n}件（${parts}）`, itemsCount: (label, n) => `${label} ${n}件`,
+    errorsTitle: (n) => `次の${n}件の入力を確認してください。`, errorsOnlyForm: 'これらは申請書にだけ使う項目のため、試算の結果はそのまま表示しています。',
+    summaryBar: (g, s, r) => `補助金 ${g}・自己負担 ${s}・${r} — 結果を見る`, summaryErrors: (n) => `入力に確認が必要な項目が${n}件あります — 一覧を見る`,
+    approx: (man) => `約${man}万円`,
+    inCap: (c, cap) => `費用 ${c} は補助限度額 ${cap} 以内なので、全額が補助の対象です。`,
+    overCap: (c, cap) => `費用 ${c} のうち、補助限度額の ${cap} までが補助の対象です。超えた分は自己負担です。`,
+    ineligiblePart: (x) => `このほかの ${x} は補助の対象にならない費用で、全額が自己負担です。`,
+    regimes: (rate, unit) => `特例補助は、期限までにカードリーダーを申し込むなどの条件を満たすと、対象になる費用の全額を補助します。通常の補助は、その${rate}です（どちらも${unit}円未満は切り捨て）。`,
+    paidSpecial: (m, g) => `この場合は${m}となり、補助金は ${g} です。`,
+    paidStandard: (g) => `この場合は通常の補助となり、補助金は ${g} です。`,
+    specialWouldBe: (g) => `特例補助の条件を満たしていれば ${g} でした（理由は「お知らせ」をご覧ください）。`,
+    paidNone: '補助の対象になりません（理由は「お知らせ」をご覧ください）。',
+    hospitalCap: (v) => `病院の補助限度額は、無償で提供されるカードリーダーが1台増えるごとに ${v} ずつ下がります。カードリーダーの代金も同じ限度額の中に数えるためです。`,
     rules: (id, title, latest) => `計算規則：${id}（${title}）${latest ? '— 最終的に支払われた規則' : '— 最新ではない規則'}`,
     retention: '帳簿等の保存期限', businessDays: '営業日で計算', readinessLine: '回線', readinessOs: '端末のOS',
   },
@@ -74,21 +90,23 @@ const STRINGS = {
     totalCost: 'Total project cost (tax included)', amountHint: 'e.g. 279,950円, 28万円 (280,000), ￥279,950',
     presetLead: "You can fill in NTT East's “start pack” quote.",
     presetExisting: 'Start pack (existing line)', presetNew: 'Start pack (new line)',
-    addItem: 'Add a line item', hResult: '4. Result', why: 'Why: the calculation step by step', hPlan: '7. Preparation schedule',
+    addItem: 'Add a line item', hResult: '3. Result', why: 'Details: the formulas and the rules behind them', hPlan: '6. Preparation schedule', hPlanPast: '6. For reference: the preparation schedule',
+    planSummary: 'Show the steps and their deadlines', planSummaryPast: 'Show the steps and their deadlines (applications have closed: for the record only)',
     startOn: 'Target start of operation', line: 'Line used for online claims', os: 'Operating system of the terminal', unknown: "Don't know",
-    hKeep: '8. Print, share and keep', printResult: 'Print the result', printForm: 'Print the form', keep: 'Keep my inputs on this device (browser)',
+    hKeep: '7. Print, share and keep', printLead: 'The result prints on one A4 page with its reasons, the form as filled in. The browser\'s print (Ctrl+P) prints the one you are looking at.', printResult: 'Print the result', printForm: 'Print the form', keep: 'Keep my inputs on this device (browser)',
     copyLink: 'Copy the link', linkLabel: 'A link with your inputs', linkHint: 'The part after "#" stays in the browser and is never sent to a server.', copied: 'The link is copied.', copyFailed: 'Could not copy: select the link above and copy it by hand.',
     linkUnknown: (keys) => `Keys in the link that were not used: ${keys}`,
     closed: (d, late) => `Grant applications closed on ${d}${late ? ` (${late} with an accepted deferral notice)` : ''}. Results here are recomputations for records, audits and disposals.`,
-    hApplicant: '3. Applicant (for the form, optional)', applicantLead: 'Used only to fill in the form shown below, never sent anywhere. Left empty, the printed form has blanks to fill by hand.',
+    hApplicant: 'Applicant (for the form, optional)', applicantLead: 'Only written on the form, never sent anywhere. Left empty, the form prints blanks to fill by hand.',
     institutionCode: 'Institution code (10 digits)', codeHint: 'e.g. 3410712362, 34-1071236-2', codeDerived: (p, f) => `Prefecture code ${p}, fee-schedule code ${f}`,
     name: 'Name of the institution', founder: 'Founder', postalCode: 'Postal code', postalHint: 'e.g. 730-0011', address: 'Address', phone: 'Phone',
     hWhatIf: 'How the grant moves with the cost', chartTitle: 'Grant against eligible cost',
     chartDesc: (cap, sp, st) => `Up to the cap of ${cap} yen the special regime pays the whole cost (cut to the thousand), the standard regime a share. At the cap: special ${sp} yen, standard ${st} yen.`,
     chartX: 'Eligible cost (tax incl., yen)', you: 'Your case', chartTable: 'The chart\'s figures (yen)', chartFigures: 'The chart\'s figures as a table',
     readersTable: 'Cap and grant at your cost, by card readers (yen)', grantAtCost: 'Grant at your cost',
-    hSheet: '5. Application form', sheetLead: 'The form, filled in. "Print the form" prints it on one A4 page (the documents to attach on a second).', sheetNone: 'No grant, so there is no form to file.',
-    hAfter: '6. After the grant (duties, books, disposal)', duties: 'Duties', retentionNone: 'Enter the completion date to see how long to keep the books.',
+    hSheet: '4. Application form', sheetLead: 'The form, filled in. "Print the form" prints it on one A4 page (the documents to attach on a second).', sheetNone: 'No grant, so there is no form to file.',
+    hAfter: '5. After the grant (duties, books, disposal)', duties: 'Duties', hDisposal: 'Disposing of the equipment',
+    disposalLead: 'Selling or scrapping the equipment before its useful life ends needs approval, and you may be asked to return all or part of the grant and what is left of the value of the free card reader. The figure below is the most that may be asked.', retentionNone: 'Enter the completion date to see how long to keep the books.',
     usefulLife: 'Useful life ends (disposal before then needs approval)', disposedOn: 'Date of disposal (sale, scrapping, transfer; planned is fine)',
     disposalNone: 'Enter a disposal date to see the most that may have to be returned.', upTo: 'May have to return (at most)',
     readersLeft: (n, m, total) => `Value left of ${n} provided reader(s) (${m} of ${total} months elapsed)`,
@@ -99,7 +117,20 @@ const STRINGS = {
     form: 'Form to file', notices: 'Notices', standard: 'Standard regime', special: 'Special regime', notEligible: 'not eligible',
     eligibleCost: 'Eligible cost', ineligibleCost: 'Not eligible cost', estimate: 'A date is missing, so this is an estimate.',
     fixErrors: 'Please check your input.', planNone: 'Enter a target date to see the deadline of each step.',
-    late: 'Late', by: 'by', rule: 'Rule', decision: 'project decision',
+    late: 'Late', by: 'by', rule: 'Rule', decision: 'the rules do not say this: it is how this tool decided to treat it', ruleKey: 'Rule item',
+    past: 'past', notAppliedValue: 'not applied for yet', printed: (d) => `Printed on ${d}`, inputsTitle: 'What you entered', notGiven: 'not given',
+    itemsSummary: (n, parts) => `${n} line items (${parts})`, itemsCount: (label, n) => `${label}: ${n}`,
+    errorsTitle: (n) => `Please check ${n === 1 ? 'this entry' : `these ${n} entries`}.`, errorsOnlyForm: 'These are used only on the form, so the result is shown as it is.',
+    summaryBar: (g, s, r) => `Grant ${g}, you pay ${s}, ${r} — see the result`, summaryErrors: (n) => `${n} ${n === 1 ? 'entry needs' : 'entries need'} checking — see the list`,
+    inCap: (c, cap) => `The cost of ${c} is within the cap of ${cap}, so all of it counts.`,
+    overCap: (c, cap) => `Of the cost of ${c}, the part up to the cap of ${cap} counts; you pay the rest.`,
+    ineligiblePart: (x) => `The other ${x} is cost the grant does not cover; you pay all of it.`,
+    regimes: (rate, unit) => `The special regime pays all of the cost that counts when its conditions are met (such as applying for the card reader in time); the standard regime pays ${rate} of it (both cut down to a multiple of ¥${unit}).`,
+    paidSpecial: (m, g) => `Here the ${m} applies: the grant is ${g}.`,
+    paidStandard: (g) => `Here the standard regime applies: the grant is ${g}.`,
+    specialWouldBe: (g) => `Meeting the special regime's conditions, it would have been ${g} (see the notices for why not).`,
+    paidNone: 'No grant is paid (see the notices for why).',
+    hospitalCap: (v) => `A hospital's cap falls by ${v} with each more card reader it is given free, because the readers' price counts within the same cap.`,
     rules: (id, title, latest) => `Rules: ${id} (${title}) — ${latest ? 'the rules as finally paid' : 'not the latest rules'}`,
     retention: 'Keep the books until', businessDays: 'counted in business days', readinessLine: 'Line', readinessOs: 'Terminal OS',
   },
@@ -123,11 +154,31 @@ const $ = (id) => document.getElementById(id);
 const t = (key, ...args) => { const s = STRINGS[lang][key]; return typeof s === 'function' ? s(...args) : s; };
 const pick = (obj, key) => (lang === 'ja' ? obj[key] : obj[`${key}_en`]);
 
-function yen(n) {
-  if (lang === 'en') return `¥${n.toLocaleString('en')}`;
-  const s = `${n.toLocaleString('ja-JP')}円`;
-  return n >= 10000 ? `${s}（${(n / 10000).toLocaleString('ja-JP', { maximumFractionDigits: 4 })}万円）` : s;
+/** Whole yen as people write them: 279,950円 (¥279,950 in English). */
+const yen = (n) => (lang === 'en' ? `¥${n.toLocaleString('en')}` : `${n.toLocaleString('ja-JP')}円`);
+
+/** A headline amount, with the rounded 万円 a person says beside it: 279,000円（約28万円）. */
+function yenSaid(n) {
+  if (lang === 'en' || n < 100000) return yen(n);
+  const man = Math.round(n / 10000);
+  return `${yen(n)}（${man * 10000 === n ? '' : '約'}${man.toLocaleString('ja-JP')}万円）`;
 }
+
+const ERA = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', { era: 'long', year: 'numeric', timeZone: 'UTC' });
+const EN_DATE = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+const EN_ERA = new Intl.DateTimeFormat('en-u-ca-japanese', { era: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** An ISO date as a person reads it: 2021年2月10日（令和3年）, 10 Feb 2021 (Reiwa 3). */
+function dateText(iso) {
+  if (!iso) return '';
+  const d = new Date(`${iso}T00:00:00Z`);
+  if (lang === 'en') return `${EN_DATE.format(d)} (${EN_ERA.format(d).replace(/^(\d+) (\S+)$/, '$2 $1')})`;
+  const [y, m, day] = iso.split('-').map(Number);
+  return `${y}年${m}月${day}日（${ERA.format(d)}）`;
+}
+
+/** A date, marked as past when it is before today. */
+const dateSaid = (iso) => (iso && iso < today() ? `${dateText(iso)} — ${t('past')}` : dateText(iso));
 
 function applyStrings() {
   document.documentElement.lang = lang;
@@ -262,22 +313,78 @@ function update() {
   // Checked once: the derived codes beside the field and the form's applicant block.
   const code = errors.some((e) => e.field === 'institution_code') ? null : codeInfo(input.kind);
   showCode(code);
-  const result = $('result');
-  if (errors.length) {
-    showWhereTheyMatter(null); // a field with a value (and so its error) is never hidden
-    result.replaceChildren(el('p', { class: 'error-summary', text: t('fixErrors') }));
-    for (const id of ['trace', 'trace-print', 'what-if', 'sheet-view', 'after-figures']) $(id).replaceChildren();
-  } else {
-    const a = assess(input, true, choice());
-    showWhereTheyMatter(a);
+  const blocking = errors.filter((e) => !FORM_ONLY.includes(e.field));
+  let a = null;
+  if (!blocking.length) {
+    for (const e of errors) delete input[e.field];
+    a = assess(input, true, choice());
+  }
+  showWhereTheyMatter(a); // with no result: a field with a value (and so its error) is never hidden
+  renderSummary(a, errors);
+  showErrorList(errors, Boolean(a));
+  if (a) {
     renderResult(a);
     renderWhatIf(input);
     renderSheet(a, input, code);
     renderAfter(a);
+    renderPrintHead(a, input, code);
+  } else {
+    $('result').replaceChildren();
+    for (const id of ['explain', 'notices', 'trace', 'trace-print', 'print-head', 'what-if', 'sheet-view', 'after-figures']) $(id).replaceChildren();
   }
   renderPlan();
   keep();
   $('share-link').value = shareLink();
+}
+
+// Fields the result does not depend on (the form's applicant, a disposal date): an error there
+// shows beside the field and in the result's list, and the result is computed without it.
+const FORM_ONLY = ['institution_code', 'name', 'disposed_on'];
+
+/** Where an error's field is on the page: its input (a line item's amount, the first kind). */
+function fieldInput(field) {
+  const m = /^line_items\[(\d+)\]/.exec(field);
+  if (m) return $('items').children[Number(m[1])]?.querySelector('.item-amount') ?? $('add-item');
+  if (field === 'kind') return document.querySelector('input[name=kind]');
+  return $(field) ?? $('total_cost');
+}
+
+function fieldLabel(field) {
+  const m = /^line_items\[(\d+)\]/.exec(field);
+  if (m) return `${t('item')} ${Number(m[1]) + 1}`;
+  if (field === 'kind') return t('kind');
+  return document.querySelector(`label[for="${CSS.escape(field)}"]`)?.textContent ?? field;
+}
+
+/**
+ * Every field in error, each a link that takes the person to it. The same errors keep the same
+ * list: leaving a field re-renders the result, and a link replaced under the pointer is never
+ * clicked.
+ */
+let shownErrors = '';
+function showErrorList(errors, onlyForm) {
+  const key = JSON.stringify([lang, onlyForm, errors]);
+  if (key === shownErrors) return;
+  shownErrors = key;
+  $('errors').replaceChildren(...(errors.length ? [errorList(errors, onlyForm)] : []));
+}
+
+function errorList(errors, onlyForm) {
+  const ul = el('ul', {}, ...errors.map((e) => {
+    const target = fieldInput(e.field);
+    const link = el('a', { href: `#${target.id || 'kind-group'}`, text: `${fieldLabel(e.field)}：${e.value ? `「${e.value}」 ` : ''}${pick(e, 'message')}` });
+    link.addEventListener('click', (ev) => { ev.preventDefault(); target.scrollIntoView({ block: 'center' }); target.focus({ preventScroll: true }); });
+    return el('li', {}, link);
+  }));
+  return el('div', { class: 'error-summary', id: 'error-summary' },
+    el('p', { text: t('errorsTitle', errors.length) }), ul, onlyForm ? el('p', { class: 'hint no-print', text: t('errorsOnlyForm') }) : null);
+}
+
+/** The phone's bar: the grant while the person types, or how many fields need checking. */
+function renderSummary(a, errors) {
+  const link = $('summary-link');
+  link.textContent = a ? t('summaryBar', yen(a.grant), yen(a.self_pay), a.measure ? t('measure')[a.measure] : t('notEligible')) : t('summaryErrors', errors.length);
+  link.href = a ? '#h-result' : '#error-summary';
 }
 
 // The notices by which the core says a field would change the result.
@@ -315,12 +422,14 @@ function isoDate(text) {
 }
 
 let whatIfMs = [];
+let lastWhatIf = null; // redrawn at the width it is shown (its text stays 14 px on a phone)
 function renderWhatIf(input) {
   const start = performance.now();
   const w = whatIf(input, choice());
   whatIfMs.push(performance.now() - start);
   document.body.dataset.whatIfMs = whatIfMs.slice(-50).join(',');
-  $('what-if').replaceChildren(...whatIfChart(w, t));
+  lastWhatIf = input;
+  $('what-if').replaceChildren(...whatIfChart(w, t, $('what-if').clientWidth));
 }
 
 function renderSheet(a, input, code) {
@@ -334,8 +443,8 @@ function renderSheet(a, input, code) {
 
 function renderAfter(a) {
   const rows = [
-    [t('retention'), a.retention_until ?? t('retentionNone'), 'retention'],
-    a.useful_life_until ? [t('usefulLife'), a.useful_life_until, 'useful-life'] : null,
+    [t('retention'), a.retention_until ? dateSaid(a.retention_until) : t('retentionNone'), 'retention'],
+    a.useful_life_until ? [t('usefulLife'), dateSaid(a.useful_life_until), 'useful-life'] : null,
   ];
   const x = a.disposal;
   const parts = [];
@@ -353,9 +462,17 @@ function renderAfter(a) {
 }
 
 function renderDuties() {
-  $('duties').replaceChildren(...rules.after_grant.duties.map((d) => el('li', {},
-    el('span', { text: lang === 'ja' ? d.text : d.text_en }),
-    el('span', { class: 'citation' }, `${t('rule')}：`, ...citation(rules, d.source, lang === 'ja' ? d.article : d.article_en, lang)))));
+  const duties = rules.after_grant.duties;
+  // One source for all (the usual case): named once above the list, each duty with its article.
+  const one = duties.every((d) => d.source === duties[0].source) ? duties[0].source : null;
+  const src = one && rules.sources[one];
+  $('duties-source').replaceChildren(...(one ? [`${t('rule')}：`, linked(src.url, lang === 'en' ? src.short_en : src.short)] : []));
+  $('duties').replaceChildren(...duties.map((d) => {
+    const article = lang === 'ja' ? d.article : d.article_en;
+    return el('li', {}, el('span', { text: lang === 'ja' ? d.text : d.text_en }), ' ',
+      one ? el('span', { class: 'article', text: `（${article}）` })
+        : el('span', { class: 'citation' }, `${t('rule')}：`, ...citation(rules, d.source, article, lang)));
+  }));
 }
 
 function renderResult(a) {
@@ -363,35 +480,112 @@ function renderResult(a) {
     : a.regime === 'standard' ? [t('special'), a.special_grant] : null;
   const regimeName = a.measure ? t('measure')[a.measure] : t('notEligible');
   const rows = [
-    [t('grant'), yen(a.grant), 'grant'],
+    [t('grant'), yenSaid(a.grant), 'grant'],
     [t('selfPay'), yen(a.self_pay), 'self-pay'],
+    [t('regime'), regimeName, 'regime'],
+    [t('form'), a.form ?? '—', 'form'],
     [t('cap'), yen(a.cap)],
     [t('eligibleCost'), yen(a.eligible_cost)],
     a.ineligible_cost > 0 ? [t('ineligibleCost'), yen(a.ineligible_cost)] : null,
-    [t('regime'), regimeName, 'regime'],
-    other ? [t('other'), `${other[0]}：${other[1] == null ? t('notEligible') : yen(other[1])}`] : null,
-    [t('form'), a.form ?? '—', 'form'],
-    a.retention_until ? [t('retention'), a.retention_until] : null,
+    other ? [t('other'), `${other[0]}${lang === 'ja' ? '：' : ': '}${other[1] == null ? t('notEligible') : yen(other[1])}`] : null,
+    a.retention_until ? [t('retention'), dateSaid(a.retention_until)] : null,
   ].filter(Boolean);
   const dl = el('dl', { class: 'figures' });
   for (const [k, v, id] of rows) dl.append(el('div', id ? { class: 'row', id: `r-${id}` } : { class: 'row' }, el('dt', { text: k }), el('dd', { text: v })));
   const parts = [dl];
   if (a.estimate) parts.push(el('p', { class: 'estimate', text: t('estimate') }));
-  if (a.notices.length) {
-    parts.push(el('h3', { text: t('notices') }));
-    const ul = el('ul', { class: 'notices' });
-    for (const n of a.notices) ul.append(el('li', { class: `notice ${n.severity}`, text: pick(n, 'message') }));
-    parts.push(ul);
-  }
   $('result').replaceChildren(...parts);
-  $('trace-print').replaceChildren(el('table', { class: 'trace-table' },
-    el('caption', { text: t('why') }),
-    el('tbody', {}, ...a.trace.map((s, i) => el('tr', {},
-      el('th', { scope: 'row', text: `${i + 1}. ${pick(s, 'label')}` }), el('td', { text: pick(s, 'detail') }),
-      el('td', { text: s.rules.map((r) => r.key).join(' ') }))))));
+  const notices = a.notices.length ? [el('h3', { text: t('notices') }), el('ul', { class: 'notices' },
+    ...a.notices.map((n) => el('li', { class: `notice ${n.severity}`, text: pick(n, 'message') })))] : [];
+  $('notices').replaceChildren(...notices);
+  renderExplain(a);
+  renderTrace(a);
+}
+
+/** The rate as it is said: 4分の3 (3/4 in English). */
+const rateWords = (rate) => (lang === 'ja' && /^\d+\/\d+$/.test(rate) ? rate.split('/').reverse().join('分の') : rate);
+
+/** The result in sentences, from the core's figures and the rules' values. */
+function renderExplain(a) {
+  const capped = a.trace.find((s) => s.step === 'capped_cost')?.after.value;
+  const lines = [];
+  if (capped != null) lines.push(capped === a.eligible_cost ? t('inCap', yen(a.eligible_cost), yen(a.cap)) : t('overCap', yen(a.eligible_cost), yen(a.cap)));
+  if (a.ineligible_cost > 0) lines.push(t('ineligiblePart', yen(a.ineligible_cost)));
+  lines.push(t('regimes', rateWords(a.standard_rate), rules.money.rounding_unit.value.toLocaleString(lang)));
+  if (a.regime === 'special') lines.push(t('paidSpecial', t('measure')[a.measure], yen(a.grant)));
+  else if (a.regime === 'standard') {
+    lines.push(t('paidStandard', yen(a.grant)));
+    if (a.special_grant != null && a.special_grant > a.grant) lines.push(t('specialWouldBe', yen(a.special_grant)));
+  } else lines.push(t('paidNone'));
+  if (a.category === 'hospital') lines.push(t('hospitalCap', yen(rules.after_grant.reader_value.value)));
+  $('explain').replaceChildren(...lines.map((l) => el('p', { text: l })));
+}
+
+/** The steps with their formulas and rules (folded), and the printed table of them. */
+function renderTrace(a) {
+  const cite = (r) => linked(r.source.url, pick(r, 'citation'));
   $('trace').replaceChildren(...a.trace.map((s) => el('li', {},
     el('span', { class: 'step-label', text: `${pick(s, 'label')}：` }), el('span', { text: pick(s, 'detail') }),
-    ...s.rules.map((r) => el('span', { class: 'citation' }, `${t('rule')}：`, linked(r.source.url, pick(r, 'citation')), `（${r.key}${r.decision ? `、${t('decision')}` : ''}）`)))));
+    ...s.rules.map((r) => el('span', { class: 'citation' }, `${t('rule')}：`, cite(r), `（${t('ruleKey')} ${r.key}）`,
+      r.decision ? el('span', { class: 'decision', text: t('decision') }) : null)))));
+  // On paper: one page. Beyond a few line items, their rows give way to the inputs' summary.
+  const itemRows = a.trace.filter((s) => s.step === 'line_item' || s.step === 'line_item_tax').length;
+  const steps = itemRows > 4 ? a.trace.filter((s) => s.step !== 'line_item' && s.step !== 'line_item_tax') : a.trace;
+  // Each source is written once, numbered, with the articles read in it (the citations as on
+  // screen, grouped); a step names its sources' numbers.
+  const sources = new Map();
+  const ref = (r) => {
+    const c = pick(r, 'citation'); const article = pick(r, 'article');
+    const name = c.endsWith(article) ? c.slice(0, c.length - article.length).replace(/[\s,]+$/, '') : c;
+    if (!sources.has(r.source.id)) sources.set(r.source.id, { n: sources.size + 1, name, articles: [] });
+    const entry = sources.get(r.source.id);
+    if (name !== c && !entry.articles.includes(article)) entry.articles.push(article);
+    return `[${entry.n}]`;
+  };
+  const rows = steps.map((s, i) => el('tr', {},
+    el('th', { scope: 'row', text: `${i + 1}. ${pick(s, 'label')}` }), el('td', { text: pick(s, 'detail') }),
+    el('td', { class: 'refs', text: [...new Set(s.rules.map(ref))].join('') })));
+  $('trace-print').replaceChildren(
+    el('table', { class: 'trace-table' }, el('caption', { text: t('why') }), el('tbody', {}, ...rows)),
+    el('ol', { class: 'print-sources', 'aria-label': t('rule') }, ...[...sources.values()].map((x) => el('li', { text: `${x.name}${lang === 'ja' ? '　' : ': '}${x.articles.join(lang === 'ja' ? '；' : '; ')}` }))));
+}
+
+/** Two to a row, the way a form on paper reads; a long value (the line items) keeps a row of its own. */
+function pairs(rows) {
+  const out = [];
+  for (const row of rows) {
+    const last = out[out.length - 1];
+    if (last?.length === 1 && row[1].length <= 24 && last[0][1].length <= 24) last.push(row); else out.push([row]);
+  }
+  return out;
+}
+
+/** On the printed result: who, what was entered, under which rules, and when it was printed. */
+function renderPrintHead(a, input, code) {
+  const items = [...$('items').children];
+  const counts = new Map();
+  for (const row of items) {
+    const label = categoryLabel(rules, row.querySelector('select').value, lang);
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const cost = input.line_items
+    ? t('itemsSummary', items.length, [...counts].map(([l, n]) => t('itemsCount', l, n)).join(lang === 'ja' ? '、' : '; '))
+    : yen(a.total_cost);
+  const date = (f) => (input[f] ? dateText(isoDate(input[f])) : null);
+  const who = [$('name').value.trim(), code?.formatted].filter(Boolean).join(' ');
+  const rows = [
+    who ? [t('name'), who] : null,
+    [t('kind'), document.querySelector('input[name=kind]:checked')?.nextElementSibling?.textContent ?? input.kind],
+    [t('readers'), String(input.readers)],
+    [t('readerDate'), $('not-applied').checked ? t('notAppliedValue') : (date('reader_applied_on') ?? t('notGiven'))],
+    ...['contracted_on', 'operation_started_on', 'completed_on', 'applied_on'].map((f) => (input[f] ? [fieldLabel(f), date(f)] : null)),
+    input.deferral ? [t('deferral'), t('deferralType', input.deferral)] : null,
+    [t('totalCost'), cost],
+  ].filter(Boolean);
+  $('print-head').replaceChildren(
+    el('p', { class: 'print-meta', text: `${t('printed', dateText(today()))}　${$('rules-line').textContent}` }),
+    el('table', { class: 'print-inputs' }, el('caption', { text: t('inputsTitle') }),
+      el('tbody', {}, ...pairs(rows).map((pair) => el('tr', {}, ...pair.flatMap(([k, v]) => [el('th', { scope: 'row', text: k }), el('td', { text: v })]))))));
 }
 
 function today() {
@@ -418,7 +612,7 @@ function renderPlan() {
   const ol = el('ol', { class: 'plan' });
   for (const s of plan.steps) {
     ol.append(el('li', { class: s.late ? 'late' : '' },
-      el('span', { class: 'plan-date', text: s.latest ? `${s.latest} ${t('by')}` : '' }),
+      el('span', { class: 'plan-date', text: s.latest ? `${dateText(s.latest)} ${t('by')}` : '' }),
       el('span', { class: 'plan-label', text: pick(s, 'label') }),
       el('span', { class: 'hint', text: `${pick(s, 'rule')}${s.business_days ? `（${t('businessDays')}）` : ''}` }),
       s.late ? el('strong', { class: 'late-flag', text: t('late') }) : null));
@@ -512,6 +706,12 @@ function showView(view) {
   $(heading).focus({ preventScroll: true });
 }
 
+/** The printable view the person is looking at: the form when its section fills the middle of the window. */
+function viewInSight() {
+  const box = document.querySelector('.sheet-section').getBoundingClientRect();
+  return $('sheet') && box.top < innerHeight / 2 && box.bottom > innerHeight / 2 ? 'form' : 'result';
+}
+
 function printView(view) {
   document.body.dataset.print = view;
   if (view === 'result') $('why').open = true;
@@ -534,8 +734,33 @@ function showClosed() {
   const by = latestRules.deadlines.application_filed_by.value;
   const deferred = (latestRules.deferral?.deadlines.value ?? []).map((d) => d.application_filed_by).sort();
   const last = deferred.length ? deferred[deferred.length - 1] : null;
-  $('closed').hidden = today() <= (last ?? by);
-  $('closed').textContent = t('closed', by, last);
+  const closed = today() > (last ?? by);
+  $('closed').hidden = !closed;
+  $('closed').textContent = t('closed', dateText(by), last && dateText(last));
+  // A schedule for a project that can no longer be filed is kept for the record, folded.
+  $('h-plan').textContent = t(closed ? 'hPlanPast' : 'hPlan');
+  $('plan-summary').textContent = t(closed ? 'planSummaryPast' : 'planSummary');
+  if (!planFolded) { $('plan-details').open = !closed; planFolded = true; }
+}
+let planFolded = false; // folded once, on load; then as the person leaves it
+
+/** The phone's summary bar shows while the inputs are in view and the result is not; the chart follows its width. */
+function watchLayout() {
+  const seen = { form: false, result: false };
+  const bar = $('summary-bar');
+  new IntersectionObserver((entries) => {
+    for (const e of entries) seen.form = e.isIntersecting;
+    bar.hidden = !(seen.form && !seen.result);
+  }).observe($('form'));
+  new IntersectionObserver((entries) => {
+    for (const e of entries) seen.result = e.isIntersecting;
+    bar.hidden = !(seen.form && !seen.result);
+  }, { rootMargin: '0px 0px -30% 0px' }).observe($('result'));
+  let width = 0;
+  new ResizeObserver(() => {
+    const now = $('what-if').clientWidth;
+    if (lastWhatIf && Math.abs(now - width) > 16) { width = now; renderWhatIf(lastWhatIf); }
+  }).observe($('what-if'));
 }
 
 async function main() {
@@ -565,10 +790,12 @@ async function main() {
   $('print-result').addEventListener('click', () => printView('result'));
   $('print-form').addEventListener('click', () => printView('form'));
   $('copy-link').addEventListener('click', copyLink);
-  // Ctrl+P prints the result, never the input form; the choice is dropped after printing.
-  window.addEventListener('beforeprint', () => { document.body.dataset.print ??= 'result'; });
+  // Ctrl+P prints what is in view: the form when the person is at the form, else the result
+  // (never the input fields). The choice is dropped after printing.
+  window.addEventListener('beforeprint', () => { document.body.dataset.print ??= viewInSight(); });
   window.addEventListener('afterprint', () => { delete document.body.dataset.print; });
   window.addEventListener('hashchange', () => { const v = restoreLink(location.hash); rules = ruleSet(choice()); applyStrings(); update(); showView(v); });
+  watchLayout();
   update();
   showView(view);
   if ('serviceWorker' in navigator && location.protocol !== 'file:') navigator.serviceWorker.register('sw.js').catch(() => {});

@@ -2,10 +2,15 @@
 // table. Only the drawing is computed here (pixels); every amount shown is the core's.
 import { el, svg, num } from './dom.js';
 
-const W = 640; const H = 300; const L = 84; const R = 16; const T = 16; const B = 48;
+const L = 84; const R = 16; const T = 28; const B = 48;
 
-/** `w` is the core's WhatIf; `t` the page's words. */
-export function whatIfChart(w, t) {
+/**
+ * `w` is the core's WhatIf; `t` the page's words; `width` the pixels it is shown at: the drawing
+ * is that wide (320 to 640), so that its text stays at the page's size on a phone.
+ */
+export function whatIfChart(w, t, width = 640) {
+  const W = Math.round(Math.max(320, Math.min(640, width || 640)));
+  const H = Math.round(W < 480 ? 260 : 300);
   const top = Math.max(1, ...w.points.map((p) => Math.max(p.special, p.standard)), w.current.grant);
   const x = (v) => L + ((W - L - R) * v) / Math.max(1, w.max_cost);
   const y = (v) => H - B - ((H - T - B) * v) / top;
@@ -22,11 +27,12 @@ export function whatIfChart(w, t) {
     svg('desc', { id: 'what-if-desc', text: t('chartDesc', num(w.cap), num(atCap.special), num(atCap.standard)) }),
     tick(0, '0'), tick(atCap.standard, num(atCap.standard)), tick(atCap.special, num(atCap.special)),
     svg('line', { x1: x(w.cap), x2: x(w.cap), y1: T, y2: H - B, class: 'cap-line' }),
-    xTick(0, '0', 'start'), xTick(w.cap, `${t('cap')} ${num(w.cap)}`), xTick(w.max_cost, num(w.max_cost), 'end'),
+    // On a narrow drawing the axis's end gives way to the cap's label.
+    xTick(0, '0', 'start'), xTick(w.cap, `${t('cap')} ${num(w.cap)}`), W >= 480 ? xTick(w.max_cost, num(w.max_cost), 'end') : null,
     svg('text', { x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', text: t('chartX') }),
     line('special', 'special-line'), line('standard', 'standard-line'),
     inRange ? svg('circle', { cx: x(cur.cost), cy: y(cur.grant), r: 7, class: 'you' }) : null,
-    inRange ? svg('text', { x: Math.min(x(cur.cost) + 10, W - R - 4), y: Math.max(y(cur.grant) - 10, T + 12), 'text-anchor': x(cur.cost) > W - 160 ? 'end' : 'start', class: 'you-label', text: `${t('you')} ${num(cur.grant)}` }) : null);
+    inRange ? svg('text', { x: x(cur.cost) > W - 160 ? x(cur.cost) - 10 : x(cur.cost) + 10, y: Math.max(y(cur.grant) - 10, T - 8), 'text-anchor': x(cur.cost) > W - 160 ? 'end' : 'start', class: 'you-label', text: `${t('you')} ${num(cur.grant)}` }) : null);
   const legend = el('p', { class: 'legend' },
     el('span', { class: 'key special', text: t('special') }), el('span', { class: 'key standard', text: t('standard') }),
     el('span', { class: 'key you', text: t('you') }), el('span', { class: 'key cap', text: t('cap') }));

@@ -11,7 +11,10 @@ const fill = (v, cls = '') => (v ? el('span', { class: `filled ${cls}`.trim(), t
 function dateFill(iso, f) {
   const [y, m, d] = iso ? iso.split('-').map(Number) : [];
   const l = f.labels;
-  return el('span', { class: 'date-fill' }, `${l.date.ja} `, fill(y && String(y), 'y'), ` ${l.year.ja} `, fill(m && String(m), 'md'), ` ${l.month.ja} `, fill(d && String(d), 'md'), ` ${l.day.ja}`);
+  // Each figure stays with its unit; a narrow cell breaks the date between them, never inside.
+  const part = (...c) => el('span', { class: 'nb' }, ...c);
+  return el('span', { class: 'date-fill' }, part(l.date.ja), ' ', part(fill(y && String(y), 'y'), ` ${l.year.ja}`), ' ',
+    part(fill(m && String(m), 'md'), ` ${l.month.ja}`), ' ', part(fill(d && String(d), 'md'), ` ${l.day.ja}`));
 }
 
 /**
@@ -42,7 +45,8 @@ export function applicationSheet(rules, a, who, code, lang) {
   if (standard) { heads.push(f.labels.lower_times_rate); cells.push(money(a.standard_grant, f)); }
   const amounts = el('table', { class: 'sheet-amounts' },
     el('thead', {}, el('tr', {}, ...heads.map((w) => el('th', { scope: 'col' }, ...label(w))))),
-    el('tbody', {}, el('tr', {}, ...cells.map((c, i) => el('td', { class: i ? 'amount' : '' }, c)))));
+    // On a phone the row stands as a list, each value under its heading (data-label).
+    el('tbody', {}, el('tr', {}, ...cells.map((c, i) => el('td', { class: i ? 'amount' : '', 'data-label': lang === 'en' ? `${heads[i].ja} (${heads[i].en})` : heads[i].ja }, c)))));
   const sheet = el('article', { class: 'sheet', id: 'sheet', lang: 'ja', 'aria-label': `${a.form} ${f.title.ja}` },
     el('p', { class: 'sheet-form-name', text: a.form }),
     el('div', { class: 'sheet-head' },

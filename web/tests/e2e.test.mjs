@@ -1,45 +1,9 @@
-// The page in headless Chromium (Debian's, driven by playwright-core), as a person uses it.
-import { test, before, after } from 'node:test';
+// The page as a person uses it: the figures, the links, the form, the print, the later revisions.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
-import { serve } from '../serve.mjs';
-
-const web = process.env.ONSHI_WEB_DIR;
-const artefacts = process.env.ONSHI_ARTEFACTS ?? '.';
-let server; let browser; let origin;
-
-before(async () => {
-  server = await serve(web, 0);
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(artefacts, { recursive: true });
-});
-after(async () => { await browser?.close(); server?.close(); });
-
-async function open(viewport = { width: 1000, height: 1400 }, hash = '') {
-  const context = await browser.newContext({ viewport, serviceWorkers: 'block' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`); });
-  await page.goto(`${origin}/${hash ? `#${hash}` : ''}`);
-  await page.waitForSelector('#loading', { state: 'hidden' });
-  return { page, problems, context };
-}
-
-const grant = (page) => page.locator('#r-grant dd').textContent();
-
-async function axe(page) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { artefacts, axe, grant, newContext, open, openPlan, printed, url } from './browser.mjs';
 
 test('loads with no console error and no request outside its origin', async () => {
   const { page, problems, context } = await open();
@@ -61,6 +25,7 @@ test('clinic with the start pack: 279,000円 special; 209,000円 after 2021-03-3
   assert.match(await grant(page), /^209,000円/);
   assert.match(await page.locator('#r-regime dd').textContent(), /通常/);
   await page.fill('#reader_applied_on', 'R3.2.10');
+  await openPlan(page);
   await page.fill('#start_on', '2021-06-01');
   await page.click('#why summary');
   await page.screenshot({ path: join(artefacts, 'page-ja.png'), fullPage: true });
@@ -105,11 +70,13 @@ test('the English toggle changes the labels', async () => {
 
 test('the plan lists the steps in date order', async () => {
   const { page, context } = await open();
+  await openPlan(page);
   await page.fill('#start_on', '令和3年6月1日');
   await page.selectOption('#line', 'isdn');
   const dates = await page.locator('.plan .plan-date').allTextContents();
   assert.ok(dates.length >= 8, `${dates.length} steps`);
-  const iso = dates.map((d) => d.slice(0, 10));
+  assert.match(dates[0], /^\d{4}年\d{1,2}月\d{1,2}日（(令和|平成)(\d+|元)年） まで$/);
+  const iso = dates.map((d) => /^(\d+)年(\d+)月(\d+)日/.exec(d).slice(1).map((x) => x.padStart(2, '0')).join('-'));
   assert.deepEqual(iso, [...iso].sort());
   assert.match(await page.locator('#plan').textContent(), /ISDN/);
   await context.close();
@@ -120,6 +87,7 @@ test('no WCAG 2.1 AA violation (axe), in both languages and with results shown',
   await page.check('input[name=cost-mode][value=items]');
   await page.click('#preset-new');
   await page.fill('#reader_applied_on', '2021-02-10');
+  await openPlan(page);
   await page.fill('#start_on', '2021-06-01');
   await page.click('#why summary');
   assert.deepEqual(await axe(page), []);
@@ -161,18 +129,6 @@ test('inputs are kept only when asked', async () => {
 const CLINIC_LINK = `kind=clinic&readers=1&reader_applied_on=2021-02-10&total_cost=279950&institution_code=3410712362&name=${encodeURIComponent('おんし内科クリニック')}&founder=${encodeURIComponent('山田 太郎')}&view=form`;
 const cell = (page, label) => page.locator('#sheet th', { hasText: label }).locator('xpath=following-sibling::td[1]').textContent();
 const amounts = async (page) => (await page.locator('#sheet .sheet-amounts tbody td').allTextContents()).map((x) => x.replace(/\s+/g, ' ').trim());
-
-/** Prints the page as `view` to an A4 PDF; its page count, and the sheet's height in print. */
-async function printed(page, view, file) {
-  await page.evaluate((v) => { document.body.dataset.print = v; }, view);
-  await page.emulateMedia({ media: 'print' });
-  const sheetHeight = await page.evaluate(() => document.getElementById('sheet')?.getBoundingClientRect().height ?? 0);
-  const pdf = await page.pdf({ format: 'A4', printBackground: true });
-  writeFileSync(join(artefacts, file), pdf);
-  await page.emulateMedia({ media: 'screen' });
-  const pages = Number(/\/Count (\d+)/.exec(pdf.toString('latin1'))?.[1]);
-  return { pages, sheetHeight };
-}
 
 test('a link opens the filled 別紙特例様式5, which prints on one A4 page', async () => {
   const { page, problems, context } = await open(undefined, CLINIC_LINK);
@@ -240,7 +196,7 @@ test('copy link: the link restores the inputs; bad values in a link show the fie
   assert.equal(await grant(again), before);
   assert.equal(await again.locator('#items > li').count(), 11);
   assert.equal(await again.inputValue('#disposed_on'), '2023-08-10');
-  await again.goto(`${origin}/#kind=clinic&readers=two&reader_applied_on=2021-02-30&total_cost=12%2C34&colour=red`);
+  await again.goto(url('kind=clinic&readers=two&reader_applied_on=2021-02-30&total_cost=12%2C34&colour=red'));
   await again.reload();
   await again.waitForSelector('#loading', { state: 'hidden' });
   assert.match(await again.locator('#err-readers').textContent(), /two/);
@@ -274,8 +230,8 @@ test('after the grant: the duties, the books\' date and what a disposal may cost
   const { page, context } = await open(undefined, 'kind=clinic&readers=1&reader_applied_on=2021-02-10&completed_on=2021-03-15&total_cost=279950');
   assert.equal(await page.locator('#duties li').count(), 6);
   assert.match(await page.locator('#duties').textContent(), /第5 1\(6\)/);
-  assert.equal(await page.locator('#a-retention dd').textContent(), '2026-03-31');
-  assert.equal(await page.locator('#a-useful-life dd').textContent(), '2026-03-15');
+  assert.match(await page.locator('#a-retention dd').textContent(), /^2026年3月31日（令和8年）/);
+  assert.match(await page.locator('#a-useful-life dd').textContent(), /^2026年3月15日（令和8年）/);
   await page.fill('#disposed_on', '2023-08-10');
   assert.match(await page.locator('#a-up-to dd').textContent(), /^328,500円/);
   assert.match(await page.locator('#a-readers-left dd').textContent(), /^49,500円/);
@@ -288,14 +244,18 @@ test('after the grant: the duties, the books\' date and what a disposal may cost
 
 test('after the deadline the page says applications have closed', async () => {
   const { page, context } = await open();
-  assert.match(await page.locator('#closed').textContent(), /2023-09-30 に終了しました（猶予届が受理された場合は 2023-12-31）/);
+  assert.match(await page.locator('#closed').textContent(), /2023年9月30日（令和5年） に終了しました（猶予届が受理された場合は 2023年12月31日（令和5年））/);
+  // The schedule serves a project not yet filed: folded, under 参考, once that is past.
+  assert.equal(await page.locator('#plan-details').evaluate((d) => d.open), false);
+  assert.match(await page.locator('#h-plan').textContent(), /参考/);
   assert.ok(await page.locator('#closed').isVisible());
-  const early = await browser.newContext({ serviceWorkers: 'block' });
+  const early = await newContext();
   const p2 = await early.newPage();
   await p2.clock.setFixedTime(new Date('2021-01-15T09:00:00'));
-  await p2.goto(`${origin}/`);
+  await p2.goto(url());
   await p2.waitForSelector('#loading', { state: 'hidden' });
   assert.equal(await p2.locator('#closed').isVisible(), false);
+  assert.equal(await p2.locator('#plan-details').evaluate((d) => d.open), true);
   assert.match(await grant(p2), /円/);
   await early.close();
   await context.close();

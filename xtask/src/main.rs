@@ -356,9 +356,10 @@ fn used_tokens(tokens: &str, style: &str) -> String {
 
 /// Everything the page loads, gzip -9. The goal is 150 KB; the three built-in revisions (their
 /// sources, the 2022 measures, the revision picker and its fields) took the page to about
-/// 170 KB and the 万円 amount reader to 171.6 KB, so the bound is 172 KB until a size pass
-/// brings it back (benches/README.md, "The page's size").
-const PAGE_BUDGET: usize = 172_000;
+/// 170 KB, the 万円 amount reader to 171.6 KB and the page's layout, sentences and print head
+/// to 176.6 KB, so the bound is 177 KB until a size pass brings it back (benches/README.md,
+/// "The page's size").
+const PAGE_BUDGET: usize = 177_000;
 
 /// The page's script modules, the entry first: bundled into one `app.js` (wasm-bindgen's glue
 /// in `pkg/` too; it stays there for the Node tests).
@@ -428,6 +429,8 @@ fn build_web() -> Result<PathBuf> {
                 "--minify",
                 "--format=esm",
                 "--target=es2022",
+                // Japanese as UTF-8, not \uXXXX escapes: 8 KB less raw, 0.4 KB less gzip.
+                "--charset=utf8",
             ])
             .args(["--outfile=app.js", "--allow-overwrite"])
             .current_dir(&out),
