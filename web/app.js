@@ -20,7 +20,7 @@ const STRINGS = {
     contractedOn: 'システム事業者との契約日', contractedHint: '令和4年に再開された特例補助の条件のひとつです。',
     operationOn: '運用開始日（オンライン資格確認を始めた日）', operationHint: '令和4年の見直しで、差額が補助されるかどうかを決める日です。',
     deferral: '猶予届の類型（受理された場合）', deferralHint: '猶予届が受理されていれば、事業完了と補助金申請の期限が延びます。', deferralNone: '猶予届なし', deferralType: (n) => `類型${n}`,
-    revision: '計算に使う規則', revisionHint: 'ふだんは最新の規則（最終的に支払われた規則）のままにします。当時の規則で計算し直すときに選びます。',
+    revision: '計算に使う規則', revisionHint: 'ふだんは最新（最終的に支払われた規則）のまま。当時の規則で計算し直すときに選びます。',
     revisionOption: (title, from, latest) => `${from}から：${title}${latest ? '（最新）' : ''}`,
     measure: { standard: '通常の補助', special_2020: '特例補助（令和2年度の措置）', special_2022: '特例補助（令和4年に再開された分）', difference_2022: '差額の補助（令和4年の見直し）' },
     hCost: '2. 費用', costMode: '入力のしかた', costTotal: '総額（税込）で入力', costItems: '見積の明細で入力',
@@ -37,7 +37,7 @@ const STRINGS = {
     hApplicant: '申請者（申請書に記入する内容・任意）', applicantLead: '申請書に記入されるだけで、どこにも送信されません。空欄なら、印刷後に手で記入できます。',
     institutionCode: '医療機関コード（10桁）', codeHint: '例：3410712362、34-1071236-2', codeDerived: (p, f) => `都道府県コード ${p}・点数表コード ${f}`,
     name: '保険医療機関等の名称', founder: '開設者氏名', postalCode: '郵便番号', postalHint: '例：730-0011', address: '所在地', phone: '電話番号',
-    hWhatIf: '費用を変えた場合の補助金額', chartTitle: '補助対象経費と補助金額のグラフ',
+    hWhatIf: '費用を変えた場合の補助金額（グラフ）を見る', chartTitle: '補助対象経費と補助金額のグラフ',
     chartDesc: (cap, sp, st) => `補助限度額 ${cap}円まで、特例補助は経費の全額（千円未満切り捨て）、通常の補助はその一部。限度額での補助金額は特例 ${sp}円、通常 ${st}円。`,
     chartX: '補助対象経費（税込・円）', you: 'あなたの場合', chartTable: 'グラフの数値（円）', chartFigures: 'グラフの数値を表で見る',
     readersTable: 'カードリーダーの台数ごとの補助限度額と、いまの費用での補助金額（円）', grantAtCost: 'いまの費用での補助金額',
@@ -57,7 +57,7 @@ const STRINGS = {
     late: '期限を過ぎています', by: 'まで', rule: '根拠', decision: 'この点は規則に書かれていないため、このツールが決めた扱いです', ruleKey: '規則の項目',
     past: '過ぎています', notAppliedValue: 'まだ申し込んでいない', printed: (d) => `印刷日：${d}`, inputsTitle: '入力した内容', notGiven: '未入力',
     itemsSummary: (n, parts) => `見積の明細 ${n}件（${parts}）`, itemsCount: (label, n) => `${label} ${n}件`,
-    errorsTitle: (n) => `次の${n}件の入力を確認してください。`, errorsOnlyForm: 'これらは申請書にだけ使う項目のため、試算の結果はそのまま表示しています。',
+    errorsTitle: (n) => `次の${n}件の入力を確認してください。`, errorsOnlyForm: '申請書や処分の額にだけ使う項目なので、試算の結果はそのまま表示しています。',
     summaryBar: (g, s, r) => `補助金 ${g}・自己負担 ${s}・${r} — 結果を見る`, summaryErrors: (n) => `入力に確認が必要な項目が${n}件あります — 一覧を見る`,
     approx: (man) => `約${man}万円`,
     inCap: (c, cap) => `費用 ${c} は補助限度額 ${cap} 以内なので、全額が補助の対象です。`,
@@ -74,7 +74,7 @@ const STRINGS = {
   },
   en: {
     skip: 'Skip to content', site: 'Online eligibility verification grant calculator', title: 'Estimate your grant',
-    lead: 'Estimates the grant of the Medical Information Support Fund for introducing online eligibility verification (special measure included). What you enter is computed on this device only and is never sent anywhere.',
+    lead: 'Estimates the Medical Information Support Fund\'s grant for introducing online eligibility verification, special measure included. What you enter is computed on this device only, never sent anywhere.',
     loading: 'Preparing the calculator…', hInstitution: '1. Your institution', kind: 'Kind of institution',
     kindHospital: 'Hospital', kindClinic: 'Medical clinic', kindDental: 'Dental clinic', kindPharmacy: 'Pharmacy',
     rx: 'Prescriptions received a month by the whole group', readers: 'Card readers applied for',
@@ -83,7 +83,7 @@ const STRINGS = {
     contractedOn: 'Date of the contract with the system vendor', contractedHint: 'One of the conditions of the special regime reopened in 2022.',
     operationOn: 'Date operation started (online verification in use)', operationHint: 'Decides whether the 2022 revision pays you the difference.',
     deferral: 'Type of an accepted deferral notice (猶予届)', deferralHint: 'An accepted deferral notice extends the completion and application deadlines.', deferralNone: 'No deferral notice', deferralType: (n) => `Type ${n}`,
-    revision: 'Rules to compute with', revisionHint: 'The latest rules (the rules as finally paid) are the default. Choose another to recompute under the rules of the time.',
+    revision: 'Rules to compute with', revisionHint: 'Keep the latest (the rules as finally paid) unless recomputing under the rules of the time.',
     revisionOption: (title, from, latest) => `From ${from}: ${title}${latest ? ' (latest)' : ''}`,
     measure: { standard: 'Standard regime', special_2020: 'Special regime (2020 measure)', special_2022: 'Special regime (reopened in 2022)', difference_2022: 'Difference payment (2022 revision)' },
     hCost: '2. Costs', costMode: 'How to enter the cost', costTotal: 'One total (tax included)', costItems: 'The quote, line by line',
@@ -97,10 +97,10 @@ const STRINGS = {
     copyLink: 'Copy the link', linkLabel: 'A link with your inputs', linkHint: 'The part after "#" stays in the browser and is never sent to a server.', copied: 'The link is copied.', copyFailed: 'Could not copy: select the link above and copy it by hand.',
     linkUnknown: (keys) => `Keys in the link that were not used: ${keys}`,
     closed: (d, late) => `Grant applications closed on ${d}${late ? ` (${late} with an accepted deferral notice)` : ''}. Results here are recomputations for records, audits and disposals.`,
-    hApplicant: 'Applicant (for the form, optional)', applicantLead: 'Only written on the form, never sent anywhere. Left empty, the form prints blanks to fill by hand.',
+    hApplicant: 'Applicant (for the form, optional)', applicantLead: 'Only for the form; never sent anywhere. Left empty, the form prints blanks.',
     institutionCode: 'Institution code (10 digits)', codeHint: 'e.g. 3410712362, 34-1071236-2', codeDerived: (p, f) => `Prefecture code ${p}, fee-schedule code ${f}`,
     name: 'Name of the institution', founder: 'Founder', postalCode: 'Postal code', postalHint: 'e.g. 730-0011', address: 'Address', phone: 'Phone',
-    hWhatIf: 'How the grant moves with the cost', chartTitle: 'Grant against eligible cost',
+    hWhatIf: 'How the grant moves with the cost (a chart)', chartTitle: 'Grant against eligible cost',
     chartDesc: (cap, sp, st) => `Up to the cap of ${cap} yen the special regime pays the whole cost (cut to the thousand), the standard regime a share. At the cap: special ${sp} yen, standard ${st} yen.`,
     chartX: 'Eligible cost (tax incl., yen)', you: 'Your case', chartTable: 'The chart\'s figures (yen)', chartFigures: 'The chart\'s figures as a table',
     readersTable: 'Cap and grant at your cost, by card readers (yen)', grantAtCost: 'Grant at your cost',
@@ -120,7 +120,7 @@ const STRINGS = {
     late: 'Late', by: 'by', rule: 'Rule', decision: 'the rules do not say this: it is how this tool decided to treat it', ruleKey: 'Rule item',
     past: 'past', notAppliedValue: 'not applied for yet', printed: (d) => `Printed on ${d}`, inputsTitle: 'What you entered', notGiven: 'not given',
     itemsSummary: (n, parts) => `${n} line items (${parts})`, itemsCount: (label, n) => `${label}: ${n}`,
-    errorsTitle: (n) => `Please check ${n === 1 ? 'this entry' : `these ${n} entries`}.`, errorsOnlyForm: 'These are used only on the form, so the result is shown as it is.',
+    errorsTitle: (n) => `Please check ${n === 1 ? 'this entry' : `these ${n} entries`}.`, errorsOnlyForm: 'Used only on the form or for a disposal, so the result is shown as it is.',
     summaryBar: (g, s, r) => `Grant ${g}, you pay ${s}, ${r} — see the result`, summaryErrors: (n) => `${n} ${n === 1 ? 'entry needs' : 'entries need'} checking — see the list`,
     inCap: (c, cap) => `The cost of ${c} is within the cap of ${cap}, so all of it counts.`,
     overCap: (c, cap) => `Of the cost of ${c}, the part up to the cap of ${cap} counts; you pay the rest.`,
@@ -268,7 +268,9 @@ function gather() {
   if (costMode() === 'total') {
     input.total_cost = $('total_cost').value;
   } else {
-    input.line_items = [...$('items').children].map((row) => ({
+    // A row with no amount yet (just added) is not an entry: not sent, so it blanks nothing.
+    sentRows = [...$('items').children].filter((row) => row.querySelector('.item-amount').value.trim());
+    input.line_items = sentRows.map((row) => ({
       category: row.querySelector('select').value,
       amount: row.querySelector('.item-amount').value,
       tax_included: row.querySelector('.item-tax').checked,
@@ -277,6 +279,7 @@ function gather() {
   return input;
 }
 
+let sentRows = []; // the item rows sent to the core, in the order its errors count them
 const costMode = () => document.querySelector('input[name=cost-mode]:checked').value;
 
 function showErrors(errors) {
@@ -286,9 +289,10 @@ function showErrors(errors) {
   for (const row of rows) setError(row.querySelector('.field-error'), row.querySelector('.item-amount'), null);
   for (const e of errors) {
     const m = /^line_items\[(\d+)\]/.exec(e.field);
-    const msg = `「${e.value}」：${pick(e, 'message')}`;
-    if (m && rows[Number(m[1])]) setError(rows[Number(m[1])].querySelector('.field-error'), rows[Number(m[1])].querySelector('.item-amount'), msg);
-    else setError($(`err-${e.field}`) ?? $('err-line_items'), $(e.field), e.value ? msg : pick(e, 'message'));
+    const msg = e.value ? `「${e.value}」：${pick(e, 'message')}` : pick(e, 'message');
+    const row = m && sentRows[Number(m[1])];
+    if (row) setError(row.querySelector('.field-error'), row.querySelector('.item-amount'), msg);
+    else setError($(`err-${e.field}`) ?? $('err-line_items'), $(e.field), msg);
   }
 }
 
@@ -344,14 +348,14 @@ const FORM_ONLY = ['institution_code', 'name', 'disposed_on'];
 /** Where an error's field is on the page: its input (a line item's amount, the first kind). */
 function fieldInput(field) {
   const m = /^line_items\[(\d+)\]/.exec(field);
-  if (m) return $('items').children[Number(m[1])]?.querySelector('.item-amount') ?? $('add-item');
+  if (m) return sentRows[Number(m[1])]?.querySelector('.item-amount') ?? $('add-item');
   if (field === 'kind') return document.querySelector('input[name=kind]');
   return $(field) ?? $('total_cost');
 }
 
 function fieldLabel(field) {
   const m = /^line_items\[(\d+)\]/.exec(field);
-  if (m) return `${t('item')} ${Number(m[1]) + 1}`;
+  if (m) return `${t('item')} ${[...$('items').children].indexOf(sentRows[Number(m[1])]) + 1}`;
   if (field === 'kind') return t('kind');
   return document.querySelector(`label[for="${CSS.escape(field)}"]`)?.textContent ?? field;
 }
@@ -370,7 +374,9 @@ function showErrorList(errors, onlyForm) {
 }
 
 function errorList(errors, onlyForm) {
-  const ul = el('ul', {}, ...errors.map((e) => {
+  // In the order of the page, as a person reads it.
+  const inOrder = [...errors].sort((x, y) => (fieldInput(x.field).compareDocumentPosition(fieldInput(y.field)) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  const ul = el('ul', {}, ...inOrder.map((e) => {
     const target = fieldInput(e.field);
     const link = el('a', { href: `#${target.id || 'kind-group'}`, text: `${fieldLabel(e.field)}：${e.value ? `「${e.value}」 ` : ''}${pick(e, 'message')}` });
     link.addEventListener('click', (ev) => { ev.preventDefault(); target.scrollIntoView({ block: 'center' }); target.focus({ preventScroll: true }); });
@@ -507,10 +513,10 @@ const rateWords = (rate) => (lang === 'ja' && /^\d+\/\d+$/.test(rate) ? rate.spl
 
 /** The result in sentences, from the core's figures and the rules' values. */
 function renderExplain(a) {
-  const capped = a.trace.find((s) => s.step === 'capped_cost')?.after.value;
+  const capped = a.regime === 'ineligible' ? null : a.trace.find((s) => s.step === 'capped_cost')?.after.value;
   const lines = [];
   if (capped != null) lines.push(capped === a.eligible_cost ? t('inCap', yen(a.eligible_cost), yen(a.cap)) : t('overCap', yen(a.eligible_cost), yen(a.cap)));
-  if (a.ineligible_cost > 0) lines.push(t('ineligiblePart', yen(a.ineligible_cost)));
+  if (capped != null && a.ineligible_cost > 0) lines.push(t('ineligiblePart', yen(a.ineligible_cost)));
   lines.push(t('regimes', rateWords(a.standard_rate), rules.money.rounding_unit.value.toLocaleString(lang)));
   if (a.regime === 'special') lines.push(t('paidSpecial', t('measure')[a.measure], yen(a.grant)));
   else if (a.regime === 'standard') {
@@ -572,7 +578,7 @@ function renderPrintHead(a, input, code) {
     ? t('itemsSummary', items.length, [...counts].map(([l, n]) => t('itemsCount', l, n)).join(lang === 'ja' ? '、' : '; '))
     : yen(a.total_cost);
   const date = (f) => (input[f] ? dateText(isoDate(input[f])) : null);
-  const who = [$('name').value.trim(), code?.formatted].filter(Boolean).join(' ');
+  const who = [$('name').value.trim(), code?.code].filter(Boolean).join(' ');
   const rows = [
     who ? [t('name'), who] : null,
     [t('kind'), document.querySelector('input[name=kind]:checked')?.nextElementSibling?.textContent ?? input.kind],
@@ -786,7 +792,7 @@ async function main() {
   for (const r of document.querySelectorAll('input[name=kind]')) r.addEventListener('change', () => { linkKind = null; });
   $('preset-existing').addEventListener('click', () => fillPreset('existing'));
   $('preset-new').addEventListener('click', () => fillPreset('new'));
-  $('add-item').addEventListener('click', () => { addRow(); update(); });
+  $('add-item').addEventListener('click', () => { addRow().querySelector('.item-amount').focus(); update(); });
   $('print-result').addEventListener('click', () => printView('result'));
   $('print-form').addEventListener('click', () => printView('form'));
   $('copy-link').addEventListener('click', copyLink);

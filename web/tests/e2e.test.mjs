@@ -208,6 +208,7 @@ test('copy link: the link restores the inputs; bad values in a link show the fie
 
 test('what-if: the core\'s lines, the cap, the person\'s point, a table; hospitals see 1–3 readers', async () => {
   const { page, context } = await open(undefined, 'kind=hospital&readers=2&reader_applied_on=2021-03-31&total_cost=1%2C500%2C000');
+  await page.click('#what-if-details > summary');
   assert.equal(await page.locator('svg.what-if polyline').count(), 2);
   assert.equal(await page.locator('svg.what-if circle.you').count(), 1);
   assert.match(await page.locator('svg.what-if').textContent(), /2,002,000/);
@@ -263,6 +264,7 @@ test('after the deadline the page says applications have closed', async () => {
 
 test('no WCAG 2.1 AA violation with the form, the chart and the after-grant section, in both languages', async () => {
   const { page, context } = await open(undefined, `${CLINIC_LINK.replace('&view=form', '')}&completed_on=2021-03-15&disposed_on=2023-08-10`);
+  await page.click('#what-if-details > summary');
   await page.click('.chart summary');
   assert.deepEqual(await axe(page), []);
   await page.click('#lang-toggle');

@@ -23,6 +23,13 @@ for (const lang of ['ja', 'en']) {
     await page.fill('#total_cost', '300,000');
     assert.ok(await inView(page, '#r-grant'), 'the grant is in view beside the cost field');
     assert.match(await grant(page), lang === 'ja' ? /^225,000円（約23万円）$/ : /^¥225,000$/);
+    // Below the inputs the result scrolls away: it never covers the form or the fields after it.
+    for (const sel of ['#sheet', '#disposed_on', '#share-link']) {
+      await page.locator(sel).scrollIntoViewIfNeeded();
+      const [r, x] = [await page.locator('.result').boundingBox(), await page.locator(sel).boundingBox()];
+      const apart = r.y + r.height <= x.y || x.y + x.height <= r.y || r.x + r.width <= x.x || x.x + x.width <= r.x;
+      assert.ok(apart, `the result covers ${sel}`);
+    }
     await page.screenshot({ path: join(artefacts, `page-1280-${lang}.png`), fullPage: true });
     assert.deepEqual(problems, []);
     await context.close();
@@ -187,8 +194,20 @@ test('an error in an optional field leaves the result; every error is listed wit
   await context.close();
 });
 
+test('a line item just added (no amount yet) leaves the result in place and takes the focus', async () => {
+  const { page, context } = await open(WIDE, 'kind=clinic&readers=1&reader_applied_on=2021-02-10&line_items%5B0%5D.category=terminal&line_items%5B0%5D.amount=99000');
+  assert.match(await grant(page), /^99,000円/);
+  await page.click('#add-item');
+  assert.match(await grant(page), /^99,000円/);
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('item-amount')), true);
+  await page.keyboard.type('10,000');
+  assert.match(await grant(page), /^109,000円/);
+  await context.close();
+});
+
 test('the what-if chart keeps its text at the page\'s size on a phone, its point inside the drawing', async () => {
   const { page, context } = await open(PHONE, 'kind=clinic&readers=1&reader_applied_on=2021-02-10&total_cost=429000');
+  await page.click('#what-if-details > summary');
   const chart = page.locator('svg.what-if');
   await chart.scrollIntoViewIfNeeded();
   const scale = await chart.evaluate((s) => s.getBoundingClientRect().width / s.viewBox.baseVal.width);

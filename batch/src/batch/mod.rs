@@ -255,6 +255,24 @@ pub struct RunInfo {
     pub counts: Counts,
     /// Each category's id and name, as the rule set names it.
     pub category_names: Vec<(&'static str, String)>,
+    /// The day the rule set took effect.
+    pub rule_from: chrono::NaiveDate,
+    /// The day of the run, in Japan ([`run_date`]).
+    pub run_date: chrono::NaiveDate,
+}
+
+/// Today in Japan (UTC+9, no daylight saving), or the day of `SOURCE_DATE_EPOCH` when it is
+/// set: two runs of the same inputs then write the same bytes whenever they run.
+pub fn run_date() -> chrono::NaiveDate {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            now.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    epoch + chrono::Duration::days((secs + 9 * 3600).div_euclid(86_400))
 }
 
 impl Args {
@@ -540,6 +558,8 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
             .map(|c| (c.id(), rules.category(c).name.clone()))
             .to_vec(),
         counts: counts.clone(),
+        rule_from: rules.file().rule_set.effective_from,
+        run_date: run_date(),
     };
     let t = Instant::now();
     let written = out.finish(&info)?;

@@ -69,6 +69,24 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// The files this selection writes, in the order of [`ALL`] (rejects.csv always).
+    pub fn files(self) -> Vec<&'static str> {
+        let on = [
+            self.grants,
+            self.parquet,
+            true,
+            self.summary,
+            self.audit,
+            self.report,
+            self.xlsx,
+        ];
+        ALL.iter()
+            .zip(on)
+            .filter(|(_, o)| *o)
+            .map(|(f, _)| *f)
+            .collect()
+    }
+
     pub const ALL: Selection = Selection {
         grants: true,
         parquet: true,
@@ -710,7 +728,7 @@ impl Outputs {
                 .with_context(|| cannot_write(&self.dir, SUMMARY_XLSX))?;
         }
         if self.selection.report {
-            let html = report::render(info, &self.summary)?;
+            let html = report::render(info, &self.summary, &self.selection.files())?;
             let mut w = self.open_late(REPORT_HTML)?;
             std::io::Write::write_all(&mut w, html.as_bytes())
                 .and_then(|()| std::io::Write::flush(&mut w))

@@ -20,6 +20,29 @@ fn yen(v: i64) -> String {
     Yen::new(v).grouped()
 }
 
+/// A national-scale amount with its size in 億円 beside it: `76,524,078,000円（約765億円）`;
+/// below 1億 the yen alone. Tenths of 億 under 100億.
+fn yen_said(v: i64) -> String {
+    const OKU: i64 = 100_000_000;
+    let exact = format!("{}円", yen(v));
+    if v.abs() < OKU {
+        return exact;
+    }
+    let sign = if v < 0 { "−" } else { "" };
+    let tenths = (v.abs() + OKU / 20) / (OKU / 10);
+    let oku = if v.abs() < 100 * OKU {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    } else {
+        yen(i64::try_from((v.abs() + OKU / 2) / OKU).unwrap_or(i64::MAX))
+    };
+    format!("{exact}（約{sign}{oku}億円）")
+}
+
+/// A date as ISO with its 和暦 beside it: `2026-12-04（令和8年12月4日）`.
+fn date_said(d: chrono::NaiveDate) -> String {
+    format!("{d}（{}）", onshi_core::parse::format_wareki(d))
+}
+
 /// A category's name as the rule set gives it.
 fn category_name(info: &RunInfo, c: Category) -> String {
     let name = info.category_names.iter().find(|(id, _)| *id == c.id());
@@ -191,7 +214,9 @@ figure svg { max-width: 100%; height: auto; }
 details { margin: .5rem 0 1.5rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: bold; }
-dd { margin: 0; word-break: break-all; }
+dd { margin: 0; overflow-wrap: anywhere; }
+dl.terms { grid-template-columns: 14rem 1fr; }
+@media print { h2, h3, figcaption { break-after: avoid; } figure, tr { break-inside: avoid; } }
 .tile-map text { font-family: inherit; }
 </style>
 </head>
@@ -201,9 +226,11 @@ dd { margin: 0; word-break: break-all; }
 "#;
 
 /// The report's HTML.
-pub fn render(info: &RunInfo, s: &Summary) -> Result<String> {
+/// The report's HTML; `files` are the outputs written beside it (linked from its head).
+pub fn render(info: &RunInfo, s: &Summary, files: &[&str]) -> Result<String> {
     let mut h = String::from(HEAD);
-    parameters(&mut h, info);
+    parameters(&mut h, info, files);
+    definitions(&mut h);
     let national = s.national();
     totals(&mut h, s, &national);
     let groups = s.groups();
@@ -222,12 +249,17 @@ pub fn render(info: &RunInfo, s: &Summary) -> Result<String> {
     Ok(h)
 }
 
-fn parameters(h: &mut String, info: &RunInfo) {
+fn parameters(h: &mut String, info: &RunInfo, files: &[&str]) {
     let c = &info.counts;
-    h.push_str("<h2>実行条件 <span class=\"en\">Run parameters</span></h2>\n<dl>\n");
+    h.push_str("<h2>このレポートについて <span class=\"en\">About this run</span></h2>\n<dl>\n");
     let mut param = |k: &str, v: &str| {
         let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", encode_text(k), encode_text(v));
     };
+    param("実行日 / Run date", &date_said(info.run_date));
+    param(
+        "プログラム / Program",
+        concat!("onshi ", env!("CARGO_PKG_VERSION")),
+    );
     param(
         "医療機関等ファイル / Institutions",
         &format!("{} ({})", info.institutions, info.encoding),
@@ -238,8 +270,11 @@ fn parameters(h: &mut String, info: &RunInfo) {
     param(
         "規則 / Rule set",
         &format!(
-            "{}（{} / {}）",
-            info.rule_set, info.rule_title.0, info.rule_title.1
+            "{}（{} / {}）、{} から",
+            info.rule_set,
+            info.rule_title.0,
+            info.rule_title.1,
+            date_said(info.rule_from)
         ),
     );
     for cmp in &info.compare {
@@ -249,7 +284,9 @@ fn parameters(h: &mut String, info: &RunInfo) {
         "行数 / Rows",
         &format!(
             "{} 行 = 計算 {} + 除外 {}（rows in = computed + rejected）",
-            c.rows, c.computed, c.rejected
+            yen_count(c.rows),
+            yen_count(c.computed),
+            yen_count(c.rejected)
         ),
     );
     if info.line_items.is_some() {
@@ -257,12 +294,65 @@ fn parameters(h: &mut String, info: &RunInfo) {
             "明細の行数 / Line items",
             &format!(
                 "{} 行 = 使用 {} + 除外 {}",
-                c.item_rows, c.items_used, c.items_rejected
+                yen_count(c.item_rows),
+                yen_count(c.items_used),
+                yen_count(c.items_rejected)
             ),
         );
     }
+    let links: Vec<String> = files
+        .iter()
+        .filter(|f| **f != super::output::REPORT_HTML)
+        .map(|f| format!("<a href=\"{f}\">{f}</a>"))
+        .collect();
+    let _ = writeln!(
+        h,
+        "<dt>同じフォルダのファイル / Files beside this report</dt><dd>{}</dd>",
+        links.join("、")
+    );
     h.push_str("</dl>\n");
     sources(h, info);
+}
+
+/// What the figures add up, in words: the definitions an analyst cites with them.
+fn definitions(h: &mut String) {
+    const TERMS: [(&str, &str); 7] = [
+        (
+            "交付額 <span class=\"en\">Grants paid</span>",
+            "計算できた医療機関等ごとに、この規則で計算した補助金の額（円単位）の合計。除外した行（rejects.csv）は含みません。 The grant each computed institution receives under these rules, summed; rejected rows are not in it.",
+        ),
+        (
+            "特例による増額 <span class=\"en\">Cost of the special measure</span>",
+            "交付額 − 全機関を通常の補助だけで計算した額。 Grants paid less what the standard regime alone would pay.",
+        ),
+        (
+            "限度額に達した <span class=\"en\">At the cap</span>",
+            "補助対象経費が補助限度額以上（補助額が限度額で決まる）。 Eligible cost at or above the cap, so the cap sets the grant.",
+        ),
+        (
+            "1機関あたり <span class=\"en\">Per institution</span>",
+            "合計 ÷ 計算できた医療機関等の数（円未満切り捨て）。 The total divided by the institutions computed (cut to the yen).",
+        ),
+        (
+            "監査の金額差 <span class=\"en\">Audit: yen at stake</span>",
+            "申請額のある機関の |申請額 − 計算した補助額|。1機関に指摘が複数あれば各指摘に同じ金額差を数えるため、指摘ごとの金額差は重なります（足し合わせないでください）。 |claimed − computed grant| where a claim is given; an institution with several findings counts its difference under each, so the findings overlap (do not add them up).",
+        ),
+        (
+            "シナリオの差額 <span class=\"en\">Budget impact</span>",
+            "シナリオの規則での交付額 − この規則での交付額（正なら予算が増える）。 Grants under the scenario less grants under these rules (positive: the budget grows).",
+        ),
+        (
+            "都道府県 <span class=\"en\">Prefecture</span>",
+            "医療機関コードの先頭2桁（都道府県コード）。 The first two digits of the institution code.",
+        ),
+    ];
+    h.push_str(
+        "<h2>用語と計算の方法 <span class=\"en\">Definitions</span></h2>\n<dl class=\"terms\">\n",
+    );
+    for (term, text) in TERMS {
+        let _ = writeln!(h, "<dt>{term}</dt><dd>{}</dd>", encode_text(text));
+    }
+    h.push_str("</dl>\n");
 }
 
 /// The documents the rules cite (issuer, title, number, date), linked where they have an address.
@@ -297,19 +387,19 @@ fn totals(h: &mut String, s: &Summary, n: &Sums) {
     };
     row(
         "交付額 <span class=\"en\">Grants paid</span>",
-        format!("{}円", yen(n.grant)),
+        yen_said(n.grant),
     );
     row(
         "特例による増額 <span class=\"en\">Cost of the special measure</span>",
-        format!("{}円", yen(n.special_measure_cost())),
+        yen_said(n.special_measure_cost()),
     );
     row(
         "通常の補助のみの場合 <span class=\"en\">Standard regime alone</span>",
-        format!("{}円", yen(n.standard_only)),
+        yen_said(n.standard_only),
     );
     row(
         "補助対象経費 <span class=\"en\">Eligible cost</span>",
-        format!("{}円", yen(n.eligible_cost)),
+        yen_said(n.eligible_cost),
     );
     row(
         "1機関あたり交付額 <span class=\"en\">Grant per institution</span>",
@@ -327,15 +417,20 @@ fn totals(h: &mut String, s: &Summary, n: &Sums) {
         let id = encode_text(id);
         row(
             &format!("{id} の差額 <span class=\"en\">Budget impact of {id}</span>"),
-            format!("{}円", yen(sc.grant - n.grant)),
+            yen_said(sc.grant - n.grant),
         );
         row(
             &format!("{id} での交付額 <span class=\"en\">Grants under {id}</span>"),
-            format!("{}円", yen(sc.grant)),
+            yen_said(sc.grant),
         );
         row(
             &format!("{id} 増・減・同額 <span class=\"en\">Gain / lose / same</span>"),
-            format!("{} / {} / {}", sc.gain, sc.lose, sc.same),
+            format!(
+                "{} / {} / {}",
+                yen_count(sc.gain),
+                yen_count(sc.lose),
+                yen_count(sc.same)
+            ),
         );
     }
     h.push_str("</table>\n");
@@ -1033,6 +1128,14 @@ fn table(h: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
 mod tests {
     use super::*;
 
+    #[test]
+    fn national_amounts_carry_their_oku() {
+        assert_eq!(yen_said(99_999_999), "99,999,999円");
+        assert_eq!(yen_said(1_234_567_890), "1,234,567,890円（約12.3億円）");
+        assert_eq!(yen_said(1_295_000_000), "1,295,000,000円（約13.0億円）");
+        assert_eq!(yen_said(76_524_078_000), "76,524,078,000円（約765億円）");
+        assert_eq!(yen_said(-2_000_000_000), "-2,000,000,000円（約−20.0億円）");
+    }
     #[test]
     fn every_prefecture_has_a_square_of_its_own() {
         let mut seen = std::collections::BTreeSet::new();
