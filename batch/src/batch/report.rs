@@ -33,7 +33,7 @@ fn yen_said(v: i64) -> String {
     let oku = if v.abs() < 100 * OKU {
         format!("{}.{}", tenths / 10, tenths % 10)
     } else {
-        yen(i64::try_from((v.abs() + OKU / 2) / OKU).unwrap_or(i64::MAX))
+        yen((v.abs() + OKU / 2) / OKU)
     };
     format!("{exact}（約{sign}{oku}億円）")
 }
