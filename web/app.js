@@ -508,7 +508,7 @@ function renderResult(a) {
   renderTrace(a);
 }
 
-/** The rate as it is said: 4分の3 (3/4 in English). */
+/** The core's rate (`standard_rate`, e.g. "3/4") as it is said: 4分の3; as given in English. */
 const rateWords = (rate) => (lang === 'ja' && /^\d+\/\d+$/.test(rate) ? rate.split('/').reverse().join('分の') : rate);
 
 /** The result in sentences, from the core's figures and the rules' values. */
@@ -535,8 +535,8 @@ function renderTrace(a) {
     ...s.rules.map((r) => el('span', { class: 'citation' }, `${t('rule')}：`, cite(r), `（${t('ruleKey')} ${r.key}）`,
       r.decision ? el('span', { class: 'decision', text: t('decision') }) : null)))));
   // On paper: one page. Beyond a few line items, their rows give way to the inputs' summary.
-  const itemRows = a.trace.filter((s) => s.step === 'line_item' || s.step === 'line_item_tax').length;
-  const steps = itemRows > 4 ? a.trace.filter((s) => s.step !== 'line_item' && s.step !== 'line_item_tax') : a.trace;
+  const isItem = (s) => s.step === 'line_item' || s.step === 'line_item_tax';
+  const steps = a.trace.filter(isItem).length > 4 ? a.trace.filter((s) => !isItem(s)) : a.trace;
   // Each source is written once, numbered, with the articles read in it (the citations as on
   // screen, grouped); a step names its sources' numbers.
   const sources = new Map();
@@ -753,15 +753,12 @@ let planFolded = false; // folded once, on load; then as the person leaves it
 /** The phone's summary bar shows while the inputs are in view and the result is not; the chart follows its width. */
 function watchLayout() {
   const seen = { form: false, result: false };
-  const bar = $('summary-bar');
-  new IntersectionObserver((entries) => {
-    for (const e of entries) seen.form = e.isIntersecting;
-    bar.hidden = !(seen.form && !seen.result);
-  }).observe($('form'));
-  new IntersectionObserver((entries) => {
-    for (const e of entries) seen.result = e.isIntersecting;
-    bar.hidden = !(seen.form && !seen.result);
-  }, { rootMargin: '0px 0px -30% 0px' }).observe($('result'));
+  const watch = (id, key, options) => new IntersectionObserver((entries) => {
+    for (const e of entries) seen[key] = e.isIntersecting;
+    $('summary-bar').hidden = !(seen.form && !seen.result);
+  }, options).observe($(id));
+  watch('form', 'form');
+  watch('result', 'result', { rootMargin: '0px 0px -30% 0px' });
   let width = 0;
   new ResizeObserver(() => {
     const now = $('what-if').clientWidth;

@@ -29,8 +29,8 @@ fn yen_said(v: i64) -> String {
         return exact;
     }
     let sign = if v < 0 { "−" } else { "" };
-    let tenths = (v.abs() + OKU / 20) / (OKU / 10);
     let oku = if v.abs() < 100 * OKU {
+        let tenths = (v.abs() + OKU / 20) / (OKU / 10);
         format!("{}.{}", tenths / 10, tenths % 10)
     } else {
         yen((v.abs() + OKU / 2) / OKU)
