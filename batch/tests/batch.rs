@@ -351,6 +351,68 @@ fn the_report_says_what_run_it_is() {
     );
 }
 
+/// The report's rejects by reason are rejects.csv counted by file and reason; its over- and
+/// under-claims and their net are audit.csv's differences added up; a scenario is headed by
+/// its rule file's title, not its id.
+#[test]
+fn the_report_counts_rejects_and_nets_the_claims_as_the_files_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        generate(&d.join("in.csv"), &d.join("items.csv"), "3000", "11", &[])
+            .status
+            .success()
+    );
+    let out = run_to(d, "x", &["--compare", &scenario()]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let mut by_reason = std::collections::BTreeMap::<(String, String), u64>::new();
+    for r in read_csv(&out.join("rejects.csv")) {
+        *by_reason.entry((s(&r, "file"), s(&r, "code"))).or_default() += 1;
+    }
+    assert!(by_reason.len() > 5, "{by_reason:?}");
+    let grouped = |v: i64| onshi_core::Yen::new(v).grouped();
+    for ((file, code), n) in &by_reason {
+        let row = html
+            .split(&format!("<tr><td>{file}</td><td>{code}</td>"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no row for {file} {code}"));
+        let row = row.split("</tr>").next().unwrap();
+        let n = grouped(i64::try_from(*n).unwrap());
+        assert!(
+            row.ends_with(&format!("<td class=\"n\">{n}</td>")),
+            "{file} {code}: {row}"
+        );
+    }
+    let audit = read_csv(&out.join("audit.csv"));
+    let sum = |finding: &str| -> i64 {
+        audit
+            .iter()
+            .filter(|r| s(r, "finding") == finding)
+            .map(|r| s(r, "difference").parse::<i64>().unwrap().abs())
+            .sum()
+    };
+    let (over, under) = (sum("over_claim"), sum("under_claim"));
+    assert!(over > 0 && under > 0, "{over} {under}");
+    for (label, v) in [
+        ("過大申請の計", over),
+        ("過少申請の計", under),
+        ("差引（過大 − 過少）", over - under),
+    ] {
+        let row = html
+            .split(label)
+            .nth(1)
+            .unwrap()
+            .split("</tr>")
+            .next()
+            .unwrap();
+        assert!(row.contains(&format!("{}円", grouped(v))), "{label}: {row}");
+    }
+    assert!(html.contains(
+        "<h2>シナリオ：特例補助の提供申請期限を令和3年9月30日に延長した場合（2020-11-30 規則を基に）"
+    ));
+    assert!(!html.contains("<h2>scenario-special-deadline"));
+}
+
 /// A reform of the built-in rules, written in the test: the clinic standard rate halved.
 const HALF_RATE: &str = r#"
 [rule_set]
@@ -2218,7 +2280,41 @@ fn the_report_is_by_kind_with_a_prefecture_tile_map() {
         .unwrap();
     assert_eq!(map.matches("<title>").count(), 47);
     assert_eq!(map.matches("<rect").count(), 47 + 5);
-    assert!(html.contains("<td>13 東京都</td>"));
+    // Its table ranks the prefectures by grant per institution, the largest first, as
+    // summary.csv's rows give it.
+    let ranked = html
+        .split("Figures, ranked by grant per institution")
+        .nth(1)
+        .expect("the ranked table")
+        .split("</table>")
+        .next()
+        .unwrap();
+    let per_institution: Vec<i64> = ranked
+        .split("<tr><td>")
+        .skip(1)
+        .map(|row| {
+            let cell = row.split("<td class=\"n\">").nth(1).unwrap();
+            cell.split('<')
+                .next()
+                .unwrap()
+                .replace(',', "")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let mut by_prefecture = std::collections::BTreeMap::<String, (i64, i64)>::new();
+    for r in summary.iter().filter(|r| s(r, "prefecture") != "0") {
+        let e = by_prefecture.entry(s(r, "prefecture")).or_default();
+        e.0 += s(r, "grant").parse::<i64>().unwrap();
+        e.1 += s(r, "institutions").parse::<i64>().unwrap();
+    }
+    let mut expected: Vec<i64> = by_prefecture
+        .values()
+        .map(|(grant, n)| grant.checked_div(*n).unwrap_or(0))
+        .collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(per_institution, expected);
+    assert!(ranked.contains("<tr><td>1 "));
     // Every chart has its table; the distribution's bands count every institution.
     assert_eq!(
         html.matches("<svg").count(),

@@ -179,6 +179,7 @@ fn test() -> Result<()> {
             ])
             .arg(&native),
     )?;
+    sample_report()?;
     ensure_chromium()?;
     let (p, f) = node_tests(&web, &native)?;
     passed += p;
@@ -477,6 +478,70 @@ fn build_web() -> Result<PathBuf> {
         );
     }
     Ok(out)
+}
+
+/// A batch run on a generated dirty national sample with a scenario, for the report's browser
+/// test: `web-test/report/out/report.html` and the files beside it. The batch exits 1 because
+/// the sample has rejects, as it is meant to.
+fn sample_report() -> Result<()> {
+    let dir = target_dir().join("web-test/report");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let onshi = |args: &[&str]| {
+        let mut c = cargo();
+        c.args([
+            "run",
+            "--quiet",
+            "-p",
+            "onshi-batch",
+            "--bin",
+            "onshi",
+            "--",
+        ])
+        .args(args);
+        c
+    };
+    let (inst, items, out) = (
+        dir.join("national.csv"),
+        dir.join("items.csv"),
+        dir.join("out"),
+    );
+    let path = |p: &Path| p.display().to_string();
+    step(
+        "a dirty national sample for the report's test",
+        &mut onshi(&[
+            "gen",
+            "--count",
+            "3000",
+            "--seed",
+            "7",
+            "--dirty",
+            "--out",
+            &path(&inst),
+            "--line-items",
+            &path(&items),
+        ]),
+    )?;
+    let example = root().join("batch/examples/special-deadline-2021-09-30.toml");
+    eprintln!("\n==> its report (onshi batch --compare)");
+    let status = onshi(&[
+        "batch",
+        "--institutions",
+        &path(&inst),
+        "--line-items",
+        &path(&items),
+        "--compare",
+        &path(&example),
+        "--out",
+        &path(&out),
+    ])
+    .status()?;
+    if status.code() != Some(1) {
+        bail!("the sample's batch run ended with {status}, not 1 (rows rejected)");
+    }
+    Ok(())
 }
 
 /// The Node suites: the data cases through the wasm build, and the page in Chromium (TAP's

@@ -19,6 +19,7 @@ mod sheet;
 mod source;
 mod spill;
 mod summary;
+mod tally;
 mod workbook;
 
 use anyhow::{Context, Result, bail};
@@ -252,6 +253,8 @@ pub struct RunInfo {
     pub sources: Vec<onshi_core::rules::schema::Source>,
     /// The ids of the `--compare` scenarios.
     pub compare: Vec<String>,
+    /// Their titles (Japanese, English), in the same order.
+    pub compare_titles: Vec<(String, String)>,
     pub counts: Counts,
     /// Each category's id and name, as the rule set names it.
     pub category_names: Vec<(&'static str, String)>,
@@ -554,6 +557,13 @@ fn run_in_pool(args: &Args) -> Result<Outcome> {
         ),
         sources: rules.file().sources.values().cloned().collect(),
         compare: scenarios.clone(),
+        compare_titles: compare
+            .iter()
+            .map(|r| {
+                let rs = &r.file().rule_set;
+                (rs.title.clone(), rs.title_en.clone())
+            })
+            .collect(),
         category_names: onshi_core::Category::ALL
             .map(|c| (c.id(), rules.category(c).name.clone()))
             .to_vec(),

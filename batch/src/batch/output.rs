@@ -19,6 +19,7 @@ use super::cells::{excel_safe, grants_header, reject_fields};
 use super::report;
 use super::rows::Computed;
 use super::summary::{self, Summary, scenario_col};
+use super::tally::RejectTally;
 use super::workbook;
 use super::{Reject, RunInfo, is_same_file};
 
@@ -479,6 +480,8 @@ pub struct Outputs {
     selection: Selection,
     /// The run's sums, each chunk's merged in as it is written.
     summary: Summary,
+    /// The rejects by reason, counted as they are written.
+    tally: RejectTally,
     /// Scratch files of a large input (removed before `pending`'s temporaries).
     scratch: Option<tempfile::TempDir>,
     finished: bool,
@@ -600,6 +603,7 @@ impl Outputs {
             audit,
             selection,
             summary: Summary::new(scenarios.len()),
+            tally: RejectTally::default(),
             scratch: None,
             finished: false,
             lock: None,
@@ -607,14 +611,20 @@ impl Outputs {
     }
 
     pub fn reject(&mut self, r: &Reject) -> Result<()> {
-        write_reject(&mut self.rejects, r).with_context(|| cannot_write(&self.dir, REJECTS_CSV))
+        let fields = reject_fields(r);
+        self.tally.add(&fields);
+        self.rejects
+            .write_record(&fields)
+            .with_context(|| cannot_write(&self.dir, REJECTS_CSV))
     }
 
     /// A row of rejects.csv given as its fields ([`reject_fields`]): a reject kept on disk
     /// until its turn.
     pub fn reject_row<'f>(&mut self, fields: impl IntoIterator<Item = &'f [u8]>) -> Result<()> {
+        let fields: Vec<&[u8]> = fields.into_iter().collect();
+        self.tally.add(&fields);
         self.rejects
-            .write_record(fields)
+            .write_record(&fields)
             .with_context(|| cannot_write(&self.dir, REJECTS_CSV))
     }
 
@@ -728,7 +738,12 @@ impl Outputs {
                 .with_context(|| cannot_write(&self.dir, SUMMARY_XLSX))?;
         }
         if self.selection.report {
-            let html = report::render(info, &self.summary, &self.selection.files())?;
+            let html = report::render(
+                info,
+                &self.summary,
+                &self.tally.ranked(),
+                &self.selection.files(),
+            )?;
             let mut w = self.open_late(REPORT_HTML)?;
             std::io::Write::write_all(&mut w, html.as_bytes())
                 .and_then(|()| std::io::Write::flush(&mut w))
@@ -757,10 +772,6 @@ fn interrupted() -> anyhow::Error {
 }
 
 /// One row of rejects.csv, as its writer writes it.
-fn write_reject<W: std::io::Write>(w: &mut csv::Writer<W>, r: &Reject) -> csv::Result<()> {
-    w.write_record(reject_fields(r))
-}
-
 /// A temporary file for an output in `dir`, created as any new file is (0666 less the umask:
 /// 0644 under umask 022) rather than tempfile's private 0600, so that colleagues can read the
 /// output it becomes.

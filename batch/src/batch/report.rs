@@ -15,6 +15,7 @@ use std::fmt::Write;
 
 use super::RunInfo;
 use super::summary::{BANDS, Group, Summary, Sums, prefecture_label};
+use super::tally::ReasonCount;
 
 fn yen(v: i64) -> String {
     Yen::new(v).grouped()
@@ -54,10 +55,12 @@ fn percent(per_mille: u64) -> String {
     format!("{}.{}%", per_mille / 10, per_mille % 10)
 }
 
-/// One series of bars.
+/// One series of bars; `loss` colours the bars below zero when it is set.
+#[derive(Default)]
 struct Series<'a> {
     name: &'a str,
     color: &'a str,
+    loss: Option<&'a str>,
     values: Vec<f64>,
 }
 
@@ -87,8 +90,16 @@ fn tick_step(range: f64) -> f64 {
 fn bars(title: &str, unit: &str, labels: &[String], series: &[Series]) -> Result<String> {
     let (n, k) = (labels.len().max(1), series.len().max(1));
     let band = 22 * k as u32 + 10;
-    let label_w = labels.iter().map(|l| text_px(l)).max().unwrap_or(40) + 16;
-    let (width, top, right) = (760u32, if k > 1 { 60 } else { 36 }, 24u32);
+    let label_w = labels.iter().map(|l| text_px(l, FONT)).max().unwrap_or(40) + 16;
+    let (width, right) = (760u32, 24u32);
+    let title_lines = wrap(title, width - 16, TITLE);
+    let legend = if k > 1 {
+        legend(series, label_w, width - right)
+    } else {
+        Vec::new()
+    };
+    let legend_top = 12 + 22 * title_lines.len() as u32;
+    let top = legend_top + 24 * legend.len() as u32 + 12;
     let plot_w = f64::from(width - label_w - right);
     let height = top + n as u32 * band + 48;
     let all = series.iter().flat_map(|s| s.values.iter().copied());
@@ -104,12 +115,15 @@ fn bars(title: &str, unit: &str, labels: &[String], series: &[Series]) -> Result
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"{FONT}\">"
     );
-    let _ = write!(
-        svg,
-        "<text x=\"{}\" y=\"20\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">{}</text>",
-        width / 2,
-        encode_text(title)
-    );
+    for (i, line) in title_lines.iter().enumerate() {
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TITLE}\" font-weight=\"bold\">{}</text>",
+            width / 2,
+            26 + 22 * i as u32,
+            encode_text(line)
+        );
+    }
     let bottom = top + n as u32 * band;
     let mut t = lo;
     while t <= hi + step / 2.0 {
@@ -141,12 +155,16 @@ fn bars(title: &str, unit: &str, labels: &[String], series: &[Series]) -> Result
         for (j, s) in series.iter().enumerate() {
             let v = s.values.get(i).copied().unwrap_or(0.0);
             let (a, b) = (x(v.min(0.0)), x(v.max(0.0)));
+            let fill = if v < 0.0 {
+                s.loss.unwrap_or(s.color)
+            } else {
+                s.color
+            };
             let _ = write!(
                 svg,
-                "<rect x=\"{a:.1}\" y=\"{}\" width=\"{:.1}\" height=\"18\" fill=\"{}\"/>",
+                "<rect x=\"{a:.1}\" y=\"{}\" width=\"{:.1}\" height=\"18\" fill=\"{fill}\"/>",
                 y0 + 5 + 22 * j as u32,
                 (b - a).max(0.5),
-                s.color
             );
         }
     }
@@ -155,27 +173,78 @@ fn bars(title: &str, unit: &str, labels: &[String], series: &[Series]) -> Result
         svg,
         "<line x1=\"{zero:.1}\" x2=\"{zero:.1}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#1a1a1a\"/>"
     );
-    if k > 1 {
-        let mut lx = label_w;
-        for s in series {
+    for (row, entries) in legend.iter().enumerate() {
+        let y = legend_top + 24 * row as u32;
+        for (lx, s) in entries {
             let _ = write!(
                 svg,
-                "<rect x=\"{lx}\" y=\"32\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"{}\" y=\"44\" font-size=\"{FONT}\">{}</text>",
+                "<rect x=\"{lx}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"{FONT}\">{}</text>",
                 s.color,
                 lx + 20,
+                y + 12,
                 encode_text(s.name)
             );
-            lx += 20 + text_px(s.name) + 24;
         }
     }
     svg.push_str("</svg>");
     Ok(svg)
 }
 
-/// About how wide a text is at the charts' size: CJK characters a full em, the rest half.
-fn text_px(s: &str) -> u32 {
+/// The charts' title size.
+const TITLE: u32 = 16;
+
+/// The legend's entries placed in rows from `left`, each row ending before `right`.
+fn legend<'s, 'a>(
+    series: &'s [Series<'a>],
+    left: u32,
+    right: u32,
+) -> Vec<Vec<(u32, &'s Series<'a>)>> {
+    let mut rows: Vec<Vec<(u32, &Series)>> = vec![Vec::new()];
+    let mut lx = left;
+    for s in series {
+        let w = 20 + text_px(s.name, FONT);
+        if lx + w > right && lx > left {
+            rows.push(Vec::new());
+            lx = left;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push((lx, s));
+        }
+        lx += w + 24;
+    }
+    rows
+}
+
+/// `text` cut into lines at most `max` px wide at `size`: between words, or between any two
+/// Japanese characters (which have no spaces to break at).
+fn wrap(text: &str, max: u32, size: u32) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    let mut word = String::new();
+    let flush = |lines: &mut Vec<String>, word: &mut String| {
+        let line = lines.last().map_or("", String::as_str);
+        if !line.is_empty() && text_px(&format!("{line}{word}"), size) > max {
+            lines.push(word.trim_start().to_owned());
+        } else if let Some(l) = lines.last_mut() {
+            l.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c == ' ' || !c.is_ascii() {
+            flush(&mut lines, &mut word);
+        }
+        word.push(c);
+    }
+    flush(&mut lines, &mut word);
+    lines.retain(|l| !l.trim().is_empty());
+    lines
+}
+
+/// About how wide a text is at `size` px: CJK characters a full em, the rest 0.6 em (wide
+/// enough for bold Latin; the browser test measures the real boxes).
+fn text_px(s: &str, size: u32) -> u32 {
     s.chars()
-        .map(|c| if c.is_ascii() { FONT * 6 / 10 } else { FONT })
+        .map(|c| if c.is_ascii() { size * 6 / 10 } else { size })
         .sum()
 }
 
@@ -208,7 +277,10 @@ h2 { font-size: 1.375rem; border-bottom: 2px solid var(--blue); padding-bottom: 
 table { border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid var(--line); padding: .25rem .625rem; }
 th { background: var(--bg-alt); text-align: left; }
-td.n { text-align: right; }
+td.n { text-align: right; white-space: nowrap; }
+td:first-child { white-space: nowrap; }
+th[scope="row"] { min-width: 16rem; }
+caption { text-align: left; font-weight: bold; padding: .25rem 0; }
 figure { margin: 1.5rem 0; }
 figure svg { max-width: 100%; height: auto; }
 details { margin: .5rem 0 1.5rem; }
@@ -216,7 +288,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: bold; }
 dd { margin: 0; overflow-wrap: anywhere; }
 dl.terms { grid-template-columns: 14rem 1fr; }
-@media print { h2, h3, figcaption { break-after: avoid; } figure, tr { break-inside: avoid; } }
+@media print { h2, h3, caption, figcaption { break-after: avoid; } figure, tr, dl { break-inside: avoid; } }
 .tile-map text { font-family: inherit; }
 </style>
 </head>
@@ -225,14 +297,20 @@ dl.terms { grid-template-columns: 14rem 1fr; }
 <h1>オンライン資格確認 導入補助 再計算レポート<br><span class="en">Online eligibility verification grants — recomputation report</span></h1>
 "#;
 
-/// The report's HTML.
-/// The report's HTML; `files` are the outputs written beside it (linked from its head).
-pub fn render(info: &RunInfo, s: &Summary, files: &[&str]) -> Result<String> {
+/// The report's HTML: `rejects` counts the rejected rows by reason, and `files` are the
+/// outputs written beside it (linked from its head).
+pub fn render(
+    info: &RunInfo,
+    s: &Summary,
+    rejects: &[ReasonCount],
+    files: &[&str],
+) -> Result<String> {
     let mut h = String::from(HEAD);
     parameters(&mut h, info, files);
     definitions(&mut h);
     let national = s.national();
-    totals(&mut h, s, &national);
+    totals(&mut h, info, &national);
+    rejects_by_reason(&mut h, info, rejects);
     let groups = s.groups();
     by_kind(&mut h, &groups)?;
     by_category(&mut h, info, s)?;
@@ -242,8 +320,8 @@ pub fn render(info: &RunInfo, s: &Summary, files: &[&str]) -> Result<String> {
     distribution(&mut h, &national)?;
     prefecture_map(&mut h, &prefectures);
     audit(&mut h, &national, &prefectures)?;
-    for (k, id) in s.scenarios.iter().enumerate() {
-        scenario(&mut h, id, k, &groups, &prefectures)?;
+    for k in 0..s.scenarios.len() {
+        scenario(&mut h, &scenario_title(info, k), k, &groups, &prefectures)?;
     }
     h.push_str("</main>\n</body>\n</html>\n");
     Ok(h)
@@ -277,8 +355,12 @@ fn parameters(h: &mut String, info: &RunInfo, files: &[&str]) {
             date_said(info.rule_from)
         ),
     );
-    for cmp in &info.compare {
-        param("比較する規則 / Compared rule set", cmp);
+    for (k, cmp) in info.compare.iter().enumerate() {
+        let (ja, en) = scenario_title(info, k);
+        param(
+            "比較する規則 / Compared rule set",
+            &format!("{cmp}（{ja} / {en}）"),
+        );
     }
     param(
         "行数 / Rows",
@@ -376,64 +458,145 @@ fn sources(h: &mut String, info: &RunInfo) {
     h.push_str("</ul>\n</details>\n");
 }
 
-/// The national totals: the yen first, then the counts and the shares.
-fn totals(h: &mut String, s: &Summary, n: &Sums) {
-    h.push_str("<h2>全国の合計 <span class=\"en\">National totals</span></h2>\n<table>\n");
-    let mut row = |k: &str, v: String| {
+/// A `--compare` scenario's title (Japanese, English) from its rule file; its id when the
+/// file gives none.
+fn scenario_title(info: &RunInfo, k: usize) -> (String, String) {
+    let id = info.compare.get(k).cloned().unwrap_or_default();
+    match info.compare_titles.get(k) {
+        Some((ja, en)) if !ja.is_empty() => {
+            let en = if en.is_empty() { ja } else { en };
+            (ja.clone(), en.clone())
+        }
+        _ => (id.clone(), id),
+    }
+}
+
+/// A two-column table of the run's totals: a heading cell, then the value.
+fn key_values(h: &mut String, caption: &str, rows: &[(String, String)]) {
+    let _ = writeln!(h, "<table>\n<caption>{caption}</caption>");
+    for (k, v) in rows {
         let _ = writeln!(
             h,
             "<tr><th scope=\"row\">{k}</th><td class=\"n\">{v}</td></tr>"
         );
-    };
-    row(
-        "交付額 <span class=\"en\">Grants paid</span>",
-        yen_said(n.grant),
-    );
-    row(
-        "特例による増額 <span class=\"en\">Cost of the special measure</span>",
-        yen_said(n.special_measure_cost()),
-    );
-    row(
-        "通常の補助のみの場合 <span class=\"en\">Standard regime alone</span>",
-        yen_said(n.standard_only),
-    );
-    row(
-        "補助対象経費 <span class=\"en\">Eligible cost</span>",
-        yen_said(n.eligible_cost),
-    );
-    row(
-        "1機関あたり交付額 <span class=\"en\">Grant per institution</span>",
-        format!("{}円", yen(n.grant_per_institution())),
-    );
-    row(
-        "医療機関等 <span class=\"en\">Institutions</span>",
-        yen_count(n.institutions),
-    );
-    row(
-        "限度額に達した割合 <span class=\"en\">Share at the cap</span>",
-        percent(n.per_mille(n.at_cap)),
-    );
-    for (id, sc) in s.scenarios.iter().zip(&n.scenarios) {
-        let id = encode_text(id);
+    }
+    h.push_str("</table>\n");
+}
+
+/// The national totals: the yen first (one table in yen), then the counts and the shares.
+fn totals(h: &mut String, info: &RunInfo, n: &Sums) {
+    h.push_str("<h2>全国の合計 <span class=\"en\">National totals</span></h2>\n");
+    let row = |k: &str, en: &str, v: String| (format!("{k} <span class=\"en\">{en}</span>"), v);
+    let mut money = vec![
+        row("交付額", "Grants paid", yen_said(n.grant)),
         row(
-            &format!("{id} の差額 <span class=\"en\">Budget impact of {id}</span>"),
+            "特例による増額",
+            "Cost of the special measure",
+            yen_said(n.special_measure_cost()),
+        ),
+        row(
+            "通常の補助のみの場合",
+            "Standard regime alone",
+            yen_said(n.standard_only),
+        ),
+        row("補助対象経費", "Eligible cost", yen_said(n.eligible_cost)),
+        row(
+            "1機関あたり交付額",
+            "Grant per institution",
+            format!("{}円", yen(n.grant_per_institution())),
+        ),
+    ];
+    let mut counts = vec![
+        row(
+            "医療機関等",
+            "Institutions computed",
+            yen_count(n.institutions),
+        ),
+        row(
+            "限度額に達した割合",
+            "Share at the cap",
+            percent(n.per_mille(n.at_cap)),
+        ),
+    ];
+    for (k, sc) in n.scenarios.iter().enumerate() {
+        let (ja, en) = scenario_title(info, k);
+        let (ja, en) = (encode_text(&ja), encode_text(&en));
+        money.push(row(
+            &format!("差額：{ja}"),
+            &format!("Budget impact: {en}"),
             yen_said(sc.grant - n.grant),
-        );
-        row(
-            &format!("{id} での交付額 <span class=\"en\">Grants under {id}</span>"),
+        ));
+        money.push(row(
+            &format!("交付額：{ja}"),
+            &format!("Grants: {en}"),
             yen_said(sc.grant),
-        );
-        row(
-            &format!("{id} 増・減・同額 <span class=\"en\">Gain / lose / same</span>"),
+        ));
+        counts.push(row(
+            &format!("増・減・同額：{ja}"),
+            "institutions that gain / lose / stay",
             format!(
                 "{} / {} / {}",
                 yen_count(sc.gain),
                 yen_count(sc.lose),
                 yen_count(sc.same)
             ),
-        );
+        ));
     }
-    h.push_str("</table>\n");
+    key_values(
+        h,
+        "金額（円） <span class=\"en\">Amounts (yen)</span>",
+        &money,
+    );
+    key_values(
+        h,
+        "機関数と割合 <span class=\"en\">Institutions and shares</span>",
+        &counts,
+    );
+}
+
+/// The rows not computed, by file and reason, most first, with the first such row's message.
+fn rejects_by_reason(h: &mut String, info: &RunInfo, rejects: &[ReasonCount]) {
+    let c = &info.counts;
+    let _ = writeln!(
+        h,
+        "<h2>除外した行（理由別） <span class=\"en\">Rejected rows by reason</span></h2>\n<p>{} 行のうち {} 行を除外しました（明細は {} 行のうち {} 行）。各行の列・値・理由は rejects.csv にあります。 <span class=\"en\">Every rejected row, with its column, value and reason, is in rejects.csv.</span></p>",
+        yen_count(c.rows),
+        yen_count(c.rejected),
+        yen_count(c.item_rows),
+        yen_count(c.items_rejected)
+    );
+    if rejects.is_empty() {
+        h.push_str(
+            "<p>除外した行はありません。 <span class=\"en\">No row was rejected.</span></p>\n",
+        );
+        return;
+    }
+    let rows = rejects
+        .iter()
+        .map(|r| {
+            vec![
+                r.file.clone(),
+                r.code.clone(),
+                format!(
+                    "{}（{} 行目） / {}",
+                    r.example.0,
+                    yen_count(r.first_line),
+                    r.example.1
+                ),
+                yen_count(r.rows),
+            ]
+        })
+        .collect();
+    table(
+        h,
+        &[
+            "ファイル file",
+            "理由 reason",
+            "最初の行の内容 first such row",
+            "行数 rows",
+        ],
+        rows,
+    );
 }
 
 fn yen_count(n: u64) -> String {
@@ -457,6 +620,7 @@ fn by_kind(h: &mut String, groups: &[(Group, Sums)]) -> Result<()> {
         &[Series {
             name: "交付額",
             color: BLUE,
+            loss: None,
             values: groups.iter().map(|(_, t)| millions(t.grant)).collect(),
         }],
     )?;
@@ -509,6 +673,7 @@ fn by_category(h: &mut String, info: &RunInfo, s: &Summary) -> Result<()> {
             Series {
                 name: "通常の補助のみ standard alone",
                 color: LIGHT,
+                loss: None,
                 values: cats
                     .iter()
                     .map(|(_, t)| millions(t.standard_only))
@@ -517,6 +682,7 @@ fn by_category(h: &mut String, info: &RunInfo, s: &Summary) -> Result<()> {
             Series {
                 name: "交付額（特例を含む） paid",
                 color: BLUE,
+                loss: None,
                 values: cats.iter().map(|(_, t)| millions(t.grant)).collect(),
             },
         ],
@@ -564,6 +730,7 @@ fn regimes(h: &mut String, groups: &[(Group, Sums)]) -> Result<()> {
             Series {
                 name: "特例補助 special",
                 color: BLUE,
+                loss: None,
                 values: groups
                     .iter()
                     .map(|(_, t)| millions(t.regimes[0].1))
@@ -572,6 +739,7 @@ fn regimes(h: &mut String, groups: &[(Group, Sums)]) -> Result<()> {
             Series {
                 name: "通常の補助 standard",
                 color: LIGHT,
+                loss: None,
                 values: groups
                     .iter()
                     .map(|(_, t)| millions(t.regimes[1].1))
@@ -639,6 +807,7 @@ fn measures(
         .map(|(i, m)| Series {
             name: measure_short(*m),
             color: MEASURE_COLORS[i],
+            loss: None,
             values: groups
                 .iter()
                 .map(|(_, t)| millions(t.measures[i].1))
@@ -753,6 +922,7 @@ fn distribution(h: &mut String, n: &Sums) -> Result<()> {
         &[Series {
             name: "医療機関等",
             color: BLUE,
+            loss: None,
             values,
         }],
     )?;
@@ -902,15 +1072,18 @@ fn prefecture_map(h: &mut String, prefectures: &[(u8, Sums)]) {
         );
     }
     h.push_str("</svg>\n<figcaption>都道府県別の1機関あたり交付額（色が濃いほど多い） <span class=\"en\">Grant per institution by prefecture (darker is more)</span></figcaption>\n</figure>\n");
-    h.push_str("<details><summary>数値 <span class=\"en\">Figures</span></summary>\n");
-    let rows = prefectures
+    h.push_str("<details><summary>数値（1機関あたりの多い順） <span class=\"en\">Figures, ranked by grant per institution</span></summary>\n");
+    let mut ranked: Vec<&(u8, Sums)> = prefectures.iter().collect();
+    ranked.sort_by_key(|(p, t)| (std::cmp::Reverse(t.grant_per_institution()), *p));
+    let rows = ranked
         .iter()
-        .map(|(code, t)| {
+        .enumerate()
+        .map(|(i, (code, t))| {
             vec![
-                format!("{code:02} {}", prefecture_label(*code, Lang::Ja)),
+                format!("{} {}", i + 1, prefecture_label(*code, Lang::Ja)),
+                yen(t.grant_per_institution()),
                 yen(t.grant),
                 yen_count(t.institutions),
-                yen(t.grant_per_institution()),
                 percent(t.per_mille(t.regimes[0].0)),
                 percent(t.per_mille(t.at_cap)),
             ]
@@ -919,10 +1092,10 @@ fn prefecture_map(h: &mut String, prefectures: &[(u8, Sums)]) {
     table(
         h,
         &[
-            "都道府県",
+            "順位・都道府県 rank, prefecture",
+            "1機関あたり（円）",
             "交付額（円）",
             "医療機関等",
-            "1機関あたり（円）",
             "特例補助の割合",
             "限度額に達した割合",
         ],
@@ -931,22 +1104,30 @@ fn prefecture_map(h: &mut String, prefectures: &[(u8, Sums)]) {
     h.push_str("</details>\n");
 }
 
-/// The audit: the yen at stake by finding, then by prefecture.
+/// A yen share of another in per mille, rounded down; 0 when the base is not positive.
+fn share_per_mille(part: i64, base: i64) -> u64 {
+    if base <= 0 {
+        return 0;
+    }
+    u64::try_from(i128::from(part.max(0)) * 1000 / i128::from(base)).unwrap_or(0)
+}
+
+/// The audit: the yen at stake by finding with the over- and under-claims' net, then by
+/// prefecture ranked by over-claims as a share of the grants there.
 fn audit(h: &mut String, n: &Sums, prefectures: &[(u8, Sums)]) -> Result<()> {
     let labels: Vec<String> = Finding::ALL
         .iter()
         .map(|f| f.name(Lang::Ja).to_owned())
         .collect();
-    #[allow(clippy::cast_precision_loss)]
-    let values = n.findings.iter().map(|(_, y)| *y as f64).collect();
     let svg = bars(
-        "監査の指摘（申請額と補助額の差の絶対値の計） Audit findings: yen at stake",
-        "円 (yen)",
+        "監査の指摘ごとの金額差 Audit findings: yen at stake",
+        "百万円 (million yen)",
         &labels,
         &[Series {
             name: "金額差",
             color: RED,
-            values,
+            loss: None,
+            values: n.findings.iter().map(|(_, y)| millions(*y)).collect(),
         }],
     )?;
     let rows = Finding::ALL
@@ -954,8 +1135,7 @@ fn audit(h: &mut String, n: &Sums, prefectures: &[(u8, Sums)]) -> Result<()> {
         .zip(&n.findings)
         .map(|(f, (c, y))| {
             vec![
-                f.name(Lang::Ja).to_owned(),
-                f.name(Lang::En).to_owned(),
+                format!("{} {}", f.name(Lang::Ja), f.name(Lang::En)),
                 yen(*y),
                 yen_count(*c),
             ]
@@ -966,16 +1146,100 @@ fn audit(h: &mut String, n: &Sums, prefectures: &[(u8, Sums)]) -> Result<()> {
         "監査の指摘：金額差",
         "Audit findings: yen at stake",
         &svg,
-        &["指摘", "Finding", "金額差 yen at stake", "件数 findings"],
+        &["指摘 finding", "金額差（円）", "件数"],
         rows,
     );
-    let _ = writeln!(
+    let (over, under) = (n.findings[0].1, n.findings[1].1);
+    h.push_str("<p>指摘は重なります（1機関に複数の指摘があれば、その金額差を指摘ごとに数えます）。過大申請と過少申請は重なりません。 <span class=\"en\">Findings overlap; over- and under-claims do not.</span></p>\n");
+    key_values(
         h,
-        "<h2>監査の指摘（都道府県別） <span class=\"en\">Audit findings by prefecture</span></h2>"
+        "過大申請と過少申請（円） <span class=\"en\">Over- and under-claims (yen)</span>",
+        &[
+            (
+                "過大申請の計 <span class=\"en\">Over-claimed</span>".to_owned(),
+                yen_said(over),
+            ),
+            (
+                "過少申請の計 <span class=\"en\">Under-claimed</span>".to_owned(),
+                yen_said(under),
+            ),
+            (
+                "差引（過大 − 過少） <span class=\"en\">Net (over − under)</span>".to_owned(),
+                yen_said(over - under),
+            ),
+            (
+                "交付額に対する過大申請の割合 <span class=\"en\">Over-claims as a share of grants</span>".to_owned(),
+                percent(share_per_mille(over, n.grant)),
+            ),
+        ],
+    );
+    audit_by_prefecture(h, prefectures)
+}
+
+/// The audit by prefecture: the yen ranked by over-claims as a share of the grants there, with
+/// its chart; then the counts by finding.
+fn audit_by_prefecture(h: &mut String, prefectures: &[(u8, Sums)]) -> Result<()> {
+    let share = |t: &Sums| share_per_mille(t.findings[0].1, t.grant);
+    let mut ranked: Vec<&(u8, Sums)> = prefectures
+        .iter()
+        .filter(|(_, t)| t.institutions > 0)
+        .collect();
+    ranked.sort_by_key(|(p, t)| {
+        (
+            std::cmp::Reverse(share(t)),
+            std::cmp::Reverse(t.findings[0].1),
+            *p,
+        )
+    });
+    let labels: Vec<String> = ranked
+        .iter()
+        .map(|(p, _)| prefecture_label(*p, Lang::Ja))
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    let values = ranked.iter().map(|(_, t)| share(t) as f64 / 10.0).collect();
+    let svg = bars(
+        "都道府県別：交付額に対する過大申請の割合（高い順） Over-claims as a share of grants",
+        "% (過大申請額 ÷ 交付額 over-claimed ÷ grants)",
+        &labels,
+        &[Series {
+            name: "過大申請の割合",
+            color: RED,
+            loss: None,
+            values,
+        }],
+    )?;
+    let rows = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (p, t))| {
+            let (over, under) = (t.findings[0].1, t.findings[1].1);
+            vec![
+                format!("{} {}", i + 1, prefecture_label(*p, Lang::Ja)),
+                percent(share(t)),
+                yen(over),
+                yen(under),
+                yen(over - under),
+                yen(t.grant),
+            ]
+        })
+        .collect();
+    figure(
+        h,
+        "監査の指摘（都道府県別、過大申請の割合が高い順）",
+        "Audit by prefecture, ranked by over-claims as a share of grants",
+        &svg,
+        &[
+            "順位・都道府県 rank, prefecture",
+            "過大申請の割合",
+            "過大申請（円）",
+            "過少申請（円）",
+            "差引（円）",
+            "交付額（円）",
+        ],
+        rows,
     );
     let mut head = vec![
-        "都道府県".to_owned(),
-        "金額差の計（円）".to_owned(),
+        "順位・都道府県 rank, prefecture".to_owned(),
         "件数の計".to_owned(),
     ];
     head.extend(
@@ -983,63 +1247,80 @@ fn audit(h: &mut String, n: &Sums, prefectures: &[(u8, Sums)]) -> Result<()> {
             .iter()
             .map(|f| format!("{}（件）", f.name(Lang::Ja))),
     );
-    let rows = prefectures
+    let rows = ranked
         .iter()
-        .map(|(code, t)| {
+        .enumerate()
+        .map(|(i, (p, t))| {
             let mut r = vec![
-                format!("{code:02} {}", prefecture_label(*code, Lang::Ja)),
-                yen(t.findings.iter().map(|(_, y)| *y).sum()),
+                format!("{} {}", i + 1, prefecture_label(*p, Lang::Ja)),
                 yen_count(t.findings.iter().map(|(c, _)| *c).sum()),
             ];
             r.extend(t.findings.iter().map(|(c, _)| yen_count(*c)));
             r
         })
         .collect();
+    let _ = writeln!(
+        h,
+        "<h3>都道府県別の指摘の件数（同じ順） <span class=\"en\">Findings by prefecture, counts (same order)</span></h3>"
+    );
     let head: Vec<&str> = head.iter().map(String::as_str).collect();
     table(h, &head, rows);
     Ok(())
 }
 
-/// One scenario: its budget impact by kind and by prefecture, with who gains, loses or stays.
+/// One scenario, named by its rule file's title: its budget impact by kind and by prefecture
+/// (largest impact first), with who gains, loses or stays.
 fn scenario(
     h: &mut String,
-    id: &str,
+    (ja, en): &(String, String),
     k: usize,
     groups: &[(Group, Sums)],
     prefectures: &[(u8, Sums)],
 ) -> Result<()> {
-    let id = encode_text(id);
+    // Titles often already say they are a scenario; the heading says it once.
+    let ja = ja.strip_prefix("シナリオ：").unwrap_or(ja);
+    let en = en.strip_prefix("Scenario: ").unwrap_or(en);
+    let (ja, en) = (encode_text(ja), encode_text(en));
     let kinds: Vec<(String, &Sums)> = groups
         .iter()
         .map(|(g, t)| (g.name(Lang::Ja).to_owned(), t))
         .collect();
-    let prefs: Vec<(String, &Sums)> = prefectures
+    let diff = |t: &Sums| t.scenarios[k].grant - t.grant;
+    let mut ranked: Vec<&(u8, Sums)> = prefectures
         .iter()
-        .map(|(p, t)| (prefecture_label(*p, Lang::Ja), t))
+        .filter(|(_, t)| t.institutions > 0)
         .collect();
+    ranked.sort_by_key(|(p, t)| (std::cmp::Reverse(diff(t).abs()), *p));
+    let prefs: Vec<(String, &Sums)> = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, (p, t))| (format!("{} {}", i + 1, prefecture_label(*p, Lang::Ja)), t))
+        .collect();
+    let _ = writeln!(
+        h,
+        "<h2>シナリオ：{ja} <span class=\"en\">Scenario: {en}</span></h2>"
+    );
     impact_figure(
         h,
-        (
-            &format!("{id} による差額（種別）"),
-            &format!("Budget impact of {id} by kind"),
-        ),
-        "種別",
+        ("種別の差額", "Budget impact by kind"),
+        "種別 kind",
         &kinds,
         k,
     )?;
     impact_figure(
         h,
         (
-            &format!("{id} による差額（都道府県別）"),
-            &format!("Budget impact of {id} by prefecture"),
+            "都道府県別の差額（大きい順）",
+            "Budget impact by prefecture, largest first",
         ),
-        "都道府県",
+        "順位・都道府県 rank, prefecture",
         &prefs,
         k,
     )
 }
 
-/// What a compared rule set changes, by a grouping, with who gains, loses or stays.
+/// What a compared rule set changes, by a grouping, with who gains, loses or stays: gains in
+/// green, losses in red.
 fn impact_figure(
     h: &mut String,
     (ja, en): (&str, &str),
@@ -1056,6 +1337,7 @@ fn impact_figure(
         &[Series {
             name: "差額",
             color: GREEN,
+            loss: Some(RED),
             values: rows_in.iter().map(|(_, t)| millions(diff(t))).collect(),
         }],
     )?;
@@ -1072,12 +1354,18 @@ fn impact_figure(
             ]
         })
         .collect();
-    figure(
+    figure_with(
         h,
-        ja,
-        en,
+        3,
+        (ja, en),
         &svg,
-        &[group, "差額（円）", "増", "減", "同額"],
+        &[
+            group,
+            "差額（円）",
+            "増えた機関",
+            "減った機関",
+            "同額の機関",
+        ],
         rows,
     );
     Ok(())
@@ -1085,7 +1373,22 @@ fn impact_figure(
 
 /// A chart with its caption, and its numbers in a table for screen readers and exact values.
 fn figure(h: &mut String, ja: &str, en: &str, svg: &str, head: &[&str], rows: Vec<Vec<String>>) {
-    let _ = writeln!(h, "<h2>{ja} <span class=\"en\">{en}</span></h2>");
+    figure_with(h, 2, (ja, en), svg, head, rows);
+}
+
+/// [`figure`] under a heading of `level` (2 or 3).
+fn figure_with(
+    h: &mut String,
+    level: u8,
+    (ja, en): (&str, &str),
+    svg: &str,
+    head: &[&str],
+    rows: Vec<Vec<String>>,
+) {
+    let _ = writeln!(
+        h,
+        "<h{level}>{ja} <span class=\"en\">{en}</span></h{level}>"
+    );
     let _ = writeln!(h, "<figure role=\"group\" aria-label=\"{ja}\">");
     // Mark the chart as one image described by the caption.
     let svg = svg.replacen(
@@ -1106,7 +1409,14 @@ fn figure(h: &mut String, ja: &str, en: &str, svg: &str, head: &[&str], rows: Ve
     h.push_str("</details>\n");
 }
 
-/// A table of figures: the first column names the row, the rest are right-aligned.
+/// Whether a cell holds a figure (a count, an amount, a share), which is right-aligned.
+fn is_figure(v: &str) -> bool {
+    v.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '−')
+        && v.chars()
+            .all(|c| c.is_ascii_digit() || ",.-−%/ 円".contains(c))
+}
+
+/// A table: the first column names the row; figures are right-aligned, words are not.
 fn table(h: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
     h.push_str("<table>\n<tr>");
     for c in head {
@@ -1116,7 +1426,11 @@ fn table(h: &mut String, head: &[&str], rows: Vec<Vec<String>>) {
     for r in rows {
         h.push_str("<tr>");
         for (i, v) in r.iter().enumerate() {
-            let class = if i == 0 { "" } else { " class=\"n\"" };
+            let class = if i > 0 && is_figure(v) {
+                " class=\"n\""
+            } else {
+                ""
+            };
             let _ = write!(h, "<td{class}>{}</td>", encode_text(v));
         }
         h.push_str("</tr>\n");
@@ -1135,6 +1449,35 @@ mod tests {
         assert_eq!(yen_said(1_295_000_000), "1,295,000,000円（約13.0億円）");
         assert_eq!(yen_said(76_524_078_000), "76,524,078,000円（約765億円）");
         assert_eq!(yen_said(-2_000_000_000), "-2,000,000,000円（約−20.0億円）");
+    }
+    #[test]
+    fn figures_are_told_from_words_and_titles_wrap_within_their_width() {
+        for figure in [
+            "1,234",
+            "-5,000",
+            "12.5%",
+            "43,734 / 35,175 / 146,862",
+            "1,000円",
+        ] {
+            assert!(is_figure(figure), "{figure}");
+        }
+        for word in ["national.csv", "missing", "2 東京都", "", "約5億円"] {
+            assert!(!is_figure(word), "{word}");
+        }
+        assert_eq!(share_per_mille(25, 1000), 25);
+        assert_eq!(share_per_mille(5, 0), 0);
+        assert_eq!(share_per_mille(-5, 100), 0);
+        let lines = wrap(
+            "都道府県別：交付額に対する過大申請の割合（高い順） Over-claims as a share of grants",
+            300,
+            16,
+        );
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| text_px(l, 16) <= 300), "{lines:?}");
+        assert_eq!(
+            lines.concat().replace(' ', ""),
+            "都道府県別：交付額に対する過大申請の割合（高い順）Over-claimsasashareofgrants"
+        );
     }
     #[test]
     fn every_prefecture_has_a_square_of_its_own() {
